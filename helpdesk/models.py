@@ -1,0 +1,144 @@
+"""Tenancy and people: workspaces, their members, teams and contacts."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not an IANA time zone name.") from None
+
+
+class Workspace(models.Model):
+    """A tenant: every row a user can reach belongs to exactly one workspace."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    ticket_prefix = models.CharField(
+        max_length=10,
+        default="TKT",
+        validators=[
+            RegexValidator(r"^[A-Za-z][A-Za-z0-9]*$", "Letters and digits only.")
+        ],
+    )
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # The counter row for ticket numbers: incremented inside the creating transaction
+    # while the row is locked, so numbers are gap-free and race-free.
+    next_number = models.PositiveIntegerField(default=1, editable=False)
+    settings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    """A user's place in a workspace, with the role that decides what they may do."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", "Agent"
+        MANAGER = "manager", "Manager"
+        ADMIN = "admin", "Admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
+    # Routing only assigns to members who are available (not on leave, not offline).
+    is_available = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workspace"], name="uniq_membership"
+            )
+        ]
+        ordering = ["workspace", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in {self.Role.MANAGER, self.Role.ADMIN}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class Team(models.Model):
+    """A named group of members; tickets may belong to a team."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="teams"
+    )
+    name = models.CharField(max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="helpdesk_teams", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace", Lower("name"), name="uniq_team_name_per_workspace"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A requester: the customer a conversation and a ticket are about."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="uniq_contact_email_per_workspace",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="uniq_contact_external_id_per_workspace",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email or f"Contact {self.pk}"

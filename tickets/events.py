@@ -1,0 +1,16 @@
+"""Writing the timeline: one TicketEvent per change, in the change's transaction."""
+
+from helpdesk.actors import Actor, actor_label, actor_user
+from tickets.models import Ticket, TicketEvent
+
+
+def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEvent:
+    return TicketEvent.objects.create(
+        workspace_id=ticket.workspace_id,
+        ticket=ticket,
+        ticket_number=ticket.number,
+        kind=kind,
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
+        data=data,
+    )

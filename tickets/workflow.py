@@ -1,0 +1,103 @@
+"""The ticket status state machine: pure data and checks, no database.
+
+DESIGN §3: active statuses move freely among themselves and to resolved or closed;
+resolved can reopen, close or archive; closed archives; archived unarchives to closed.
+"""
+
+from datetime import datetime
+
+from django.db import models
+
+from helpdesk.lib.errors import InvalidTransition
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In Progress"
+    WAITING_ON_CONTACT = "waiting_on_contact", "Waiting on Contact"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    ARCHIVED = "archived", "Archived"
+
+
+ACTIVE_STATUSES = frozenset(
+    {Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CONTACT}
+)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    **{
+        active: (ACTIVE_STATUSES - {active}) | {Status.RESOLVED, Status.CLOSED}
+        for active in ACTIVE_STATUSES
+    },
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED, Status.ARCHIVED}),
+    Status.CLOSED: frozenset({Status.ARCHIVED}),
+    Status.ARCHIVED: frozenset({Status.CLOSED}),
+}
+
+# Badge colours from the seeds (Open blue, In Progress amber, Waiting purple,
+# Resolved green, Closed grey).
+STATUS_COLOURS = {
+    Status.OPEN: "blue",
+    Status.IN_PROGRESS: "amber",
+    Status.WAITING_ON_CONTACT: "purple",
+    Status.RESOLVED: "green",
+    Status.CLOSED: "grey",
+    Status.ARCHIVED: "grey",
+}
+
+
+def label(status: str) -> str:
+    try:
+        return Status(status).label
+    except ValueError:
+        return repr(status)
+
+
+def allowed_next(status: str) -> list[str]:
+    """The statuses a ticket in `status` may move to, in display order."""
+    targets = TRANSITIONS.get(status, frozenset())
+    return [s.value for s in Status if s in targets]
+
+
+def check_transition(old: str, new: str) -> None:
+    """Raise InvalidTransition (naming both statuses) unless old -> new is allowed."""
+    if new not in Status.values:
+        raise InvalidTransition(f"Unknown status {new!r}.", field="status")
+    if old == new:
+        raise InvalidTransition(
+            f"The ticket is already {label(old)}; "
+            f"cannot change status from {label(old)} to {label(new)}.",
+            field="status",
+        )
+    if new not in TRANSITIONS.get(old, frozenset()):
+        allowed = ", ".join(label(s) for s in allowed_next(old)) or "none"
+        raise InvalidTransition(
+            f"Cannot change status from {label(old)} to {label(new)} "
+            f"(allowed from {label(old)}: {allowed}).",
+            field="status",
+        )
+
+
+def timestamps_after(
+    *,
+    old: str,
+    new: str,
+    resolved_at: datetime | None,
+    closed_at: datetime | None,
+    now: datetime,
+) -> tuple[datetime | None, datetime | None]:
+    """resolved_at / closed_at after moving from `old` to `new`.
+
+    Entering resolved sets resolved_at; going back to an active status clears it.
+    Entering closed sets closed_at; going back to an active status clears it too.
+    Archived tickets keep both, since archiving only hides them.
+    """
+    if new == Status.RESOLVED:
+        resolved_at = now
+    elif new in ACTIVE_STATUSES:
+        resolved_at = None
+    if new == Status.CLOSED and (old != Status.ARCHIVED or closed_at is None):
+        closed_at = now  # unarchiving keeps the original closing time
+    elif new in ACTIVE_STATUSES:
+        closed_at = None
+    return resolved_at, closed_at
