@@ -301,20 +301,24 @@ def confidence_distribution(
 
 def _percentiles(queryset: QuerySet, group: str | None) -> list[dict]:
     """Per group: count, median and p90 of the `seconds` annotation, in SQL."""
-    keys = [group] if group else []
     if connection.vendor == "postgresql":
-        rows = (
-            queryset.values(*keys)
-            .annotate(
-                n=Count("id"),
-                median=PercentileCont("seconds", 0.5),
-                p90=PercentileCont("seconds", 0.9),
-            )
-            .order_by(*keys)
-        )
-        return [{"group": r[group] if group else None, **r} for r in rows]
+        aggregates = {
+            "n": Count("id"),
+            "median": PercentileCont("seconds", 0.5),
+            "p90": PercentileCont("seconds", 0.9),
+        }
+        if group is None:
+            row = queryset.order_by().aggregate(**aggregates)
+            return [{"group": None, **row}] if row["n"] else []
+        rows = queryset.values(group).annotate(**aggregates).order_by(group)
+        return [{"group": r[group], **r} for r in rows]
+    if group is None:
+        groups = [queryset.order_by().aggregate(n=Count("id"))]
+        groups = [g for g in groups if g["n"]]
+    else:
+        groups = queryset.values(group).annotate(n=Count("id")).order_by(group)
     results = []
-    for row in queryset.values(*keys).annotate(n=Count("id")).order_by(*keys):
+    for row in groups:
         members = queryset.filter(**{group: row[group]}) if group else queryset
         if group and row[group] is None:
             members = queryset.filter(**{f"{group}__isnull": True})
