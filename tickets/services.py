@@ -158,8 +158,9 @@ def _display(value: Any) -> Any:
 
 
 def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
     locked = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("workspace", "assignee", "team", "label__parent", "requester")
         .get(pk=ticket.pk)
     )
