@@ -233,3 +233,21 @@ def test_revert_to_another_tickets_version_is_refused(staff_manager, workspace):
             history_id=other.history.earliest().history_id,
             actor=staff_manager,
         )
+
+
+def _queries_for(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_ticket_changelist_costs_the_same_for_1_and_20_rows(staff_client, workspace):
+    make_ticket(workspace, tags=["a"])
+    one = _queries_for(staff_client, reverse(CHANGELIST))
+    for n in range(19):
+        make_ticket(workspace, subject=f"T{n}", tags=[f"t{n}"])
+    twenty = _queries_for(staff_client, reverse(CHANGELIST))
+    assert one == twenty
