@@ -89,6 +89,17 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return super().has_delete_permission(request, obj)
         return request.user.is_active and self._may_edit(request, obj)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None:
+            return field
+        path = self.scoped_foreign_keys.get(db_field.name)
+        if path is not None:
+            field.queryset = field.queryset.filter(
+                **{f"{path}__in": list(staff_roles(request))}
+            ).distinct()
+        return field
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
@@ -204,6 +215,7 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 
 @admin.register(Team)
 class TeamAdmin(WorkspaceScopedAdmin):
+    scoped_foreign_keys = {"members": "memberships__workspace"}
     list_display = ["name", "workspace", "member_count", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name"]

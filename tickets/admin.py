@@ -143,6 +143,15 @@ class TicketAdminForm(forms.ModelForm):
                 and obj.workspace_id != workspace.pk
             ):
                 self.add_error(name, "That belongs to another workspace.")
+        foreign = [
+            c
+            for c in cleaned.get("associated_conversations") or []
+            if workspace is not None and c.workspace_id != workspace.pk
+        ]
+        if foreign:
+            self.add_error(
+                "associated_conversations", "Those belong to another workspace."
+            )
         assignee = cleaned.get("assignee")
         if (
             assignee is not None
@@ -165,6 +174,7 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         "label": "workspace",
         "requester": "workspace",
         "primary_conversation": "workspace",
+        "associated_conversations": "workspace",
         "assignee": "memberships__workspace",
     }
     list_display = [

@@ -15,6 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -261,8 +262,9 @@ def filter_tickets(queryset: QuerySet[Ticket], params) -> QuerySet[Ticket]:
 def export_job_start(*, membership, params) -> ExportJob:
     """Record a background export of the member's filtered tickets and queue it.
 
-    The task is queued when the transaction commits, so the request never waits on
-    the broker and a rolled-back request queues nothing.
+    The task is queued when the transaction commits, so a rolled-back request queues
+    nothing; if the broker is unreachable the job stays pending and
+    `export_jobs_sweep` runs it later.
     """
     filters = {key: values_of(params, key) for key in FILTER_KEYS}
     filters = {key: value for key, value in filters.items() if value}
@@ -273,7 +275,12 @@ def export_job_start(*, membership, params) -> ExportJob:
         filters=filters,
         total_rows=total,
     )
-    export_tickets_job.delay_on_commit(job.pk)
+
+    # robust: a broker that is down is logged, not raised; the sweep picks it up.
+    def queue_export() -> None:
+        export_tickets_job.delay(job.pk)
+
+    transaction.on_commit(queue_export, robust=True)
     return job
 
 
@@ -336,3 +343,27 @@ def export_job_run(job_id: int) -> None:
 @shared_task(name="tickets.export_tickets_job")
 def export_tickets_job(job_id: int) -> None:
     export_job_run(job_id)
+
+
+STALE_PENDING = 120  # seconds a job may wait for its own task before the sweep runs it
+
+
+def export_jobs_sweep() -> int:
+    """Run pending jobs whose task never arrived (broker down when queued); returns
+    how many ran. Claiming in export_job_run keeps a doubled sweep harmless."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=STALE_PENDING)
+    ids = list(
+        ExportJob.objects.filter(
+            state=ExportJob.State.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:10]
+    )
+    for job_id in ids:
+        export_job_run(job_id)
+    return len(ids)
+
+
+@shared_task(name="tickets.export_jobs_sweep")
+def export_jobs_sweep_task() -> int:
+    return export_jobs_sweep()

@@ -196,3 +196,37 @@ def test_someone_elses_export_job_is_not_found(workspace, manager_client):
 def test_agent_cannot_export(agent_client, workspace):
     make_ticket(workspace)
     assert agent_client.get(reverse("reports:export")).status_code == 403
+
+
+def test_sweep_runs_jobs_whose_task_never_arrived(workspace, manager):
+    import time_machine
+    from django.utils import timezone
+
+    make_ticket(workspace, subject="Waiting")
+    fresh = ExportJob.objects.create(workspace=workspace, requested_by=manager)
+    with time_machine.travel(timezone.now() - timezone.timedelta(minutes=5)):
+        stale = ExportJob.objects.create(workspace=workspace, requested_by=manager)
+
+    assert export.export_jobs_sweep() == 1
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.state, stale.done_rows) == ("done", 1)
+    assert fresh.state == "pending"
+
+
+def test_broker_down_leaves_the_job_pending_and_the_request_succeeds(
+    workspace, manager_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_THRESHOLD = 0
+    make_ticket(workspace)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(export.export_tickets_job, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.get(reverse("reports:export"))
+
+    assert response.status_code == 302
+    assert ExportJob.objects.get().state == "pending"
