@@ -88,8 +88,15 @@ def _series_of(report: Report) -> tuple[list[str], list[str], dict]:
         merged = defaultdict(float)
         for (category, group), count in values.items():
             merged[(category, "Other" if group in rest else group)] += count
-        values, series = merged, [*keep, "Other"]
+        values, series = merged, [*sorted(keep, key=_name_order), "Other"]
+    else:
+        series = sorted(series, key=_name_order)
     return list(report.categories), series, values
+
+
+def _name_order(name: str) -> tuple[bool, str]:
+    """Alphabetical, "(none)" last, so a group keeps its colour across charts."""
+    return (name.startswith("("), name.lower())
 
 
 def build(report: Report) -> Chart:
