@@ -251,3 +251,22 @@ def test_ticket_changelist_costs_the_same_for_1_and_20_rows(staff_client, worksp
         make_ticket(workspace, subject=f"T{n}", tags=[f"t{n}"])
     twenty = _queries_for(staff_client, reverse(CHANGELIST))
     assert one == twenty
+
+
+def test_admin_export_writes_the_resource_columns_escaped_and_scoped(
+    staff_client, workspace, other_workspace
+):
+    make_ticket(workspace, subject="=ours")
+    make_ticket(other_workspace, subject="theirs")
+    fields = {f"ticketresource_{name}": "on" for name in export.HEADERS}
+
+    response = staff_client.post(
+        reverse("admin:tickets_ticket_export"),
+        {"resource": "0", "format": "0", **fields},
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.splitlines()[0] == ",".join(export.HEADERS)
+    assert "'=ours" in body
+    assert "theirs" not in body
