@@ -238,7 +238,7 @@ def filter_tickets(queryset: QuerySet[Ticket], params) -> QuerySet[Ticket]:
         queryset = queryset.filter(channel__in=channels)
     if sources := values("source"):
         queryset = queryset.filter(source__in=sources)
-    if (query := " ".join(values("q")).strip())[:200]:
+    if query := " ".join(values("q")).strip()[:200]:
         match = Q(subject__icontains=query) | Q(content__icontains=query)
         if query.lstrip("#").isdigit():
             match |= Q(number=int(query.lstrip("#")))

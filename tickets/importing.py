@@ -122,7 +122,7 @@ def read_table(upload) -> tuple[list[str], list[list[str]]]:
             raise ImportFileError("This is not a CSV or XLSX file.")
         table = _read_xlsx(data)
     else:
-        if name.endswith(".xlsx") or not name.endswith((".csv", ".txt")) and name:
+        if name.endswith(".xlsx") or (name and not name.endswith((".csv", ".txt"))):
             raise ImportFileError("Upload a .csv or .xlsx file (the export's format).")
         table = _read_csv(data)
     if not table:

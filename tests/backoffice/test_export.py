@@ -230,3 +230,14 @@ def test_broker_down_leaves_the_job_pending_and_the_request_succeeds(
 
     assert response.status_code == 302
     assert ExportJob.objects.get().state == "pending"
+
+
+def test_search_filter_matches_subject_or_number(workspace, manager_client):
+    make_ticket(workspace, subject="Printer on fire")
+    make_ticket(workspace, subject="Refund please")
+
+    by_text = _read(manager_client.get(reverse("reports:export"), {"q": "refund"}))
+    by_number = _read(manager_client.get(reverse("reports:export"), {"q": "#1"}))
+
+    assert [r["subject"] for r in by_text] == ["Refund please"]
+    assert [r["subject"] for r in by_number] == ["Printer on fire"]
