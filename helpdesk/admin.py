@@ -1,6 +1,145 @@
+"""Admin for tenancy models, and the role rules every back-office page follows.
+
+Superusers see and change everything. Other staff users see only the workspaces
+where they are a manager or an admin: workspace admins have full access there,
+managers read everything and work tickets (models with `manager_can_edit`).
+Agents have no back office; they use the agent UI.
+"""
+
 from django.contrib import admin
+from django.db.models import Count
 
 from helpdesk.models import Contact, Membership, Team, Workspace
+
+Role = Membership.Role
+
+
+def staff_roles(request) -> dict[int, str]:
+    """{workspace id: role} of the request's user where they are manager or admin."""
+    cached = getattr(request, "_backoffice_roles", None)
+    if cached is None:
+        cached = dict(
+            Membership.objects.filter(
+                user=request.user, role__in=[Role.MANAGER, Role.ADMIN]
+            ).values_list("workspace_id", "role")
+        )
+        request._backoffice_roles = cached
+    return cached
+
+
+class WorkspaceScopedAdmin(admin.ModelAdmin):
+    """Rows scoped to the staff user's workspaces, access decided by role."""
+
+    # Lookup from the model to its workspace id ("workspace", "ticket__workspace").
+    workspace_path = "workspace"
+    # Managers may add, change and delete these rows (tickets); else read only.
+    manager_can_edit = False
+    # Foreign keys to other tenant models, limited to the user's workspaces.
+    scoped_foreign_keys: dict[str, str] = {}
+
+    def _workspace_id(self, obj) -> int | None:
+        value = obj
+        for part in self.workspace_path.split("__"):
+            value = getattr(value, "pk" if part == "pk" else part, None)
+            if value is None:
+                return None
+        return value if isinstance(value, int) else getattr(value, "pk", None)
+
+    def _role_for(self, request, obj) -> str | None:
+        roles = staff_roles(request)
+        if obj is None:
+            if not roles:
+                return None
+            return Role.ADMIN if Role.ADMIN in roles.values() else Role.MANAGER
+        return roles.get(self._workspace_id(obj))
+
+    def _may_edit(self, request, obj) -> bool:
+        role = self._role_for(request, obj)
+        return role == Role.ADMIN or (role == Role.MANAGER and self.manager_can_edit)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        ids = list(staff_roles(request))
+        return queryset.filter(**{f"{self.workspace_path}__in": ids})
+
+    def has_module_permission(self, request):
+        if request.user.is_superuser:
+            return super().has_module_permission(request)
+        return request.user.is_active and bool(staff_roles(request))
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_view_permission(request, obj)
+        return request.user.is_active and self._role_for(request, obj) is not None
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_change_permission(request, obj)
+        return request.user.is_active and self._may_edit(request, obj)
+
+    def has_add_permission(self, request, *args):
+        if request.user.is_superuser:
+            return super().has_add_permission(request, *args)
+        return request.user.is_active and self._may_edit(request, None)
+
+    def has_delete_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().has_delete_permission(request, obj)
+        return request.user.is_active and self._may_edit(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None:
+            return field
+        path = self.scoped_foreign_keys.get(db_field.name)
+        if path is not None:
+            field.queryset = field.queryset.filter(
+                **{f"{path}__in": list(staff_roles(request))}
+            ).distinct()
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None:
+            return field
+        roles = staff_roles(request)
+        editable = [
+            ws
+            for ws, role in roles.items()
+            if role == Role.ADMIN or self.manager_can_edit
+        ]
+        if db_field.name == "workspace":
+            field.queryset = field.queryset.filter(pk__in=editable)
+        elif db_field.name in self.scoped_foreign_keys:
+            path = self.scoped_foreign_keys[db_field.name]
+            field.queryset = field.queryset.filter(
+                **{f"{path}__in": editable}
+            ).distinct()
+        return field
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline shown to whoever may view the parent, never edited from there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
 
 
 class MembershipInline(admin.TabularInline):
@@ -8,41 +147,84 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
 
+    def _admin_of(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        return obj is not None and staff_roles(request).get(obj.pk) == Role.ADMIN
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or bool(staff_roles(request))
+
+    def has_add_permission(self, request, obj=None):
+        return self._admin_of(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._admin_of(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._admin_of(request, obj)
+
+    def get_autocomplete_fields(self, request):
+        return ["user"] if request.user.is_superuser else []
+
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(WorkspaceScopedAdmin):
+    workspace_path = "pk"
     list_display = [
         "name",
         "slug",
         "ticket_prefix",
         "timezone",
         "next_number",
+        "member_count",
         "created_at",
     ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["next_number", "created_at"]
+    date_hierarchy = "created_at"
     inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_members=Count("memberships"))
+
+    @admin.display(ordering="_members", description="Members")
+    def member_count(self, obj):
+        return obj._members
+
+    def _workspace_id(self, obj):
+        return obj.pk
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser  # new tenants are made by the operator
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(WorkspaceScopedAdmin):
     list_display = ["user", "workspace", "role", "is_available", "created_at"]
     list_filter = ["workspace", "role", "is_available"]
     search_fields = ["user__username", "user__email", "workspace__name"]
+    list_select_related = ["user", "workspace"]
     autocomplete_fields = ["user", "workspace"]
+
+    def get_autocomplete_fields(self, request):
+        # Non-superusers cannot browse all users; they pick from a plain list.
+        return self.autocomplete_fields if request.user.is_superuser else []
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "workspace", "member_count"]
+class TeamAdmin(WorkspaceScopedAdmin):
+    scoped_foreign_keys = {"members": "memberships__workspace"}
+    list_display = ["name", "workspace", "member_count", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name"]
     autocomplete_fields = ["workspace", "members"]
 
-    def get_queryset(self, request):
-        from django.db.models import Count
+    def get_autocomplete_fields(self, request):
+        return self.autocomplete_fields if request.user.is_superuser else ["workspace"]
 
+    def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
 
     @admin.display(ordering="_members", description="Members")
@@ -51,8 +233,11 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True
     list_display = ["name", "email", "external_id", "workspace", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name", "email", "external_id"]
+    list_select_related = ["workspace"]
+    autocomplete_fields = ["workspace"]
     date_hierarchy = "created_at"

@@ -229,6 +229,15 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
+# Back office: uploaded imports and background exports are files under MEDIA_ROOT.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Exports of more rows than this are written by a background job.
+EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,16 +1,34 @@
-"""The back office. Every save and action goes through tickets.services."""
+"""The back office. Every save, action and revert goes through tickets.services.
+
+Access follows helpdesk.admin.WorkspaceScopedAdmin: superusers and workspace admins
+have full access, managers read everything and work tickets, always within the
+workspaces they belong to.
+"""
+
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin, staff_roles
 from helpdesk.lib.errors import DomainError
-from tickets import services, workflow
+from helpdesk.models import Membership
+from helpdesk.permissions import can
+from tickets import export, services, workflow
 from tickets.models import (
     Comment,
     Conversation,
+    ExportJob,
     Label,
     Message,
     SavedView,
@@ -18,29 +36,49 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.resources import TicketResource
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(ReadOnlyInline):
     model = Comment
-    extra = 0
     fields = ["created_at", "author_label", "is_public", "body"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class TicketEventInline(admin.TabularInline):
+class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
-    extra = 0
     fields = ["created_at", "kind", "actor_label", "data"]
     readonly_fields = fields
-    can_delete = False
     ordering = ["created_at", "id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class AssociatedConversationInline(ReadOnlyInline):
+    model = Ticket.associated_conversations.through
+    verbose_name = "associated conversation"
+    verbose_name_plural = "associated conversations"
+    fields = ["conversation"]
+    readonly_fields = fields
+
+
+class TicketActionForm(ActionForm):
+    """The changelist's action bar: the value the chosen action applies."""
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "status…"), *workflow.Status.choices]
+    )
+    priority = forms.ChoiceField(
+        required=False, choices=[("", "priority…"), *Ticket.Priority.choices]
+    )
+    assignee = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "assignee e-mail or username"}),
+    )
+    snooze_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=24 * 365,
+        widget=forms.NumberInput(attrs={"placeholder": "snooze hours"}),
+    )
 
 
 class TicketAdminForm(forms.ModelForm):
@@ -105,6 +143,15 @@ class TicketAdminForm(forms.ModelForm):
                 and obj.workspace_id != workspace.pk
             ):
                 self.add_error(name, "That belongs to another workspace.")
+        foreign = [
+            c
+            for c in cleaned.get("associated_conversations") or []
+            if workspace is not None and c.workspace_id != workspace.pk
+        ]
+        if foreign:
+            self.add_error(
+                "associated_conversations", "Those belong to another workspace."
+            )
         assignee = cleaned.get("assignee")
         if (
             assignee is not None
@@ -118,8 +165,18 @@ class TicketAdminForm(forms.ModelForm):
 
 
 @admin.register(Ticket)
-class TicketAdmin(SimpleHistoryAdmin):
+class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
     form = TicketAdminForm
+    manager_can_edit = True
+    resource_classes = [TicketResource]
+    scoped_foreign_keys = {
+        "team": "workspace",
+        "label": "workspace",
+        "requester": "workspace",
+        "primary_conversation": "workspace",
+        "associated_conversations": "workspace",
+        "assignee": "memberships__workspace",
+    }
     list_display = [
         "ref_display",
         "subject",
@@ -128,19 +185,45 @@ class TicketAdmin(SimpleHistoryAdmin):
         "assignee",
         "team",
         "label",
+        "requester",
         "source",
+        "confidence",
+        "snoozed_until",
         "workspace",
         "created_at",
     ]
-    list_filter = ["workspace", "status", "priority", "source", "team", "channel"]
+    list_display_links = ["ref_display", "subject"]
+    list_filter = [
+        "workspace",
+        "status",
+        "priority",
+        "source",
+        "team",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        ("label", admin.RelatedOnlyFieldListFilter),
+        "channel",
+        ("snoozed_until", admin.EmptyFieldListFilter),
+        ("first_responded_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = [
         "=number",
         "subject",
         "content",
+        "topic",
+        "intent",
         "requester__email",
         "requester__name",
+        "tags__name",
     ]
-    list_select_related = ["workspace", "assignee", "team", "label__parent"]
+    list_select_related = [
+        "workspace",
+        "assignee",
+        "team",
+        "label__parent",
+        "requester",
+    ]
+    list_per_page = 50
+    show_full_result_count = False
     autocomplete_fields = [
         "workspace",
         "assignee",
@@ -163,19 +246,70 @@ class TicketAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [CommentInline, TicketEventInline]
-    actions = ["mark_resolved", "mark_open", "assign_to_me", "set_urgent"]
+    inlines = [AssociatedConversationInline, CommentInline, TicketEventInline]
+    action_form = TicketActionForm
+    actions = [
+        "change_status",
+        "assign",
+        "set_priority",
+        "snooze",
+        "unsnooze",
+        "export_csv",
+        "delete_selected",
+    ]
     history_list_display = ["status", "priority", "assignee"]
 
     @admin.display(description="Ref", ordering="number")
     def ref_display(self, obj):
         return obj.ref
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        # "TKT-42" and "#42" find ticket 42 as well.
+        digits = search_term.strip().lstrip("#").rsplit("-", 1)[-1]
+        if digits.isdigit() and digits != search_term.strip():
+            queryset |= self.get_queryset(request).filter(number=int(digits))
+        return queryset, may_have_duplicates
+
+    def get_autocomplete_fields(self, request):
+        fields = list(self.autocomplete_fields)
+        if not request.user.is_superuser:
+            # Staff who are not superusers cannot browse every user: the assignee
+            # is a plain list of their workspaces' members.
+            fields.remove("assignee")
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields.append("workspace")
         return fields
+
+    # --- import and export (django-import-export) ---
+
+    def has_export_permission(self, request):
+        return request.user.is_superuser or any(
+            can(m, "ticket.export") for m in self._memberships(request)
+        )
+
+    def has_import_permission(self, request):
+        return request.user.is_superuser or any(
+            can(m, "ticket.import") for m in self._memberships(request)
+        )
+
+    def import_action(self, request, **kwargs):
+        """Imports use the back office's importer (dry-run preview, per-row errors,
+        all-or-nothing, through the services) rather than django-import-export's."""
+        return redirect(reverse("reports:import"))
+
+    def _memberships(self, request):
+        return Membership.objects.filter(
+            user=request.user, workspace_id__in=list(staff_roles(request))
+        )
+
+    # --- saving through the services ---
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -245,117 +379,255 @@ class TicketAdmin(SimpleHistoryAdmin):
         for ticket in queryset:
             services.ticket_delete(ticket=ticket, actor=request.user)
 
+    # --- history and revert ---
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """GET shows the old version; POST reverts to it through
+        services.ticket_revert, which writes a history row and a "reverted" event."""
+        if request.method != "POST":
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+        ticket = self.get_object(request, object_id)
+        if ticket is None or not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        try:
+            services.ticket_revert(
+                ticket=ticket, history_id=int(version_id), actor=request.user
+            )
+        except (DomainError, ValidationError) as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+            return redirect(reverse("admin:tickets_ticket_history", args=[ticket.pk]))
+        self.message_user(
+            request,
+            f"{ticket.ref} was reverted to the chosen version.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+    # --- actions (each through a service; refusals reported per ticket) ---
+
     def _apply(self, request, queryset, change, verb):
         done, refused = 0, []
-        for ticket in queryset:
+        for ticket in queryset.select_related("workspace"):
+            if not self.has_change_permission(request, ticket):
+                refused.append(f"{ticket.ref}: you may not change it")
+                continue
             try:
                 change(ticket)
                 done += 1
             except (DomainError, ValidationError) as exc:
-                refused.append(f"{ticket.ref}: {getattr(exc, 'message', exc)}")
+                refused.append(f"{ticket.ref}: {_message(exc)}")
         self.message_user(request, f"{verb} {done} ticket(s).", messages.SUCCESS)
         if refused:
             self.message_user(
-                request, "Refused — " + "; ".join(refused), messages.WARNING
+                request, "Refused: " + "; ".join(refused), messages.WARNING
             )
 
-    @admin.action(description="Mark selected tickets resolved")
-    def mark_resolved(self, request, queryset):
+    @admin.action(description="Change status to the chosen status")
+    def change_status(self, request, queryset):
+        status = request.POST.get("status", "")
+        if status not in workflow.Status.values:
+            self.message_user(request, "Choose a status first.", messages.ERROR)
+            return
         self._apply(
             request,
             queryset,
-            lambda t: services.ticket_complete(ticket=t, actor=request.user),
-            "Resolved",
+            lambda t: services.ticket_change_status(
+                ticket=t, to=status, actor=request.user
+            ),
+            f"Moved to {workflow.label(status)}:",
         )
 
-    @admin.action(description="Reopen selected tickets")
-    def mark_open(self, request, queryset):
-        self._apply(
-            request,
-            queryset,
-            lambda t: services.ticket_incomplete(ticket=t, actor=request.user),
-            "Reopened",
-        )
-
-    @admin.action(description="Assign selected tickets to me")
-    def assign_to_me(self, request, queryset):
+    @admin.action(description="Assign to the member named (empty: unassign)")
+    def assign(self, request, queryset):
+        name = request.POST.get("assignee", "").strip()
+        user = None
+        if name:
+            user = (
+                get_user_model()
+                .objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
+                .first()
+            )
+            if user is None:
+                self.message_user(request, f"No user {name!r}.", messages.ERROR)
+                return
         self._apply(
             request,
             queryset,
             lambda t: services.ticket_assign(
-                ticket=t, assignee=request.user, actor=request.user
+                ticket=t, assignee=user, actor=request.user
             ),
-            "Assigned",
+            "Assigned" if user else "Unassigned",
         )
 
-    @admin.action(description="Set priority to Urgent")
-    def set_urgent(self, request, queryset):
+    @admin.action(description="Set the chosen priority")
+    def set_priority(self, request, queryset):
+        try:
+            priority = int(request.POST.get("priority", ""))
+        except ValueError:
+            self.message_user(request, "Choose a priority first.", messages.ERROR)
+            return
         self._apply(
             request,
             queryset,
             lambda t: services.ticket_set_priority(
-                ticket=t, priority=Ticket.Priority.URGENT, actor=request.user
+                ticket=t, priority=priority, actor=request.user
             ),
             "Updated",
         )
 
+    @admin.action(description="Snooze for the number of hours given")
+    def snooze(self, request, queryset):
+        try:
+            hours = int(request.POST.get("snooze_hours", ""))
+            if not 1 <= hours <= 24 * 365:
+                raise ValueError
+        except ValueError:
+            self.message_user(
+                request, "Give the snooze in hours (1 to 8760).", messages.ERROR
+            )
+            return
+        until = timezone.now() + timedelta(hours=hours)
+        self._apply(
+            request,
+            queryset,
+            lambda t: services.ticket_snooze(ticket=t, until=until, actor=request.user),
+            "Snoozed",
+        )
+
+    @admin.action(description="Wake selected tickets (end snooze)")
+    def unsnooze(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda t: services.ticket_unsnooze(ticket=t, actor=request.user),
+            "Woke",
+        )
+
+    @admin.action(description="Export selected tickets as CSV")
+    def export_csv(self, request, queryset):
+        if not self.has_export_permission(request):
+            self.message_user(request, "Your role may not export.", messages.ERROR)
+            return None
+        return export.streaming_csv_response(
+            queryset.order_by("-created_at", "-id"), "tickets-selection.csv"
+        )
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return getattr(exc, "message", str(exc))
+
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "workspace"]
+class TagAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True
+    list_display = ["name", "workspace", "ticket_count"]
     list_filter = ["workspace"]
     search_fields = ["name"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_tickets=Count("tickets"))
+
+    @admin.display(ordering="_tickets", description="Tickets")
+    def ticket_count(self, obj):
+        return obj._tickets
+
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "workspace"]
-    list_filter = ["workspace"]
+class LabelAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True
+    scoped_foreign_keys = {"parent": "workspace"}
+    list_display = ["__str__", "parent", "workspace"]
+    list_filter = ["workspace", ("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name", "parent__name"]
     autocomplete_fields = ["parent"]
-    list_select_related = ["parent__parent"]
+    list_select_related = ["workspace", "parent__parent"]
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ReadOnlyInline):
     model = Message
-    extra = 0
     fields = ["sent_at", "author_kind", "author_name", "body"]
+    readonly_fields = fields
+
+
+class PrimaryTicketInline(ReadOnlyInline):
+    model = Ticket
+    fk_name = "primary_conversation"
+    verbose_name = "ticket (primary conversation)"
+    verbose_name_plural = "tickets (primary conversation)"
+    fields = ["number", "subject", "status", "priority"]
+    readonly_fields = fields
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(WorkspaceScopedAdmin):
+    scoped_foreign_keys = {"contact": "workspace"}
     list_display = [
         "__str__",
         "contact",
         "channel",
         "handled_by",
         "started_at",
+        "ended_at",
         "workspace",
     ]
     list_filter = ["workspace", "channel", "handled_by"]
     search_fields = ["external_id", "contact__email", "contact__name"]
+    list_select_related = ["workspace", "contact"]
     autocomplete_fields = ["contact"]
     date_hierarchy = "started_at"
-    inlines = [MessageInline]
+    inlines = [MessageInline, PrimaryTicketInline]
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(WorkspaceScopedAdmin):
     list_display = ["created_at", "workspace", "ticket_number", "kind", "actor_label"]
     list_filter = ["workspace", "kind"]
     search_fields = ["=ticket_number", "actor_label"]
+    list_select_related = ["workspace"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in TicketEvent._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the timeline is an audit record
+
 
 @admin.register(SavedView)
-class SavedViewAdmin(admin.ModelAdmin):
+class SavedViewAdmin(WorkspaceScopedAdmin):
     list_display = ["name", "owner", "workspace", "is_shared", "is_pinned", "position"]
     list_filter = ["workspace", "is_shared", "is_pinned"]
     search_fields = ["name", "owner__username"]
+    list_select_related = ["owner", "workspace"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(WorkspaceScopedAdmin):
+    list_display = [
+        "pk",
+        "workspace",
+        "requested_by",
+        "state",
+        "done_rows",
+        "total_rows",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["workspace", "state"]
+    list_select_related = ["workspace", "requested_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class TicketsConfig(AppConfig):
     name = "tickets"
+
+    def ready(self):
+        # Registers the background export task with Celery (not in a tasks.py).
+        from tickets import export  # noqa: F401

@@ -1,0 +1,243 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ContactFactory,
+    LabelFactory,
+    MembershipFactory,
+    TeamFactory,
+    make_ticket,
+)
+from tickets import export
+from tickets.models import ExportJob
+
+pytestmark = pytest.mark.django_db
+
+FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
+
+
+def _read(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body, newline="")))
+
+
+def _ticket_with_text_everywhere(workspace, text: str):
+    """A ticket whose every exported text column starts with `text`."""
+    user = MembershipFactory(
+        workspace=workspace, user__username=f"u{abs(hash(text))}", user__email=""
+    ).user
+    user.email = f"{text}@example.com"
+    user.save()
+    parent = LabelFactory(workspace=workspace, name=f"{text} parent")
+    label = LabelFactory(workspace=workspace, name=f"{text} child", parent=parent)
+    requester = ContactFactory(workspace=workspace, name=f"{text} name", email="")
+    requester.email = f"{text}@example.org"
+    requester.save()
+    return make_ticket(
+        workspace,
+        subject=f"{text} subject",
+        content=f"{text} content",
+        assignee=user,
+        team=TeamFactory(workspace=workspace, name=f"{text} team"),
+        requester=requester,
+        label=label,
+        tags=[f"{text} tag"],
+        topic=f"{text} topic",
+        intent=f"{text} intent",
+        channel=f"{text}chan"[:50],
+    )
+
+
+@pytest.mark.parametrize("formula", ["=1+1", "+SUM(A1)", "-2+3", "@cmd"])
+def test_every_exported_text_column_is_escaped(workspace, manager_client, formula):
+    _ticket_with_text_everywhere(workspace, formula)
+
+    response = manager_client.get(reverse("reports:export"))
+    [row] = _read(response)
+
+    text_columns = [
+        "subject",
+        "assignee_email",
+        "team",
+        "requester_email",
+        "requester_name",
+        "tags",
+        "label",
+        "topic",
+        "intent",
+        "channel",
+        "content",
+    ]
+    for column in text_columns:
+        assert row[column].lower().startswith(("'" + formula).lower()), column
+    for column, value in row.items():
+        assert not value.startswith(tuple(export.FORMULA_PREFIXES)), column
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_escape_cell_neutralises_formula_prefixes_and_round_trips(formula):
+    escaped = export.escape_cell(formula)
+    assert escaped == "'" + formula
+    assert export.unescape_cell(escaped) == formula
+
+
+def test_escape_cell_keeps_plain_text_numbers_and_apostrophes_reversible():
+    assert export.escape_cell("Printer") == "Printer"
+    assert export.escape_cell(42) == 42
+    assert export.escape_cell("'quoted") == "''quoted"
+    assert export.unescape_cell("''quoted") == "'quoted"
+
+
+def test_export_is_a_stream_read_in_chunks(workspace, manager_client, monkeypatch):
+    for n in range(5):
+        make_ticket(workspace, subject=f"Ticket {n}", tags=["a", "b"])
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+
+    response = manager_client.get(reverse("reports:export"))
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 6  # header + one chunk per row, never one big body
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode(), newline="")))
+    assert [r["subject"] for r in rows] == [f"Ticket {n}" for n in range(4, -1, -1)]
+    assert {r["tags"] for r in rows} == {"a, b"}
+
+
+def test_export_queries_do_not_grow_with_rows(
+    workspace, manager, django_assert_max_num_queries
+):
+    from helpdesk.models import Membership
+    from tickets.selectors import ticket_list
+
+    membership = Membership.objects.get(user=manager)
+    for n in range(30):
+        make_ticket(workspace, subject=f"T{n}", tags=[f"t{n}"])
+    with django_assert_max_num_queries(4):
+        lines = list(export.iter_csv_lines(ticket_list(membership=membership)))
+    assert len(lines) == 31
+
+
+def test_export_only_holds_the_members_workspace_and_filters(
+    workspace, other_workspace, manager_client
+):
+    make_ticket(workspace, subject="Ours open")
+    make_ticket(workspace, subject="Ours urgent", priority=5)
+    make_ticket(other_workspace, subject="Theirs", priority=5)
+
+    rows = _read(manager_client.get(reverse("reports:export"), {"priority": "5"}))
+
+    assert [r["subject"] for r in rows] == ["Ours urgent"]
+    assert rows[0]["ref"] == "TKT-2"
+
+
+def test_export_selection_by_numbers(workspace, manager_client):
+    for n in range(3):
+        make_ticket(workspace, subject=f"T{n}")
+
+    rows = _read(manager_client.get(reverse("reports:export"), {"numbers": "1,3"}))
+
+    assert sorted(r["ref"] for r in rows) == ["TKT-1", "TKT-3"]
+
+
+def test_bad_filter_answers_400(manager_client):
+    response = manager_client.get(reverse("reports:export"), {"status": "nope"})
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
+
+
+def test_large_export_runs_in_background_with_progress_and_download(
+    workspace, manager, manager_client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_THRESHOLD = 2
+    for n in range(3):
+        make_ticket(workspace, subject=f"Big {n}")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = manager_client.get(reverse("reports:export"))
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:export_job", args=[job.pk])
+    assert len(callbacks) == 1  # the task is queued once the request commits
+    assert (job.state, job.total_rows) == ("pending", 3)
+    page = manager_client.get(response["Location"])
+    assert b"<progress" in page.content
+
+    export.export_tickets_job(job.pk)
+    export.export_tickets_job(job.pk)  # a second delivery does nothing
+
+    job.refresh_from_db()
+    assert (job.state, job.done_rows, job.percent) == ("done", 3, 100)
+    status = manager_client.get(
+        reverse("reports:export_job", args=[job.pk]), {"format": "json"}
+    ).json()
+    assert status["download_url"] == reverse("reports:export_download", args=[job.pk])
+    download = manager_client.get(status["download_url"])
+    body = b"".join(download.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    assert sorted(r["subject"] for r in rows) == ["Big 0", "Big 1", "Big 2"]
+
+
+def test_someone_elses_export_job_is_not_found(workspace, manager_client):
+    other = MembershipFactory(workspace=workspace, role="manager").user
+    job = ExportJob.objects.create(workspace=workspace, requested_by=other)
+
+    response = manager_client.get(reverse("reports:export_job", args=[job.pk]))
+
+    assert response.status_code == 404
+
+
+def test_agent_cannot_export(agent_client, workspace):
+    make_ticket(workspace)
+    assert agent_client.get(reverse("reports:export")).status_code == 403
+
+
+def test_sweep_runs_jobs_whose_task_never_arrived(workspace, manager):
+    import time_machine
+    from django.utils import timezone
+
+    make_ticket(workspace, subject="Waiting")
+    fresh = ExportJob.objects.create(workspace=workspace, requested_by=manager)
+    with time_machine.travel(timezone.now() - timezone.timedelta(minutes=5)):
+        stale = ExportJob.objects.create(workspace=workspace, requested_by=manager)
+
+    assert export.export_jobs_sweep() == 1
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.state, stale.done_rows) == ("done", 1)
+    assert fresh.state == "pending"
+
+
+def test_broker_down_leaves_the_job_pending_and_the_request_succeeds(
+    workspace, manager_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_THRESHOLD = 0
+    make_ticket(workspace)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(export.export_tickets_job, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.get(reverse("reports:export"))
+
+    assert response.status_code == 302
+    assert ExportJob.objects.get().state == "pending"
+
+
+def test_search_filter_matches_subject_or_number(workspace, manager_client):
+    make_ticket(workspace, subject="Printer on fire")
+    make_ticket(workspace, subject="Refund please")
+
+    by_text = _read(manager_client.get(reverse("reports:export"), {"q": "refund"}))
+    by_number = _read(manager_client.get(reverse("reports:export"), {"q": "#1"}))
+
+    assert [r["subject"] for r in by_text] == ["Refund please"]
+    assert [r["subject"] for r in by_number] == ["Printer on fire"]

@@ -1,0 +1,369 @@
+"""CSV export of tickets: the columns, formula escaping, and a streamed response whose
+memory stays flat whatever the number of rows.
+
+An export of more than `EXPORT_BACKGROUND_THRESHOLD` rows is written by a Celery task
+into an ExportJob's file instead (progress shown, download link when done).
+"""
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from tickets import workflow
+from tickets.models import ExportJob, Ticket
+from tickets.selectors import ticket_list
+
+# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_SIZE = 2000
+
+
+def escape_cell(value: Any) -> Any:
+    """The cell as text a spreadsheet shows but never evaluates.
+
+    A text starting with a formula character gets a leading apostrophe; so does one
+    that already starts with an apostrophe, so `unescape_cell` restores every value
+    exactly (the import reads exported files back unchanged).
+    """
+    if isinstance(value, str) and value and value[0] in (*FORMULA_PREFIXES, "'"):
+        return "'" + value
+    return value
+
+
+def unescape_cell(value: str) -> str:
+    """The original text of an escaped cell."""
+    return value[1:] if value.startswith("'") else value
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its header and how to read it off a ticket."""
+
+    name: str
+    get: Callable[[Ticket], Any]
+    importable: bool = False
+
+
+# Every column of the ticket export, in file order. `importable` columns are read
+# back by tickets.importing; the rest are facts the import ignores.
+COLUMNS: list[Column] = [
+    Column("ref", lambda t: t.ref, importable=True),
+    Column("subject", lambda t: t.subject, importable=True),
+    Column("status", lambda t: t.status, importable=True),
+    Column("status_label", lambda t: workflow.label(t.status)),
+    Column("priority", lambda t: t.priority, importable=True),
+    Column("priority_label", lambda t: t.get_priority_display()),
+    Column(
+        "assignee_email",
+        lambda t: t.assignee.email if t.assignee else "",
+        importable=True,
+    ),
+    Column("team", lambda t: t.team.name if t.team else "", importable=True),
+    Column(
+        "requester_email",
+        lambda t: t.requester.email if t.requester else "",
+        importable=True,
+    ),
+    Column(
+        "requester_name",
+        lambda t: t.requester.name if t.requester else "",
+        importable=True,
+    ),
+    Column(
+        "tags",
+        lambda t: ", ".join(tag.name for tag in t.tags.all()),
+        importable=True,
+    ),
+    Column("label", lambda t: t.label.path if t.label else "", importable=True),
+    Column("source", lambda t: t.source),
+    Column("topic", lambda t: t.topic, importable=True),
+    Column("intent", lambda t: t.intent, importable=True),
+    Column("channel", lambda t: t.channel, importable=True),
+    Column(
+        "confidence",
+        lambda t: "" if t.confidence is None else t.confidence,
+        importable=True,
+    ),
+    Column("content", lambda t: t.content, importable=True),
+    Column("created_at", lambda t: _iso(t.created_at)),
+    Column("first_responded_at", lambda t: _iso(t.first_responded_at)),
+    Column("resolved_at", lambda t: _iso(t.resolved_at)),
+    Column("closed_at", lambda t: _iso(t.closed_at)),
+]
+HEADERS = [column.name for column in COLUMNS]
+
+
+def ticket_row(ticket: Ticket) -> list[Any]:
+    """The ticket's cells in COLUMNS order, escaped against formula injection."""
+    return [escape_cell(column.get(ticket)) for column in COLUMNS]
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_queryset(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The joins a row needs, so each chunk of rows costs a fixed number of queries."""
+    return queryset.select_related(
+        "workspace", "assignee", "team", "requester", "label__parent__parent"
+    ).prefetch_related("tags")
+
+
+def iter_csv_lines(
+    queryset: QuerySet[Ticket], *, on_progress: Callable[[int], None] | None = None
+) -> Iterator[str]:
+    """CSV lines (header first) for the tickets, read from the database in chunks.
+
+    `.iterator(chunk_size)` keeps one chunk in memory at a time; the tags of each
+    chunk are prefetched with it.
+    """
+    writer = csv.writer(_Echo())
+    yield writer.writerow(HEADERS)
+    count = 0
+    for ticket in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+        yield writer.writerow(ticket_row(ticket))
+        count += 1
+        if on_progress is not None and count % CHUNK_SIZE == 0:
+            on_progress(count)
+    if on_progress is not None:
+        on_progress(count)
+
+
+def streaming_csv_response(
+    queryset: QuerySet[Ticket], filename: str
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        iter_csv_lines(queryset), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def background_threshold() -> int:
+    """Exports of more rows than this run in the background."""
+    return int(getattr(settings, "EXPORT_BACKGROUND_THRESHOLD", 10_000))
+
+
+def export_filename(workspace_slug: str) -> str:
+    return f"tickets-{workspace_slug}-{timezone.now():%Y%m%d-%H%M%S}.csv"
+
+
+# --- the filters an export takes (the same GET parameters as the ticket list) ---
+
+FILTER_KEYS = (
+    "status",
+    "priority",
+    "assignee",
+    "team",
+    "label",
+    "channel",
+    "source",
+    "q",
+    "created_from",
+    "created_to",
+    "numbers",
+)
+
+
+def _ints(values: Iterable[str], name: str) -> list[int]:
+    try:
+        return [int(v) for value in values for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise ValidationError({name: ["Give whole numbers."]}) from None
+
+
+def _date(value: str, name: str):
+    from django.utils.dateparse import parse_date
+
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError({name: [f"{value!r} is not a date (YYYY-MM-DD)."]})
+    return parsed
+
+
+def filter_tickets(queryset: QuerySet[Ticket], params) -> QuerySet[Ticket]:
+    """Narrow an already scoped queryset by the list's GET filters.
+
+    `params` is a QueryDict (or a dict of lists). Unknown statuses or non-numbers
+    raise ValidationError; ids of another workspace simply match nothing, because the
+    queryset is scoped before it gets here.
+    """
+    get = params.getlist if hasattr(params, "getlist") else params.get
+
+    def values(name: str) -> list[str]:
+        found = get(name) or []
+        return [v for v in ([found] if isinstance(found, str) else found) if v]
+
+    if statuses := [s for v in values("status") for s in v.split(",") if s]:
+        unknown = set(statuses) - set(workflow.Status.values)
+        if unknown:
+            raise ValidationError(
+                {"status": [f"Unknown status {', '.join(sorted(unknown))}."]}
+            )
+        queryset = queryset.filter(status__in=statuses)
+    if priorities := _ints(values("priority"), "priority"):
+        queryset = queryset.filter(priority__in=priorities)
+    if assignees := values("assignee"):
+        if "none" in assignees:
+            queryset = queryset.filter(assignee__isnull=True)
+        else:
+            queryset = queryset.filter(assignee_id__in=_ints(assignees, "assignee"))
+    if teams := _ints(values("team"), "team"):
+        queryset = queryset.filter(team_id__in=teams)
+    if labels := _ints(values("label"), "label"):
+        queryset = queryset.filter(Q(label_id__in=labels) | Q(label__parent__in=labels))
+    if channels := values("channel"):
+        queryset = queryset.filter(channel__in=channels)
+    if sources := values("source"):
+        queryset = queryset.filter(source__in=sources)
+    if query := " ".join(values("q")).strip()[:200]:
+        match = Q(subject__icontains=query) | Q(content__icontains=query)
+        if query.lstrip("#").isdigit():
+            match |= Q(number=int(query.lstrip("#")))
+        queryset = queryset.filter(match)
+    if created_from := values("created_from"):
+        queryset = queryset.filter(
+            created_at__date__gte=_date(created_from[0], "created_from")
+        )
+    if created_to := values("created_to"):
+        queryset = queryset.filter(
+            created_at__date__lte=_date(created_to[0], "created_to")
+        )
+    if numbers := _ints(values("numbers"), "numbers"):
+        queryset = queryset.filter(number__in=numbers)
+    return queryset
+
+
+# --- background export ---
+
+
+def export_job_start(*, membership, params) -> ExportJob:
+    """Record a background export of the member's filtered tickets and queue it.
+
+    The task is queued when the transaction commits, so a rolled-back request queues
+    nothing; if the broker is unreachable the job stays pending and
+    `export_jobs_sweep` runs it later.
+    """
+    filters = {key: values_of(params, key) for key in FILTER_KEYS}
+    filters = {key: value for key, value in filters.items() if value}
+    total = filter_tickets(ticket_list(membership=membership), filters).count()
+    job = ExportJob.objects.create(
+        workspace=membership.workspace,
+        requested_by=membership.user,
+        filters=filters,
+        total_rows=total,
+    )
+
+    # robust: a broker that is down is logged, not raised; the sweep picks it up.
+    def queue_export() -> None:
+        export_tickets_job.delay(job.pk)
+
+    transaction.on_commit(queue_export, robust=True)
+    return job
+
+
+def values_of(params, key: str) -> list[str]:
+    if hasattr(params, "getlist"):
+        return [v for v in params.getlist(key) if v]
+    found = params.get(key) or []
+    return [found] if isinstance(found, str) else list(found)
+
+
+def export_job_run(job_id: int) -> None:
+    """Write the job's CSV file, saving progress every chunk. Idempotent: a job that
+    is already done or claimed by another worker is left alone."""
+    from django.core.files import File
+
+    from helpdesk.models import Membership
+
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
+        state=ExportJob.State.RUNNING
+    )
+    if claimed != 1:
+        return
+    job = ExportJob.objects.select_related("workspace", "requested_by").get(pk=job_id)
+    membership = Membership.objects.filter(
+        workspace=job.workspace, user=job.requested_by
+    ).first()
+    try:
+        if membership is None:
+            raise PermissionError("The requester is no longer a member.")
+        queryset = filter_tickets(ticket_list(membership=membership), job.filters)
+
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            done = count
+            ExportJob.objects.filter(pk=job_id).update(done_rows=count)
+
+        with tempfile.TemporaryFile() as buffer:
+            for line in iter_csv_lines(queryset, on_progress=progress):
+                buffer.write(line.encode("utf-8"))
+            buffer.seek(0)
+            job.file.save(export_filename(job.workspace.slug), File(buffer), save=False)
+    except Exception as exc:  # noqa: BLE001 - a failed export is shown, not raised
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:1000],
+            finished_at=timezone.now(),
+        )
+        return
+    ExportJob.objects.filter(pk=job_id).update(
+        state=ExportJob.State.DONE,
+        file=job.file.name,
+        done_rows=done,
+        total_rows=done,
+        finished_at=timezone.now(),
+    )
+
+
+@shared_task(name="tickets.export_tickets_job")
+def export_tickets_job(job_id: int) -> None:
+    export_job_run(job_id)
+
+
+STALE_PENDING = 120  # seconds a job may wait for its own task before the sweep runs it
+
+
+def export_jobs_sweep() -> int:
+    """Run pending jobs whose task never arrived (broker down when queued); returns
+    how many ran. Claiming in export_job_run keeps a doubled sweep harmless."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=STALE_PENDING)
+    ids = list(
+        ExportJob.objects.filter(
+            state=ExportJob.State.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:10]
+    )
+    for job_id in ids:
+        export_job_run(job_id)
+    return len(ids)
+
+
+@shared_task(name="tickets.export_jobs_sweep")
+def export_jobs_sweep_task() -> int:
+    return export_jobs_sweep()
