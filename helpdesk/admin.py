@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from helpdesk.models import Contact, Membership, Team, Workspace
+from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,3 +56,12 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["workspace"]
     search_fields = ["name", "email", "external_id"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "kind", "state", "attempts", "created_at"]
+    list_filter = ["kind", "state", "workspace"]
+    search_fields = ["subject", "recipient__username", "recipient__email"]
+    raw_id_fields = ["recipient", "ticket"]
+    readonly_fields = ["created_at", "claimed_at", "sent_at", "attempts", "last_error"]
