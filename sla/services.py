@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from helpdesk import notifications
-from helpdesk.actors import SLA_ACTOR
+from helpdesk.actors import CUSTOMER_ACTOR, SLA_ACTOR
 from helpdesk.models import Membership, Notification
 from sla import clock
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget, SlaTarget
@@ -275,12 +275,12 @@ def _on_comment(ticket: Ticket, event: TicketEvent, now: datetime) -> None:
 
 
 def _on_customer_message(ticket: Ticket, now: datetime) -> None:
-    if ticket.snoozed_until is not None:
-        from helpdesk.actors import CUSTOMER_ACTOR
-        from tickets.services import ticket_unsnooze
+    # A customer message wakes a snoozed ticket early (reads the locked row, so a
+    # stale in-memory ticket cannot hide the snooze).
+    from tickets.services import ticket_unsnooze
 
-        ticket_unsnooze(ticket=ticket, actor=CUSTOMER_ACTOR)
-        ticket.snoozed_until = None
+    woken = ticket_unsnooze(ticket=ticket, actor=CUSTOMER_ACTOR)
+    ticket.snoozed_until = woken.snoozed_until
     current = SlaTarget.objects.filter(
         ticket=ticket, metric=Metric.NEXT_RESPONSE
     ).first()
