@@ -30,7 +30,7 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
 
 
-def test_database_url() -> str:
+def subprocess_database_url() -> str:
     """The URL of the database this test run uses (the test database)."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -60,7 +60,7 @@ class Cluster:
         self.mail_dir.mkdir(exist_ok=True)
         self.env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": subprocess_database_url(),
             "REDIS_URL": broker,
             "SLA_SWEEP_SECONDS": str(sweep),
             "SNOOZE_SWEEP_SECONDS": str(sweep),

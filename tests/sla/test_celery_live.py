@@ -1,7 +1,12 @@
 """Real Celery: a worker and beats started as subprocesses, Redis as the broker."""
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -12,7 +17,16 @@ from helpdesk.models import Notification
 from sla.models import SlaTarget
 from tests.factories import MembershipFactory, make_ticket
 from tests.sla.conftest import make_policy
-from tests.sla.live import Cluster, RedisRelay, flush_redis, redis_url, wait_for
+from tests.sla.live import (
+    ROOT,
+    Cluster,
+    RedisRelay,
+    flush_redis,
+    free_port,
+    redis_url,
+    subprocess_database_url,
+    wait_for,
+)
 from tickets import services
 from tickets.models import Ticket, TicketEvent
 
@@ -99,3 +113,59 @@ def test_writes_succeed_without_redis_and_notifications_follow_once_it_is_back(
     sent = _notification_ids_in(cluster.mails())
     assert sorted(sent) == sorted(Notification.objects.values_list("pk", flat=True))
     assert len(sent) == len(set(sent)) == 10
+
+
+def test_devserver_runs_jobs_on_the_embedded_broker_without_redis(
+    tmp_path, workspace, agent
+):
+    """What `make run` does: web, worker and beat with no Redis; a snooze ends."""
+    ticket = make_ticket(workspace, agent, subject="wake me without redis")
+    services.ticket_snooze(
+        ticket=ticket, until=timezone.now() + timedelta(seconds=2), actor=agent
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": subprocess_database_url(),
+        "REDIS_URL": "",
+        "CELERY_BROKER_DIR": str(tmp_path / "broker"),
+        "SNOOZE_SWEEP_SECONDS": "1",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    log = open(tmp_path / "devserver.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "devserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def page_served() -> bool:
+        try:
+            with urllib.request.urlopen(  # noqa: S310 - loopback
+                f"http://127.0.0.1:{port}/admin/login/", timeout=2
+            ) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(
+            lambda: page_served()
+            and not Ticket.objects.filter(
+                pk=ticket.pk, snoozed_until__isnull=False
+            ).exists(),
+            timeout=60,
+        )
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        log.close()
+    assert TicketEvent.objects.filter(ticket=ticket, kind="woke").count() == 1
+    assert "embedded broker" in (tmp_path / "devserver.log").read_text()
