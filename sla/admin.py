@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from sla import services
 from sla.models import (
     Calendar,
     CalendarInterval,
@@ -50,6 +51,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_filter = ["workspace", "is_active"]
     search_fields = ["name"]
     inlines = [SlaPolicyTargetInline]
+    actions = ["reapply_to_open_tickets"]
+
+    @admin.action(description="Re-apply policies to the workspace's open tickets")
+    def reapply_to_open_tickets(self, request, queryset):
+        workspaces = {policy.workspace for policy in queryset}
+        count = sum(services.sla_reapply(workspace=w) for w in workspaces)
+        self.message_user(request, f"Policies re-applied to {count} open tickets.")
 
 
 @admin.register(SlaTarget)

@@ -332,7 +332,10 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
     ref = f"{ticket.ref} {ticket.subject}"
     actor = event.actor
     kind = event.kind
-    if kind == Kind.ASSIGNED and ticket.assignee_id:
+    assigned = kind == Kind.ASSIGNED or (
+        kind == Kind.CREATED and ticket.assignee_id != event.actor_id
+    )
+    if assigned and ticket.assignee_id:
         notifications.notify(
             recipients=[ticket.assignee],
             kind=Notification.Kind.ASSIGNED,
@@ -401,6 +404,27 @@ def on_ticket_event(event: TicketEvent) -> None:
     elif kind == Kind.CUSTOMER_REPLIED:
         _on_customer_message(ticket, now)
     _notify_for(ticket, event)
+
+
+def sla_reapply(*, workspace, now: datetime | None = None) -> int:
+    """Match policies again for the workspace's active tickets (policies reach a
+    ticket on its next change; this brings edited policies to all of them now).
+    Returns how many tickets were looked at."""
+    now = now or timezone.now()
+    count = 0
+    ids = Ticket.objects.filter(workspace=workspace, status__in=ACTIVE).values_list(
+        "pk", flat=True
+    )
+    for pk in ids.iterator():
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("workspace", "label")
+                .get(pk=pk)
+            )
+            sla_apply(ticket=ticket, now=now)
+        count += 1
+    return count
 
 
 # --- the sweep ---

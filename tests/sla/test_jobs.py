@@ -133,3 +133,14 @@ def test_sweep_query_count_does_not_grow_with_the_table(workspace, agent, policy
     _add_idle_clocks(workspace, 2000, 20_000, T0)
     queries_big = _sweep_queries(later)
     assert queries_big == queries_small
+
+
+def test_ticket_created_for_someone_else_notifies_them(workspace, agent, manager):
+    make_ticket(workspace, agent, assignee=manager)
+    make_ticket(workspace, agent)  # assigned to its author: no e-mail
+    sent_to = list(
+        Notification.objects.filter(kind="assigned").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert sent_to == ["manager"]

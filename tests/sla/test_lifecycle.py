@@ -217,3 +217,11 @@ def test_paused_clock_does_not_breach(workspace, agent, policy):
     # first response still runs (reply clocks do not pause while waiting).
     assert counts["breached"] == 1
     assert clock(ticket, "resolution").breached_at is None
+
+
+def test_new_policy_reaches_open_tickets_when_reapplied(workspace, agent):
+    ticket = make_ticket(workspace, agent)
+    assert not SlaTarget.objects.filter(ticket=ticket).exists()
+    make_policy(workspace)
+    assert sla_services.sla_reapply(workspace=workspace) == 1
+    assert SlaTarget.objects.filter(ticket=ticket).count() == 2
