@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import connection
@@ -20,8 +20,11 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
 
 
 def redis_url() -> str:
-    """REDIS_URL from the environment (CI), or the local db 2."""
-    return os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    """The Redis server of REDIS_URL (default local), database LIVE_REDIS_DB (2):
+    the live tests flush it, so it is kept apart from the one the app uses."""
+    parts = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS)
+    db = os.environ.get("LIVE_REDIS_DB", "2")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 
 
 def flush_redis(url: str) -> None:
