@@ -118,11 +118,3 @@ def sla_policy_list(*, workspace: Workspace) -> QuerySet[SlaPolicy]:
         .prefetch_related("targets")
         .order_by("position", "id")
     )
-
-
-def sla_clocks_due(*, now: datetime) -> QuerySet[SlaTarget]:
-    """Running clocks past their due date not yet marked breached (the sweep's read,
-    served by the partial index sla_target_breach_due)."""
-    return SlaTarget.objects.filter(
-        RUNNING, breached_at__isnull=True, due_at__lte=now
-    ).order_by("due_at", "id")
