@@ -9,7 +9,7 @@ Agents have no back office; they use the agent UI.
 from django.contrib import admin
 from django.db.models import Count
 
-from helpdesk.models import Contact, Membership, Team, Workspace
+from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 
 Role = Membership.Role
 
@@ -241,3 +241,12 @@ class ContactAdmin(WorkspaceScopedAdmin):
     list_select_related = ["workspace"]
     autocomplete_fields = ["workspace"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "kind", "state", "attempts", "created_at"]
+    list_filter = ["kind", "state", "workspace"]
+    search_fields = ["subject", "recipient__username", "recipient__email"]
+    raw_id_fields = ["recipient", "ticket"]
+    readonly_fields = ["created_at", "claimed_at", "sent_at", "attempts", "last_error"]

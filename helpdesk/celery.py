@@ -1,6 +1,7 @@
 """The Celery app. Its settings come from Django settings under the CELERY_ prefix."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +10,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 app = Celery("helpdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _make_broker_folders() -> None:
+    """The embedded broker (kombu filesystem transport) needs its folders to exist."""
+    from django.conf import settings
+
+    if getattr(settings, "CELERY_BROKER_URL", "") != "filesystem://":
+        return
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_after_configure.connect
+def _setup(sender, **kwargs) -> None:
+    _make_broker_folders()

@@ -142,3 +142,63 @@ class Contact(models.Model):
         if self.name and self.email:
             return f"{self.name} <{self.email}>"
         return self.name or self.email or f"Contact {self.pk}"
+
+
+class Notification(models.Model):
+    """An e-mail to a member, written in the transaction of the change it announces
+    and sent later by a worker (an outbox: nothing waits on Redis or SMTP)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned to you"
+        MENTIONED = "mentioned", "Mentioned"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        SLA_BREACHED = "sla_breached", "SLA breached"
+        WOKE = "woke", "Snooze ended"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="helpdesk_notifications",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # helpdesk.notifications.deliver_pending: unsent rows only, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="notification_unsent",
+                condition=models.Q(state__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}: {self.subject}"

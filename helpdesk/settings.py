@@ -177,6 +177,67 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Celery. With REDIS_URL the broker is Redis; without it, kombu's filesystem
+# transport under the project folder, so `make run` has working jobs with no server.
+# Deadlines (SLA, snooze) are columns swept by beat, never long ETA tasks.
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+else:
+    CELERY_BROKER_DIR = Path(
+        os.environ.get("CELERY_BROKER_DIR", BASE_DIR / ".celery-broker")
+    )
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 50)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10.0
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+# Sweep intervals in seconds; the tests shorten them through the environment.
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60)
+SNOOZE_SWEEP_SECONDS = env_int("SNOOZE_SWEEP_SECONDS", 60)
+NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 10)
+for _name in (
+    "SLA_SWEEP_SECONDS",
+    "SNOOZE_SWEEP_SECONDS",
+    "NOTIFICATION_SWEEP_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "sla.sweep",
+        "schedule": float(SLA_SWEEP_SECONDS),
+        "options": {"expires": SLA_SWEEP_SECONDS},
+    },
+    "wake-snoozed-tickets": {
+        "task": "tickets.wake_snoozed",
+        "schedule": float(SNOOZE_SWEEP_SECONDS),
+        "options": {"expires": SNOOZE_SWEEP_SECONDS},
+    },
+    "deliver-notifications": {
+        "task": "helpdesk.deliver_notifications",
+        "schedule": float(NOTIFICATION_SWEEP_SECONDS),
+        "options": {"expires": NOTIFICATION_SWEEP_SECONDS},
+    },
+}
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -188,6 +249,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 
 _VALIDATORS = "django.contrib.auth.password_validation"

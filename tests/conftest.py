@@ -32,3 +32,17 @@ def admin_member(workspace):
     return MembershipFactory(
         workspace=workspace, role="admin", user__username="boss"
     ).user
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a file database (not memory) so that Celery workers started
+    by the live job tests (tests/sla/test_celery_live.py) share it."""
+    import tempfile
+
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if db["ENGINE"].endswith("sqlite3") and not db["TEST"].get("NAME"):
+        folder = tempfile.mkdtemp(prefix="helpdesk-test-")
+        db["TEST"]["NAME"] = f"{folder}/test.sqlite3"

@@ -1,11 +1,12 @@
 """Writing the timeline: one TicketEvent per change, in the change's transaction."""
 
 from helpdesk.actors import Actor, actor_label, actor_user
+from sla import services as sla_services
 from tickets.models import Ticket, TicketEvent
 
 
 def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         workspace_id=ticket.workspace_id,
         ticket=ticket,
         ticket_number=ticket.number,
@@ -14,3 +15,5 @@ def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEven
         actor_label=actor_label(actor),
         data=data,
     )
+    sla_services.on_ticket_event(event)  # SLA clocks and notifications, same tx
+    return event
