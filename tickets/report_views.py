@@ -87,9 +87,6 @@ def report_index(request):
     for build in reports.REPORTS.values():
         report = build(workspace, period, group_by)
         sections.append({"report": report, "chart": charts.build(report)})
-    sla = reports.sla_compliance(workspace, period, group_by)
-    if sla is not None:
-        sections.append({"report": sla, "chart": charts.build(sla)})
     query = request.GET.copy()
     query.setlist("workspace", [workspace.slug])
     query.setlist("start", [period.start.isoformat()])
@@ -107,7 +104,6 @@ def report_index(request):
             "group_by": group_by,
             "groupings": [(k, v[0]) for k, v in reports.GROUPINGS.items()],
             "sections": sections,
-            "sla_available": sla is not None,
             "query": query.urlencode(),
             "can_export": can(membership, "ticket.export"),
             "can_import": can(membership, "ticket.import"),
@@ -133,11 +129,7 @@ def report_csv(request, key: str):
         period, group_by = _report_args(request, membership)
     except ValidationError as exc:
         return HttpResponseBadRequest(exc.messages[0])
-    if key == "sla":
-        report = reports.sla_compliance(membership.workspace, period, group_by)
-        if report is None:
-            raise Http404("SLA compliance is not available.")
-    elif key in reports.REPORTS:
+    if key in reports.REPORTS:
         report = reports.REPORTS[key](membership.workspace, period, group_by)
     else:
         raise Http404("No such report.")

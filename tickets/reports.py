@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.functions import Least, TruncDate
+from django.db.models.functions import Least, Now, TruncDate
 
 from helpdesk.models import Team, Workspace
 from tickets import workflow
@@ -405,34 +404,32 @@ def resolution_times(workspace: Workspace, period: Period, group_by: str) -> Rep
 # --- SLA compliance: numbers come from the sla app's per-ticket clocks ---
 
 
-def sla_compliance(
-    workspace: Workspace, period: Period, group_by: str
-) -> Report | None:
-    """Achieved and breached SLA targets per metric, for targets due in the range.
+def sla_compliance(workspace: Workspace, period: Period, group_by: str) -> Report:
+    """Achieved and breached SLA clocks per metric, for clocks due in the range.
 
-    Reads sla.SlaTarget (one clock per ticket and metric: due_at, fulfilled_at,
-    breached_at). Returns None while the sla app defines no such model, and the page
-    then says that SLA compliance is not available.
+    A clock is achieved when it was fulfilled by its due time; it is breached when
+    the sweep marked it, when it was fulfilled late, or when it is overdue and still
+    running. Clocks due later and still running count in neither column.
     """
-    try:
-        target_model = apps.get_model("sla", "SlaTarget")
-    except LookupError:
-        return None
+    from sla.models import SlaTarget
+
     group = _group_field(group_by)
     keys = ["metric"] + ([f"ticket__{group}"] if group else [])
-    rows = (
-        target_model.objects.filter(ticket__workspace=workspace)
+    breached = (
+        Q(breached_at__isnull=False)
+        | Q(fulfilled_at__gt=F("due_at"))
+        | Q(fulfilled_at__isnull=True, due_at__lt=Now())
+    )
+    rows = list(
+        SlaTarget.objects.filter(workspace=workspace)
         .filter(period.within("due_at"))
         .values(*keys)
         .annotate(
-            achieved=Count(
-                "id", filter=Q(fulfilled_at__isnull=False, breached_at__isnull=True)
-            ),
-            breached=Count("id", filter=Q(breached_at__isnull=False)),
+            achieved=Count("id", filter=Q(fulfilled_at__lte=F("due_at")) & ~breached),
+            breached=Count("id", filter=breached),
         )
         .order_by(*keys)
     )
-    rows = list(rows)
     names = _group_names(
         workspace, group_by, [r[f"ticket__{group}"] for r in rows] if group else []
     )
@@ -461,4 +458,5 @@ REPORTS = {
     "resolution": resolution_times,
     "escalations": escalations_per_day,
     "confidence": confidence_distribution,
+    "sla": sla_compliance,
 }

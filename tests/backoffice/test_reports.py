@@ -1,13 +1,15 @@
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from sla.models import SlaTarget
 from tests.factories import MembershipFactory, TeamFactory, make_ticket
 from tickets import charts, reports, services
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -146,8 +148,44 @@ def test_reports_are_sql_aggregates_not_loops(
         reports.confidence_distribution(workspace, timed, "label")
 
 
-def test_sla_compliance_is_absent_until_the_sla_app_records_clocks(workspace, timed):
-    assert reports.sla_compliance(workspace, timed, "none") is None
+def test_sla_compliance_counts_achieved_and_breached_clocks(workspace, timed):
+    """Clocks due in the range: fulfilled in time, fulfilled late, marked breached,
+    overdue and still running, and due after the range (not counted)."""
+    tickets = list(Ticket.objects.filter(workspace=workspace).order_by("number"))
+
+    def clock(ticket, metric, due, fulfilled=None, breached=None):
+        SlaTarget.objects.create(
+            workspace=workspace,
+            ticket=ticket,
+            metric=metric,
+            target_seconds=3600,
+            started_at=due - timedelta(hours=1),
+            due_at=due,
+            warn_at=due - timedelta(minutes=15),
+            fulfilled_at=fulfilled,
+            breached_at=breached,
+        )
+
+    clock(tickets[0], "first_response", at(1, 10), fulfilled=at(1, 9, 30))
+    clock(tickets[1], "first_response", at(1, 11), fulfilled=at(1, 12))
+    clock(tickets[2], "first_response", at(2, 9), breached=at(2, 9))
+    clock(tickets[0], "resolution", at(2, 9), fulfilled=at(1, 13))
+    clock(tickets[3], "resolution", at(3, 13))  # overdue, still running
+    clock(tickets[1], "resolution", at(20, 9))  # due after the range
+
+    by_metric = reports.sla_compliance(workspace, timed, "none")
+    by_team = reports.sla_compliance(workspace, timed, "team")
+
+    assert by_metric.rows == [
+        ["first_response", "All tickets", 1, 2],
+        ["resolution", "All tickets", 1, 1],
+    ]
+    assert sorted(by_team.rows) == [
+        ["first_response", "Billing", 1, 1],
+        ["first_response", "Support", 0, 1],
+        ["resolution", "(none)", 0, 1],
+        ["resolution", "Billing", 1, 0],
+    ]
 
 
 def test_chart_stacks_counts_and_scales_to_the_axis(workspace, timed):
@@ -171,9 +209,9 @@ def test_manager_sees_the_reports_page_with_charts(manager_client, timed):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert content.count("<svg") == len(reports.REPORTS)
+    assert content.count("<svg") == len(reports.REPORTS) - 1  # no SLA clocks yet
     assert "Download CSV" in content
-    assert "SLA compliance is not available" in content
+    assert "SLA compliance" in content
 
 
 def test_report_csv_has_the_charts_numbers(manager_client, timed):

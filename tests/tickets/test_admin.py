@@ -13,18 +13,11 @@ def staff_client(client, workspace):
     return client, user
 
 
-def test_admin_pages_render(staff_client, workspace):
-    client, user = staff_client
-    ticket = make_ticket(workspace, user)
-    for url in [
-        "/admin/tickets/ticket/",
-        f"/admin/tickets/ticket/{ticket.pk}/change/",
-        f"/admin/tickets/ticket/{ticket.pk}/history/",
-        "/admin/tickets/ticket/add/",
-        "/admin/tickets/ticketevent/",
-        "/admin/helpdesk/workspace/",
-    ]:
-        assert client.get(url).status_code == 200, url
+INLINE_MANAGEMENT_FORMS = {
+    f"{prefix}-{name}": 0
+    for prefix in ("Ticket_associated_conversations", "comments", "events")
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
 
 
 def _form(ticket, **changes):
@@ -35,10 +28,7 @@ def _form(ticket, **changes):
         "priority": ticket.priority,
         "assignee": ticket.assignee_id or "",
         "tag_names": "",
-        "comments-TOTAL_FORMS": 0,
-        "comments-INITIAL_FORMS": 0,
-        "events-TOTAL_FORMS": 0,
-        "events-INITIAL_FORMS": 0,
+        **INLINE_MANAGEMENT_FORMS,
     }
     data.update(changes)
     return data
@@ -82,26 +72,10 @@ def test_admin_add_creates_through_the_service(staff_client, workspace):
             "status": "open",
             "priority": 3,
             "tag_names": "admin",
-            "comments-TOTAL_FORMS": 0,
-            "comments-INITIAL_FORMS": 0,
-            "events-TOTAL_FORMS": 0,
-            "events-INITIAL_FORMS": 0,
+            **INLINE_MANAGEMENT_FORMS,
         },
     )
     assert response.status_code == 302, response.content[:3000]
     ticket = Ticket.objects.get(subject="Made in the admin")
     assert ticket.number == 1
     assert ticket.events.get().kind == "created"
-
-
-def test_admin_action_resolves_through_the_service(staff_client, workspace):
-    client, user = staff_client
-    tickets = [make_ticket(workspace, user) for _ in range(2)]
-    client.post(
-        "/admin/tickets/ticket/",
-        {"action": "mark_resolved", "_selected_action": [t.pk for t in tickets]},
-    )
-    for ticket in tickets:
-        ticket.refresh_from_db()
-        assert ticket.status == "resolved"
-        assert ticket.events.filter(kind="status_changed").count() == 1
