@@ -35,8 +35,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "workspace", "member_count"]
-    list_filter = ["workspace"]
+    list_display = ["name", "workspace", "routing", "member_count"]
+    list_filter = ["workspace", "routing"]
     search_fields = ["name"]
     autocomplete_fields = ["workspace", "members"]
 

@@ -97,6 +97,26 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="helpdesk_teams", blank=True
     )
+
+    class Routing(models.TextChoices):
+        NONE = "none", "Leave unassigned"
+        ROUND_ROBIN = "round_robin", "Round-robin"
+        LEAST_ACTIVE = "least_active", "Least active"
+
+    # How tickets that land in the team are assigned (tickets.routing).
+    routing = models.CharField(
+        max_length=20, choices=Routing.choices, default=Routing.NONE
+    )
+    # Round-robin pointer: the member who got the last ticket. Read and moved while
+    # the team row is locked, so concurrent routing never hands out the same turn.
+    routing_last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
+# Who writes ticket summaries: a dotted path to a callable (tickets.summaries). The
+# default runs locally with no network.
+HELPDESK_SUMMARISER = os.environ.get(
+    "HELPDESK_SUMMARISER", "tickets.summaries.local_summary"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
