@@ -91,7 +91,8 @@ def local_summary(
     The problem is the customer's first substantive sentence (greetings and thanks
     are skipped; the escalated question is used when the customer said nothing).
     Later customer sentences are kept only when they carry specifics (numbers,
-    error words, quoted text).
+    error words, quoted text) and are more than a short reply. The AI part is the
+    first sentence of its last turn.
     """
     lines = list(transcript)
     customer = [
@@ -105,14 +106,17 @@ def local_summary(
     parts: list[str] = []
     if customer:
         parts.append("Customer: " + _end(customer[0]))
-        details = [s for s in customer[1:] if _SPECIFIC.search(s)]
+        details = [
+            s
+            for s in customer[1:]
+            if _SPECIFIC.search(s) and (len(s.split()) >= 4 or re.search(r"\d", s))
+        ]
         parts.extend(_end(s) for s in details)
-    ai = [
-        s for line in lines if line.author_kind == "ai" for s in _sentences(line.body)
-    ]
+    ai_turns = [_sentences(line.body) for line in lines if line.author_kind == "ai"]
+    ai_turns = [turn for turn in ai_turns if turn]
     tail = []
-    if ai:
-        tail.append("AI: " + _end(ai[-1]))
+    if ai_turns:  # where the AI left it: the first sentence of its last turn
+        tail.append("AI: " + _end(ai_turns[-1][0]))
     if reason.strip():
         tail.append("Escalated: " + _end(" ".join(reason.split())))
     if not parts and not tail:
