@@ -9,6 +9,12 @@ _ids = itertools.count(1)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories set passwords; a fast hasher keeps member-heavy setups quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def bot(workspace):
     """The AI agent's integration user."""

@@ -6,8 +6,8 @@ import pytest
 
 from helpdesk.models import Membership, Team
 from tests.factories import MembershipFactory, TeamFactory, make_ticket
-from tickets import escalation, routing, services
-from tickets.models import TicketEvent
+from tickets import escalation, routing
+from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_least_active_balances_a_skewed_start(workspace, team_of_five):
     assert new == {"agent1": 3, "agent2": 6, "agent3": 6, "agent4": 6}
     load = Counter(
         t.assignee.username
-        for t in services.Ticket.objects.filter(status__in=routing.LOAD_STATUSES)
+        for t in Ticket.objects.filter(status__in=routing.LOAD_STATUSES)
     )
     assert set(load.values()) == {6}
 

@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.factories import LabelFactory, TeamFactory, make_ticket
+from tests.factories import LabelFactory, TeamFactory
 from tests.intake.conftest import T0, message, payload
 from tickets import escalation, services
 from tickets.escalation import Facts, escalation_rule_create, rule_for, rule_matches
@@ -198,15 +198,21 @@ class TestGroupIntoExisting:
         assert intake(workspace, bot).outcome == "created"
         assert Ticket.objects.count() == 2
 
-    def test_other_requester_or_label_gets_a_new_ticket(self, workspace, bot, grouping):
+    def test_other_requester_gets_a_new_ticket(self, workspace, bot, grouping):
         intake(workspace, bot)
         other = intake(
             workspace, bot, conversation__contact={"email": "fox@example.org"}
         )
         assert other.outcome == "created"
-        make_ticket(workspace, subject="Unlabelled", requester=other.ticket.requester)
-        unlabelled_only = Ticket.objects.exclude(label=grouping.label)
-        assert unlabelled_only.count() == 1
+
+    def test_requesters_ticket_with_another_label_is_not_grouped_into(
+        self, workspace, bot, grouping
+    ):
+        first = intake(workspace, bot)
+        services.ticket_set_label(
+            ticket=first.ticket, label=LabelFactory(workspace=workspace), actor=None
+        )
+        assert intake(workspace, bot).outcome == "created"
 
     def test_anonymous_conversation_is_never_grouped(self, workspace, bot, grouping):
         intake(workspace, bot, conversation__contact=None)
