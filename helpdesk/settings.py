@@ -218,6 +218,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",

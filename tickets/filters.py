@@ -281,7 +281,12 @@ class TicketFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         from tickets.selectors import ticket_search
 
-        return ticket_search(queryset, value, prefix=self._prefix(queryset))
+        return ticket_search(
+            queryset,
+            value,
+            prefix=self._prefix(),
+            workspace=self.membership.workspace if self.membership else None,
+        )
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=value) if value else queryset
@@ -355,7 +360,7 @@ class TicketFilterSet(django_filters.FilterSet):
 
     # --- helpers ---
 
-    def _prefix(self, queryset: QuerySet | None = None) -> str:
+    def _prefix(self) -> str:
         if self.membership is not None:
             return self.membership.workspace.ticket_prefix
         return "TKT"

@@ -2,11 +2,12 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from helpdesk.models import Membership
+from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
-from tickets.models import Tag, Ticket, TicketEvent
+from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
 from tickets.refs import parse_ref
 
 # The full-text document of a ticket. The GIN index of migration
@@ -21,6 +22,8 @@ SEARCH_VECTOR = (
 SEARCH_TEXT_FIELDS = ("subject", "content", "question", "answer")
 SEARCH_REQUESTER_FIELDS = ("requester__name", "requester__email")
 MAX_SEARCH_WORDS = 10
+# Requesters matched by name or e-mail are looked up first, at most this many.
+MAX_CONTACTS = 500
 
 
 def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
@@ -47,7 +50,13 @@ def search_is_ranked() -> bool:
     return connection.vendor == "postgresql"
 
 
-def ticket_search(queryset: QuerySet[Ticket], q: str, *, prefix: str) -> QuerySet:
+def ticket_search(
+    queryset: QuerySet[Ticket],
+    q: str,
+    *,
+    prefix: str,
+    workspace: Workspace | None = None,
+) -> QuerySet:
     """Tickets of `queryset` matching `q`.
 
     A ticket reference (`42`, `#42`, `TKT-42`) finds that ticket. Otherwise every word
@@ -64,11 +73,17 @@ def ticket_search(queryset: QuerySet[Ticket], q: str, *, prefix: str) -> QuerySe
     except ValueError:
         pass
     words = q.split()[:MAX_SEARCH_WORDS]
-    requester_match = Q()
+    contact_match = Q()
     for word in words:
-        requester_match &= Q(requester__name__icontains=word) | Q(
-            requester__email__icontains=word
-        )
+        contact_match &= Q(name__icontains=word) | Q(email__icontains=word)
+    contacts = Contact.objects.filter(contact_match)
+    if workspace is not None:
+        contacts = contacts.filter(workspace=workspace)
+    # Ids rather than a join or subquery, so PostgreSQL can OR the requester_id index
+    # with the GIN index scan.
+    requester_match = Q(
+        requester_id__in=list(contacts.values_list("pk", flat=True)[:MAX_CONTACTS])
+    )
     if search_is_ranked():
         query = SearchQuery(q, search_type="plain", config=SEARCH_CONFIG)
         return (
@@ -96,3 +111,75 @@ def ticket_status_counts(queryset: QuerySet[Ticket]) -> dict[str, int]:
     from tickets import workflow
 
     return {status: counts.get(status, 0) for status in workflow.Status.values}
+
+
+def ticket_detail(*, membership: Membership, number: int) -> Ticket:
+    """One ticket with what the detail view shows (conversations, counts);
+    Ticket.DoesNotExist when it is not in the workspace."""
+    comments = (
+        Comment.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    events = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        ticket_list(membership=membership)
+        .select_related("created_by", "primary_conversation__contact")
+        .prefetch_related(
+            Prefetch(
+                "associated_conversations",
+                queryset=Conversation.objects.select_related("contact"),
+            )
+        )
+        .annotate(
+            comment_count=Coalesce(Subquery(comments), 0),
+            event_count=Coalesce(Subquery(events), 0),
+        )
+        .get(number=number)
+    )
+
+
+def ticket_history(*, ticket: Ticket) -> list[dict]:
+    """The ticket's field-level audit, newest first: who, when, why, and each changed
+    field's old and new value."""
+    records = list(
+        ticket.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [
+                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                for c in delta.changes
+            ]
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": record.history_type,
+                "user": record.history_user,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+        previous = record
+    return list(reversed(entries))
+
+
+def _plain(value):
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -166,9 +166,7 @@ def test_every_ordering_is_stable(workspace, member, agent):
     assert "ordering" in errors(member, ordering="subject")
 
 
-def test_search_finds_by_ref_subject_word_and_requester_email(
-    workspace, member, agent
-):
+def test_search_finds_by_ref_subject_word_and_requester_email(workspace, member, agent):
     alice = ContactFactory(workspace=workspace, name="Alice", email="alice@shop.io")
     printer = make_ticket(workspace, agent, subject="Printer is jammed")
     refund = make_ticket(
