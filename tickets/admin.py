@@ -445,7 +445,9 @@ class EscalationRuleAdmin(admin.ModelAdmin):
             )
         else:
             updated = escalation.escalation_rule_create(
-                workspace=form.cleaned_data["workspace"], actor=request.user, **values
+                workspace=form.cleaned_data["workspace"],
+                actor=request.user,
+                values=values,
             )
         obj.pk = updated.pk
         obj.refresh_from_db()

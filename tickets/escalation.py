@@ -512,9 +512,10 @@ def _check_rule(
 
 
 def escalation_rule_create(
-    *, workspace: Workspace, actor: Actor | None, **values: Any
+    *, workspace: Workspace, actor: Actor | None, values: dict[str, Any]
 ) -> EscalationRule:
-    """Add a rule; without a position it goes last."""
+    """Add a rule from `values` (the fields of RULE_FIELDS; team and label as rows
+    or ids of the workspace); without a position it goes last."""
     clean = _check_rule(workspace, values, None)
     with transaction.atomic():
         if "position" not in clean:

@@ -168,7 +168,9 @@ BAD_PAYLOADS = {
 @pytest.mark.parametrize("case", BAD_PAYLOADS, ids=list(BAD_PAYLOADS))
 def test_bad_payload_names_the_field_and_writes_nothing(workspace, bot, case):
     body, field = BAD_PAYLOADS[case]
-    escalation.escalation_rule_create(workspace=workspace, actor=None, name="all")
+    escalation.escalation_rule_create(
+        workspace=workspace, actor=None, values={"name": "all"}
+    )
     with pytest.raises(ValidationError) as exc:
         post(workspace, bot, body)
     assert field in exc.value.message_dict
@@ -330,7 +332,9 @@ class TestTicketFromConversation:
 def test_20_concurrent_identical_posts_make_one_ticket_and_one_conversation(
     workspace, bot
 ):
-    escalation.escalation_rule_create(workspace=workspace, actor=None, name="all")
+    escalation.escalation_rule_create(
+        workspace=workspace, actor=None, values={"name": "all"}
+    )
     threads = 20
     barrier = threading.Barrier(threads)
     results, errors, lock = [], [], threading.Lock()

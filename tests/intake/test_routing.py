@@ -128,7 +128,7 @@ def test_escalation_into_a_routed_team_is_assigned(workspace, bot, team_of_five)
     team, members = team_of_five
     Team.objects.filter(pk=team.pk).update(routing=Team.Routing.ROUND_ROBIN)
     escalation.escalation_rule_create(
-        workspace=workspace, actor=None, name="all", team=team
+        workspace=workspace, actor=None, values={"name": "all", "team": team}
     )
     result = escalation.escalation_intake(
         workspace=workspace, actor=bot, payload=payload()

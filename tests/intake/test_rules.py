@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def rule(workspace, **fields):
     fields.setdefault("name", f"rule {EscalationRule.objects.count() + 1}")
-    return escalation_rule_create(workspace=workspace, actor=None, **fields)
+    return escalation_rule_create(workspace=workspace, actor=None, values=fields)
 
 
 def intake(workspace, bot, **overrides):

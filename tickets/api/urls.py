@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import views
+from tickets.api import escalations, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -13,9 +13,30 @@ router.register("labels", views.LabelViewSet, basename="label")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("members", views.MemberViewSet, basename="member")
 router.register("views", views.SavedViewViewSet, basename="savedview")
+router.register("escalations", escalations.EscalationViewSet, basename="escalation")
+router.register(
+    "escalation-rules", escalations.EscalationRuleViewSet, basename="escalation-rule"
+)
 
 app_name = "api"
 
+conversation_messages = escalations.ConversationIntakeViewSet.as_view(
+    {"post": "messages"}
+)
+conversation_tickets = escalations.ConversationIntakeViewSet.as_view(
+    {"post": "tickets"}
+)
+
 urlpatterns = [
+    path(
+        "workspaces/<slug:workspace_slug>/conversations/<int:pk>/messages/",
+        conversation_messages,
+        name="conversation-messages",
+    ),
+    path(
+        "workspaces/<slug:workspace_slug>/conversations/<int:pk>/tickets/",
+        conversation_tickets,
+        name="conversation-tickets",
+    ),
     path("workspaces/<slug:workspace_slug>/", include(router.urls)),
 ]
