@@ -100,10 +100,6 @@ class IntakeInput:
     subject: str = ""
     event_id: str = ""
 
-    @property
-    def transcript_text(self) -> str:
-        return "\n".join(m.body for m in self.messages)
-
 
 class _Errors:
     """Collects field errors under dotted names (conversation.messages.2.body)."""
@@ -727,7 +723,7 @@ def intake_key(
     key = (idempotency_key or "").strip()
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError(
-            {"idempotency_key": [f"At most {MAX_KEY_LENGTH} characters."]}
+            {"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]}
         )
     if key:
         user = actor_user(actor)
@@ -853,13 +849,14 @@ def _escalate(
     )
     _customer_replied(conversation, added, CUSTOMER_ACTOR)
     contact = contact or conversation.contact
+    lines = summaries.lines_of(conversation)  # the whole thread, not just this post
     facts = Facts(
         confidence=data.confidence,
         channel=data.channel or conversation.channel,
         topic=data.topic,
         intent=data.intent,
         question=data.question,
-        transcript=data.transcript_text,
+        transcript="\n".join(line.body for line in lines),
         email=contact.email if contact else "",
     )
     rule = rule_for(workspace, facts)
@@ -892,9 +889,7 @@ def _escalate(
             rule=rule,
             detail=f"Attached to {ticket.ref} by rule {rule.name!r}.",
         )
-    summary = summaries.summarise(
-        summaries.lines_of(conversation), question=data.question, reason=data.reason
-    )
+    summary = summaries.summarise(lines, question=data.question, reason=data.reason)
     priority = (
         (rule.priority if rule else None) or data.priority or Ticket.Priority.MEDIUM
     )
@@ -947,6 +942,19 @@ def _escalate(
         rule=rule,
         detail=detail,
     )
+
+
+INTAKE_KEY_RETENTION = timedelta(days=7)
+
+
+def escalation_intake_prune(
+    *, now: datetime | None = None, keep: timedelta = INTAKE_KEY_RETENTION
+) -> int:
+    """Forget idempotency claims older than `keep` (a retry after that is a new
+    escalation); returns how many were deleted. Safe to run twice at once."""
+    cutoff = (now or timezone.now()) - keep
+    deleted, _ = EscalationIntake.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- tickets from a conversation, by hand ---

@@ -356,3 +356,11 @@ def test_20_concurrent_identical_http_posts_make_one_ticket(workspace, bot, all_
     assert statuses == [(201, "TKT-1")] * threads
     assert Ticket.objects.count() == 1
     assert Conversation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_overlong_idempotency_key_is_a_400(bot_api, all_rule):
+    response = escalate(bot_api, payload(), HTTP_IDEMPOTENCY_KEY="k" * 300)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert Conversation.objects.count() == 0

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -109,6 +110,19 @@ class TestIdempotency:
         post(workspace, other_bot, payload(escalate=True), key="same")
         post(other_workspace, bot, payload(escalate=True), key="same")
         assert Ticket.objects.count() == 3
+
+    def test_claims_older_than_a_week_are_pruned_and_the_key_is_free_again(
+        self, workspace, bot
+    ):
+        body = payload(escalate=True)
+        with time_machine.travel(timezone.now() - timedelta(days=8)):
+            post(workspace, bot, body, key="old")
+        post(workspace, bot, payload(escalate=True), key="recent")
+        assert escalation.escalation_intake_prune() == 1
+        assert list(EscalationIntake.objects.values_list("key", flat=True)) == [
+            f"key:{bot.pk}:recent"
+        ]
+        assert not post(workspace, bot, body, key="old").replayed
 
     def test_not_escalated_outcome_is_replayed_too(self, workspace, bot):
         body = payload()

@@ -304,3 +304,25 @@ def test_message_times_use_the_given_time_zone(workspace, bot):
     rule(workspace)
     result = intake(workspace, bot)
     assert result.conversation.started_at == T0
+
+
+def test_keywords_match_earlier_messages_of_the_same_conversation(workspace, bot):
+    rule(workspace, name="Legal", keywords=["chargeback"])
+    first = intake(
+        workspace,
+        bot,
+        question="",
+        conversation__external_id="thread-1",
+        conversation__messages=[message("contact", "I will file a chargeback.", 0)],
+    )
+    assert first.outcome == "created"
+    services.ticket_complete(ticket=first.ticket, actor=None)
+    later = intake(
+        workspace,
+        bot,
+        question="",
+        conversation__external_id="thread-1",
+        conversation__messages=[message("contact", "Still no answer.", 9)],
+    )
+    assert later.outcome == "created"
+    assert later.rule.name == "Legal"
