@@ -132,7 +132,9 @@ def ticket_detail(*, membership: Membership, number: int) -> Ticket:
     )
     return (
         ticket_list(membership=membership)
-        .select_related("created_by", "primary_conversation__contact")
+        .select_related(
+            "created_by", "primary_conversation__contact", "escalation_rule"
+        )
         .prefetch_related(
             Prefetch(
                 "associated_conversations",

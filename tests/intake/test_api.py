@@ -364,3 +364,13 @@ def test_overlong_idempotency_key_is_a_400(bot_api, all_rule):
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["errors"]
     assert Conversation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_ticket_detail_shows_the_rule_and_the_summariser(bot_api, all_rule):
+    ref = escalate(bot_api, payload()).json()["ticket"]["ref"]
+    detail = bot_api.get(f"{BASE}/tickets/{ref}/").json()
+    assert detail["escalation"]["rule"] == {"id": all_rule.pk, "name": "Everything"}
+    assert detail["escalation"]["confidence"] == 35
+    assert detail["summary_by"] == "tickets.summaries.local_summary"
+    assert detail["summary"].startswith("Customer: I was charged twice")

@@ -189,6 +189,12 @@ class TicketDetailSerializer(TicketSerializer):
             "confidence": ticket.confidence,
             "channel": ticket.channel,
             "governance_reason": ticket.governance_reason,
+            "rule": {
+                "id": ticket.escalation_rule.pk,
+                "name": ticket.escalation_rule.name,
+            }
+            if ticket.escalation_rule
+            else None,
         }
 
     def get_counts(self, ticket) -> dict:
