@@ -1,7 +1,11 @@
 """The intake service: upserts, idempotency, validation, customer messages."""
 
+import json
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -386,3 +390,24 @@ def test_20_concurrent_identical_posts_make_one_ticket_and_one_conversation(
         assert {r.ticket.pk for r in results} == {tickets.get().pk}
     assert Ticket.objects.count() == 2
     assert Contact.objects.count() == 1
+
+
+def test_sqlite_20_concurrent_identical_posts_make_one_ticket(tmp_path: Path):
+    """The embedded default serialises the claims (IMMEDIATE transactions)."""
+    probe = Path(__file__).with_name("sqlite_intake_probe.py")
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(probe), str(tmp_path / "probe.sqlite3"), "20"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {
+        "tickets": 1,
+        "conversations": 1,
+        "first_runs": 1,
+        "replays": 19,
+        "errors": [],
+    }
