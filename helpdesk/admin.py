@@ -216,8 +216,8 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 @admin.register(Team)
 class TeamAdmin(WorkspaceScopedAdmin):
     scoped_foreign_keys = {"members": "memberships__workspace"}
-    list_display = ["name", "workspace", "member_count", "created_at"]
-    list_filter = ["workspace"]
+    list_display = ["name", "workspace", "routing", "member_count", "created_at"]
+    list_filter = ["workspace", "routing"]
     search_fields = ["name"]
     autocomplete_fields = ["workspace", "members"]
 

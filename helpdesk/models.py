@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -96,6 +97,26 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="helpdesk_teams", blank=True
+    )
+
+    class Routing(models.TextChoices):
+        NONE = "none", "Leave unassigned"
+        ROUND_ROBIN = "round_robin", "Round-robin"
+        LEAST_ACTIVE = "least_active", "Least active"
+
+    # How tickets that land in the team are assigned (tickets.routing).
+    routing = models.CharField(
+        max_length=20, choices=Routing.choices, default=Routing.NONE
+    )
+    # Round-robin pointer: the member who got the last ticket. Read and moved while
+    # the team row is locked, so concurrent routing never hands out the same turn.
+    routing_last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -202,3 +223,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}: {self.subject}"
+
+
+class IdempotencyKey(models.Model):
+    """The stored answer to a creating POST sent with an `Idempotency-Key` header."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+    )
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and the canonical JSON body: the same key with another
+    # request is refused.
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "key"], name="uniq_idempotency_key"
+            )
+        ]
+        # The purge of old keys reads by age.
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

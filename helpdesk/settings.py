@@ -281,6 +281,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
@@ -300,6 +301,12 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+
+# Who writes ticket summaries: a dotted path to a callable (tickets.summaries). The
+# default runs locally with no network.
+HELPDESK_SUMMARISER = os.environ.get(
+    "HELPDESK_SUMMARISER", "tickets.summaries.local_summary"
+)
 
 LOGGING = {
     "version": 1,

@@ -24,10 +24,11 @@ from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin, staff_roles
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import export, services, workflow
+from tickets import escalation, export, services, workflow
 from tickets.models import (
     Comment,
     Conversation,
+    EscalationRule,
     ExportJob,
     Label,
     Message,
@@ -580,6 +581,124 @@ class ConversationAdmin(WorkspaceScopedAdmin):
     autocomplete_fields = ["contact"]
     date_hierarchy = "started_at"
     inlines = [MessageInline, PrimaryTicketInline]
+    actions = ["create_ticket"]
+
+    @admin.action(description="Create a ticket from each selected conversation")
+    def create_ticket(self, request, queryset):
+        made, refused = [], []
+        for conversation in queryset.select_related("workspace", "contact"):
+            try:
+                ticket = escalation.ticket_create_from_conversation(
+                    conversation=conversation, actor=request.user
+                )
+            except (DomainError, ValidationError) as exc:
+                refused.append(f"{conversation}: {getattr(exc, 'message', exc)}")
+                continue
+            made.append(ticket.ref)
+        if made:
+            self.message_user(request, f"Created {', '.join(made)}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, "Refused — " + "; ".join(refused), messages.WARNING
+            )
+
+
+class EscalationRuleForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRule
+        fields = [
+            "workspace",
+            "name",
+            "position",
+            "is_active",
+            "confidence_below",
+            "confidence_above",
+            "channels",
+            "topics",
+            "intents",
+            "keywords",
+            "email_domains",
+            "escalate",
+            "priority",
+            "team",
+            "tags",
+            "label",
+            "group_within_days",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        workspace = cleaned.get("workspace") or getattr(
+            self.instance, "workspace", None
+        )
+        if workspace is None or self.errors:
+            return cleaned
+        values = {
+            name: cleaned.get(name)
+            for name in escalation.RULE_FIELDS
+            if name in self.fields
+        }
+        try:
+            self.clean_values = escalation._check_rule(
+                workspace, values, self.instance if self.instance.pk else None
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
+        return cleaned
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(WorkspaceScopedAdmin):
+    form = EscalationRuleForm
+    manager_can_edit = True  # managers manage escalation rules
+    scoped_foreign_keys = {"team": "workspace", "label": "workspace"}
+    list_display = [
+        "name",
+        "workspace",
+        "position",
+        "is_active",
+        "escalate",
+        "priority",
+        "team",
+        "label",
+        "group_within_days",
+    ]
+    list_display_links = ["name"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["workspace", "is_active", "escalate"]
+    search_fields = ["name"]
+    list_select_related = ["workspace", "team", "label__parent"]
+    autocomplete_fields = ["team", "label"]
+    ordering = ["workspace", "position", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["workspace"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        values = getattr(form, "clean_values", None)
+        if values is None:  # list_editable rows: only position / is_active
+            values = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in escalation.RULE_FIELDS
+            }
+        if change:
+            updated = escalation.escalation_rule_update(
+                rule=obj, actor=request.user, changes=values
+            )
+        else:
+            updated = escalation.escalation_rule_create(
+                workspace=form.cleaned_data["workspace"],
+                actor=request.user,
+                values=values,
+            )
+        obj.pk = updated.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        escalation.escalation_rule_delete(rule=obj, actor=request.user)
 
 
 @admin.register(TicketEvent)

@@ -22,6 +22,7 @@ from tickets import events, workflow
 from tickets.models import (
     Comment,
     Conversation,
+    EscalationRule,
     Label,
     Message,
     Tag,
@@ -126,6 +127,7 @@ def _check_values(workspace: Workspace, values: dict[str, Any]) -> dict[str, Any
         ("label", Label),
         ("requester", Contact),
         ("primary_conversation", Conversation),
+        ("escalation_rule", EscalationRule),
     ):
         obj = values.get(name)
         if obj is not None and (
@@ -218,6 +220,7 @@ def ticket_create(
     tags: Iterable[str] = (),
     source: str = Ticket.Source.AGENT,
     primary_conversation: Conversation | None = None,
+    escalation_rule: Any = None,
     **escalation: Any,
 ) -> Ticket:
     """Open a ticket with the workspace's next number.
@@ -225,7 +228,7 @@ def ticket_create(
     A ticket an agent files by hand is assigned to them unless another assignee (or
     explicitly None) is given. `escalation` takes the remaining text fields: topic,
     intent, channel, question, answer, ai_raw_response, confidence, governance_reason,
-    summary, summary_by.
+    summary, summary_by; `escalation_rule` is the EscalationRule that decided it.
     """
     unknown = set(escalation) - set(METADATA_FIELDS)
     if unknown:
@@ -254,6 +257,7 @@ def ticket_create(
             "requester": requester,
             "label": label,
             "primary_conversation": primary_conversation,
+            "escalation_rule": escalation_rule,
             **escalation,
         },
     )
@@ -300,13 +304,16 @@ def ticket_update(
     actor: Actor | None,
     changes: dict[str, Any],
     expected_version: int | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> Ticket:
     """Change plain fields, priority, assignee, team, label or requester.
 
     Writes one history row, and one event per kind of change (priority, assignment,
     team, label; the remaining fields together as "metadata updated"). Fields whose
-    value does not change are ignored; nothing changing writes nothing.
+    value does not change are ignored; nothing changing writes nothing. `event_data`
+    is added to every event written (e.g. `{"via": "routing"}`).
     """
+    extra = dict(event_data or {})
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -334,12 +341,17 @@ def ticket_update(
                     actor,
                     old=_display(old),
                     new=_display(new),
+                    **extra,
                 )
             else:
                 metadata[name] = {"old": _display(old), "new": _display(new)}
         if metadata:
             events.record(
-                ticket, TicketEvent.Kind.METADATA_UPDATED, actor, fields=metadata
+                ticket,
+                TicketEvent.Kind.METADATA_UPDATED,
+                actor,
+                fields=metadata,
+                **extra,
             )
     return ticket
 
@@ -671,6 +683,39 @@ def ticket_delete(*, ticket: Ticket, actor: Actor | None) -> None:
 
 
 # --- conversations ---
+
+
+def ticket_add_conversation(
+    *, ticket: Ticket, conversation: Conversation, actor: Actor | None, **event_data
+) -> Ticket:
+    """Attach `conversation` to the ticket as an associated conversation.
+
+    A conversation that already feeds the ticket changes nothing.
+    """
+    if conversation.workspace_id != ticket.workspace_id:
+        raise ValidationError(
+            {"conversation": ["That conversation does not exist in this workspace."]}
+        )
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if (
+            ticket.primary_conversation_id == conversation.pk
+            or ticket.associated_conversations.filter(pk=conversation.pk).exists()
+        ):
+            return ticket
+        ticket.associated_conversations.add(conversation)
+        _save(ticket, actor, [], reason=f"conversation {conversation} added")
+        events.record(
+            ticket,
+            TicketEvent.Kind.CONVERSATION_ADDED,
+            actor,
+            conversation={
+                "id": conversation.pk,
+                "external_id": conversation.external_id,
+            },
+            **event_data,
+        )
+    return ticket
 
 
 def conversation_create(

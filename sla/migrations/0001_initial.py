@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('helpdesk', '0002_notification'),
+        ('helpdesk', '0004_notification'),
         ('tickets', '0001_initial'),
     ]
 

@@ -85,7 +85,9 @@ def test_manager_works_tickets_but_only_reads_workspace_settings(
 def test_workspace_admin_may_change_settings(client, workspace):
     client.force_login(_staff(workspace, "admin", "wsadmin"))
     url = reverse("admin:helpdesk_team_add")
-    response = client.post(url, {"workspace": workspace.pk, "name": "Escalations"})
+    response = client.post(
+        url, {"workspace": workspace.pk, "name": "Escalations", "routing": "none"}
+    )
     assert response.status_code == 302
     assert workspace.teams.get().name == "Escalations"
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('helpdesk', '0001_initial'),
-        ('tickets', '0001_initial'),
+        ('tickets', '0003_escalationrule_escalationintake_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,435 @@
+"""REST API for escalation intake: escalations, customer messages, tickets from a
+conversation, and escalation rules. Same conventions as tickets.api.views: the
+workspace in the path, roles per action, one JSON error shape.
+
+The intake's Idempotency-Key is handled by tickets.escalation itself (its claim row
+is the escalation's own record), so these views do not wrap it again.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+
+from tickets import escalation, selectors, services
+from tickets.api import serializers as s
+from tickets.api.views import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
+from tickets.models import (
+    Conversation,
+    EscalationIntake,
+    EscalationRule,
+    Message,
+    Ticket,
+)
+
+READ_ONLY_RULE_FIELDS = {"id", "created_at", "updated_at", "workspace"}
+
+
+# --- serializers (output; input is validated by the services) ---
+
+
+class EscalationRuleSerializer(serializers.ModelSerializer):
+    label_path = serializers.CharField(source="label.path", default=None)
+    team_name = serializers.CharField(source="team.name", default=None)
+
+    class Meta:
+        model = EscalationRule
+        fields = [
+            "id",
+            "name",
+            "position",
+            "is_active",
+            "confidence_below",
+            "confidence_above",
+            "channels",
+            "topics",
+            "intents",
+            "keywords",
+            "email_domains",
+            "escalate",
+            "priority",
+            "team",
+            "team_name",
+            "tags",
+            "label",
+            "label_path",
+            "group_within_days",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class _Ref(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+IntakeResultSerializer = inline_serializer(
+    "EscalationResult",
+    {
+        "outcome": serializers.ChoiceField(EscalationIntake.Outcome.choices),
+        "message": serializers.CharField(),
+        "replayed": serializers.BooleanField(),
+        "ticket": inline_serializer(
+            "EscalatedTicket",
+            {
+                "ref": serializers.CharField(),
+                "number": serializers.IntegerField(),
+                "url": serializers.URLField(),
+                "status": serializers.CharField(),
+                "priority": serializers.IntegerField(),
+                "assignee": serializers.CharField(allow_null=True),
+            },
+            allow_null=True,
+        ),
+        "conversation": inline_serializer(
+            "EscalatedConversation",
+            {"id": serializers.IntegerField(), "external_id": serializers.CharField()},
+        ),
+        "rule": _Ref(allow_null=True),
+    },
+)
+EscalationPayloadSerializer = inline_serializer(
+    "EscalationPayload",
+    {
+        "event_id": serializers.CharField(required=False),
+        "conversation": inline_serializer(
+            "EscalationConversation",
+            {
+                "external_id": serializers.CharField(),
+                "channel": serializers.CharField(required=False),
+                "started_at": serializers.DateTimeField(required=False),
+                "contact": inline_serializer(
+                    "EscalationContact",
+                    {
+                        "name": serializers.CharField(required=False),
+                        "email": serializers.EmailField(required=False),
+                        "external_id": serializers.CharField(required=False),
+                    },
+                    required=False,
+                ),
+                "messages": inline_serializer(
+                    "EscalationMessage",
+                    {
+                        "author_kind": serializers.ChoiceField(
+                            Message.AuthorKind.choices
+                        ),
+                        "author_name": serializers.CharField(required=False),
+                        "body": serializers.CharField(),
+                        "sent_at": serializers.DateTimeField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+        "question": serializers.CharField(required=False),
+        "answer": serializers.CharField(required=False),
+        "ai_raw_response": serializers.CharField(required=False),
+        "confidence": serializers.IntegerField(
+            min_value=0, max_value=100, required=False
+        ),
+        "topic": serializers.CharField(required=False),
+        "intent": serializers.CharField(required=False),
+        "reason": serializers.CharField(required=False),
+        "escalate": serializers.BooleanField(required=False),
+        "priority": serializers.IntegerField(min_value=1, max_value=5, required=False),
+        "subject": serializers.CharField(required=False),
+    },
+)
+
+
+def _object_body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+    return request.data
+
+
+def _ticket_brief(request, ticket: Ticket | None, slug: str) -> dict | None:
+    if ticket is None:
+        return None
+    path = reverse(
+        "api:ticket-detail", kwargs={"workspace_slug": slug, "ref": ticket.ref}
+    )
+    return {
+        "ref": ticket.ref,
+        "number": ticket.number,
+        "url": request.build_absolute_uri(path),
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee": ticket.assignee.get_username() if ticket.assignee else None,
+    }
+
+
+# --- intake ---
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Escalate a conversation (the AI agent's hand-over)",
+        description=(
+            "Upserts the contact (by e-mail) and the conversation (by external id), "
+            "asks the escalation rules, and opens a ticket (201), attaches the "
+            "conversation to the requester's active ticket (200) or does not "
+            "escalate (200). Idempotent on Idempotency-Key, else on `event_id`, "
+            "else on the payload itself."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=EscalationPayloadSerializer,
+        responses={
+            200: IntakeResultSerializer,
+            201: IntakeResultSerializer,
+            **errors(400, 403, 422),
+        },
+    )
+)
+class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
+    action_permissions = {"create": "ticket.create"}
+
+    def create(self, request, *args, **kwargs):
+        workspace = self.membership.workspace
+        result = escalation.escalation_intake(
+            workspace=workspace,
+            actor=request.user,
+            payload=_object_body(request),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+        body = {
+            "outcome": result.outcome,
+            "message": result.detail,
+            "replayed": result.replayed,
+            "ticket": _ticket_brief(request, result.ticket, workspace.slug),
+            "conversation": {
+                "id": result.conversation.pk,
+                "external_id": result.conversation.external_id,
+            }
+            if result.conversation
+            else None,
+            "rule": escalation._rule_ref(result.rule),
+        }
+        response = Response(
+            body,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+# --- conversations: customer messages and tickets by hand ---
+
+
+class ConversationTicketInput(serializers.Serializer):
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    label = serializers.IntegerField(required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False
+    )
+    assignee = serializers.IntegerField(required=False, allow_null=True)
+
+
+MessagesInput = inline_serializer(
+    "CustomerMessages",
+    {
+        "messages": inline_serializer(
+            "CustomerMessage",
+            {
+                "author_kind": serializers.ChoiceField(Message.AuthorKind.choices),
+                "author_name": serializers.CharField(required=False),
+                "body": serializers.CharField(),
+                "sent_at": serializers.DateTimeField(),
+            },
+            many=True,
+        )
+    },
+)
+
+
+class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
+    lookup_value_regex = "[0-9]+"
+    action_permissions = {"messages": "ticket.edit", "tickets": "ticket.create"}
+
+    def _conversation(self) -> Conversation:
+        try:
+            return Conversation.objects.get(
+                workspace=self.membership.workspace, pk=int(self.kwargs["pk"])
+            )
+        except (Conversation.DoesNotExist, ValueError):
+            raise Http404("No such conversation.") from None
+
+    @extend_schema(
+        summary="Append messages to a conversation (customer replies)",
+        description=(
+            "Messages already in the conversation are skipped. A customer message "
+            "is announced on every ticket the conversation feeds, reopens those "
+            "waiting on the contact and wakes snoozed ones."
+        ),
+        request=MessagesInput,
+        responses={
+            201: inline_serializer(
+                "MessagesAdded",
+                {
+                    "added": s.MessageSerializer(many=True),
+                    "tickets": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+            **errors(400, 403),
+        },
+    )
+    def messages(self, request, *args, **kwargs):
+        conversation = self._conversation()
+        body = _object_body(request)
+        result = escalation.conversation_add_messages(
+            conversation=conversation, messages=body.get("messages")
+        )
+        return Response(
+            {
+                "added": s.MessageSerializer(result.added, many=True).data,
+                "tickets": [t.ref for t in result.tickets],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Open a ticket from a conversation",
+        description="One conversation may spawn several tickets.",
+        request=ConversationTicketInput,
+        responses={201: s.TicketDetailSerializer, **errors(400, 403)},
+    )
+    def tickets(self, request, *args, **kwargs):
+        conversation = self._conversation()
+        serializer = ConversationTicketInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        workspace = self.membership.workspace
+        bad: dict[str, list[str]] = {}
+        team = label = None
+        if values.get("team") is not None:
+            team = workspace.teams.filter(pk=values["team"]).first()
+            if team is None:
+                bad["team"] = ["That team does not exist in this workspace."]
+        if values.get("label") is not None:
+            label = workspace.labels.filter(pk=values["label"]).first()
+            if label is None:
+                bad["label"] = ["That label does not exist in this workspace."]
+        assignee = services.UNSET  # by default the creator, like any manual ticket
+        if "assignee" in values:
+            assignee = None
+            if values["assignee"] is not None:
+                member = workspace.memberships.filter(
+                    user_id=values["assignee"]
+                ).first()
+                if member is None:
+                    bad["assignee"] = [
+                        "The assignee is not a member of this workspace."
+                    ]
+                else:
+                    assignee = member.user
+        if bad:
+            raise ValidationError(bad)
+        ticket = escalation.ticket_create_from_conversation(
+            conversation=conversation,
+            actor=request.user,
+            subject=values.get("subject", ""),
+            priority=values.get("priority", Ticket.Priority.MEDIUM),
+            team=team,
+            label=label,
+            tags=values.get("tags", ()),
+            assignee=assignee,
+        )
+        fresh = selectors.ticket_detail(
+            membership=self.membership, number=ticket.number
+        )
+        return Response(
+            s.TicketDetailSerializer(
+                fresh, context={"request": request, "membership": self.membership}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# --- escalation rules ---
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The workspace's escalation rules, in order",
+        responses={200: EscalationRuleSerializer(many=True), **errors()},
+    ),
+    retrieve=extend_schema(
+        summary="One escalation rule",
+        responses={200: EscalationRuleSerializer, **errors()},
+    ),
+    create=extend_schema(
+        summary="Add an escalation rule (managers)",
+        request=OpenApiTypes.OBJECT,
+        responses={201: EscalationRuleSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an escalation rule (managers)",
+        request=OpenApiTypes.OBJECT,
+        responses={200: EscalationRuleSerializer, **errors(400, 403)},
+    ),
+    destroy=extend_schema(
+        summary="Delete an escalation rule (managers)",
+        responses={204: None, **errors(403)},
+    ),
+)
+class EscalationRuleViewSet(WorkspaceViewMixin, viewsets.ViewSet):
+    lookup_value_regex = "[0-9]+"
+    action_permissions = {
+        "create": "rules.manage",
+        "partial_update": "rules.manage",
+        "destroy": "rules.manage",
+    }
+
+    def _rules(self):
+        return EscalationRule.objects.filter(
+            workspace=self.membership.workspace
+        ).select_related("team", "label__parent")
+
+    def _rule(self) -> EscalationRule:
+        try:
+            return self._rules().get(pk=int(self.kwargs["pk"]))
+        except (EscalationRule.DoesNotExist, ValueError):
+            raise Http404("No such escalation rule.") from None
+
+    def _values(self, request) -> dict:
+        body = _object_body(request)
+        return {k: v for k, v in body.items() if k not in READ_ONLY_RULE_FIELDS}
+
+    def _answer(self, rule: EscalationRule, code=status.HTTP_200_OK) -> Response:
+        fresh = self._rules().get(pk=rule.pk)
+        return Response(EscalationRuleSerializer(fresh).data, status=code)
+
+    def list(self, request, *args, **kwargs):
+        rules = self._rules().order_by("position", "id")
+        return Response(EscalationRuleSerializer(rules, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._answer(self._rule())
+
+    def create(self, request, *args, **kwargs):
+        rule = escalation.escalation_rule_create(
+            workspace=self.membership.workspace,
+            actor=request.user,
+            values=self._values(request),
+        )
+        return self._answer(rule, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        rule = escalation.escalation_rule_update(
+            rule=self._rule(), actor=request.user, changes=self._values(request)
+        )
+        return self._answer(rule)
+
+    def destroy(self, request, *args, **kwargs):
+        escalation.escalation_rule_delete(rule=self._rule(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

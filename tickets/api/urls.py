@@ -1,0 +1,42 @@
+"""/api/v1/: every resource under the workspace it belongs to."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from tickets.api import escalations, views
+
+router = SimpleRouter()
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("conversations", views.ConversationViewSet, basename="conversation")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("labels", views.LabelViewSet, basename="label")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("views", views.SavedViewViewSet, basename="savedview")
+router.register("escalations", escalations.EscalationViewSet, basename="escalation")
+router.register(
+    "escalation-rules", escalations.EscalationRuleViewSet, basename="escalation-rule"
+)
+
+app_name = "api"
+
+conversation_messages = escalations.ConversationIntakeViewSet.as_view(
+    {"post": "messages"}
+)
+conversation_tickets = escalations.ConversationIntakeViewSet.as_view(
+    {"post": "tickets"}
+)
+
+urlpatterns = [
+    path(
+        "workspaces/<slug:workspace_slug>/conversations/<int:pk>/messages/",
+        conversation_messages,
+        name="conversation-messages",
+    ),
+    path(
+        "workspaces/<slug:workspace_slug>/conversations/<int:pk>/tickets/",
+        conversation_tickets,
+        name="conversation-tickets",
+    ),
+    path("workspaces/<slug:workspace_slug>/", include(router.urls)),
+]
