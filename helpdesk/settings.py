@@ -236,6 +236,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
         "options": {"expires": NOTIFICATION_SWEEP_SECONDS},
     },
+    # Background exports whose task never reached a worker (broker down).
+    "run-stranded-exports": {
+        "task": "tickets.export_jobs_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    # Idempotency claims of escalations are kept for a week, then dropped.
+    "prune-escalation-claims": {
+        "task": "tickets.prune_escalation_claims",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,11 +1,11 @@
-"""Ticket jobs run by Celery: the snooze wake-up sweep."""
+"""Ticket jobs run by Celery: the snooze wake-up sweep, escalation-claim pruning."""
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.actors import SNOOZE_ACTOR
-from tickets import services
+from tickets import escalation, services
 from tickets.models import Ticket, TicketEvent
 
 SWEEP_LIMIT = 500
@@ -46,3 +46,9 @@ def wake_due_tickets(*, now=None, limit: int = SWEEP_LIMIT) -> int:
 def wake_snoozed() -> int:
     """Beat job: wake snoozed tickets that are due."""
     return wake_due_tickets()
+
+
+@shared_task(name="tickets.prune_escalation_claims", ignore_result=True)
+def prune_escalation_claims() -> int:
+    """Beat job: forget escalation idempotency claims older than a week."""
+    return escalation.escalation_intake_prune()
