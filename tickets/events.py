@@ -1,11 +1,12 @@
 """Writing the timeline: one TicketEvent per change, in the change's transaction."""
 
 from helpdesk.actors import Actor, actor_label, actor_user
+from integrations import outbox
 from tickets.models import Ticket, TicketEvent
 
 
 def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         workspace_id=ticket.workspace_id,
         ticket=ticket,
         ticket_number=ticket.number,
@@ -14,3 +15,5 @@ def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEven
         actor_label=actor_label(actor),
         data=data,
     )
+    outbox.on_ticket_event(event, actor)
+    return event
