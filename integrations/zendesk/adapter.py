@@ -67,7 +67,8 @@ class ZendeskAdapter(Adapter):
             body["priority"] = mapping.priority_to_remote(snapshot["priority"])
         if "assignee" in fields:
             email = snapshot.get("assignee_email")
-            body["assignee_id"] = self.user_id_for_email(email) if email else None
+            user_id = self.user_id_for_email(email) if email else None
+            body["assignee_id"] = int(user_id) if user_id else None
         if {"tags", "status", "priority"} & set(fields):
             body["tags"] = sorted(
                 snapshot["tags"] + marker_tags(snapshot["status"], snapshot["priority"])
