@@ -236,7 +236,9 @@ class Adapter:
     def update(self, link, snapshot: dict, fields: list[str]) -> RemoteTicket:
         raise NotImplementedError
 
-    def add_comment(self, link, body: str, public: bool) -> RemoteTicket | None:
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
         raise NotImplementedError
 
     def fetch(self, remote_id: str) -> RemoteTicket:

@@ -132,7 +132,8 @@ def on_ticket_event(event: TicketEvent, actor: Actor | None) -> None:
             )
             for op_kind, op_fields, op_extra in ops
         )
-        if link.state != ExternalLink.State.PENDING:
+        if link.state == ExternalLink.State.SYNCED:
+            # An error stays shown until someone retries it.
             ExternalLink.objects.filter(pk=link.pk).update(
                 state=ExternalLink.State.PENDING
             )
@@ -260,15 +261,15 @@ def _send(op: SyncOp, link: ExternalLink, adapter: Adapter) -> RemoteTicket | No
     if not link.remote_id:
         raise SyncError("The remote ticket was never created.", permanent=True)
     if op.kind == SyncOp.Kind.COMMENT:
-        return adapter.add_comment(link, op.payload["body"], True)
+        return adapter.add_comment(link, op.payload["body"], True, snap)
     fields = list(ALL_FIELDS) if op.kind == SyncOp.Kind.CREATE else list(op.fields)
-    remote = None
     if "content" in fields:
         fields.remove("content")
-        adapter.add_comment(link, f"Description updated:\n\n{snap['content']}", False)
-    if fields:
-        remote = adapter.update(link, snap, fields)
-    return remote
+        note = f"Description updated:\n\n{snap['content']}"
+        remote = adapter.add_comment(link, note, False, snap)
+        if remote is not None:
+            _remember(link, remote)
+    return adapter.update(link, snap, fields) if fields else None
 
 
 def _remember(link: ExternalLink, remote: RemoteTicket) -> None:

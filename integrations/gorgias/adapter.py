@@ -109,7 +109,9 @@ class GorgiasAdapter(Adapter):
             self.client.update_ticket(link.remote_id, self._body(snapshot, fields))
         )
 
-    def add_comment(self, link, body: str, public: bool) -> RemoteTicket | None:
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
         self.client.add_message(
             link.remote_id,
             {

@@ -100,7 +100,9 @@ class KustomerAdapter(Adapter):
             )
         )
 
-    def add_comment(self, link, body: str, public: bool) -> RemoteTicket | None:
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
         if public:
             self.client.add_message(link.remote_id, body)
         else:

@@ -125,12 +125,20 @@ class ZendeskAdapter(Adapter):
                 return self._follow_up(link, snapshot)
             raise
 
-    def add_comment(self, link, body: str, public: bool) -> RemoteTicket | None:
-        return self._remote(
-            self.client.update_ticket(
-                link.remote_id, {"comment": {"body": body, "public": public}}
-            )
-        )
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
+        comment = {"comment": {"body": body, "public": public}}
+        target = link.remote_id
+        if link.remote_status == CLOSED:
+            target = self._follow_up(link, snapshot).remote_id
+        try:
+            return self._remote(self.client.update_ticket(target, comment))
+        except SyncError as exc:
+            if exc.status_code == 422 and "closed" in exc.message.lower():
+                target = self._follow_up(link, snapshot).remote_id
+                return self._remote(self.client.update_ticket(target, comment))
+            raise
 
     def fetch(self, remote_id: str) -> RemoteTicket:
         return self._remote(self.client.get_ticket(remote_id))

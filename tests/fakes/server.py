@@ -63,14 +63,26 @@ class FakePlatform:
 
     # --- failures ---
 
-    def fail(self, status: int, times: int = 1, headers: dict | None = None) -> None:
-        self.script += [("status", status, headers or {})] * times
+    # Each failure hits the next request(s), or only those matching `on`
+    # ("POST /tickets": method and path start, after the API prefix).
 
-    def lose(self, times: int = 1) -> None:
-        self.script += [("lose",)] * times
+    def fail(
+        self, status: int, times: int = 1, headers: dict | None = None, on: str = ""
+    ) -> None:
+        self.script += [(on, "status", status, headers or {})] * times
 
-    def stall(self, times: int = 1) -> None:
-        self.script += [("stall",)] * times
+    def lose(self, times: int = 1, on: str = "") -> None:
+        self.script += [(on, "lose")] * times
+
+    def stall(self, times: int = 1, on: str = "") -> None:
+        self.script += [(on, "stall")] * times
+
+    def _next_step(self, method: str, path: str) -> tuple | None:
+        for index, step in enumerate(self.script):
+            on = step[0]
+            if not on or f"{method} {path}".startswith(on):
+                return self.script.pop(index)[1:]
+        return None
 
     # --- helpers for routes ---
 
@@ -85,7 +97,11 @@ class FakePlatform:
         return datetime.fromtimestamp(now, tz=UTC).isoformat()
 
     def requests_to(self, method: str, path_start: str) -> list[str]:
-        return [p for _, m, p in self.log if m == method and p.startswith(path_start)]
+        return [
+            path
+            for _, m, path in self.log
+            if m == method and path.removeprefix(self.prefix).startswith(path_start)
+        ]
 
     def max_in_window(self, seconds: float) -> int:
         """The most requests that arrived within any `seconds`-long window."""
@@ -117,7 +133,7 @@ class FakePlatform:
                 parts = urlsplit(self.path)
                 with fake.lock:
                     fake.log.append((time.time(), method, parts.path))
-                    step = fake.script.pop(0) if fake.script else None
+                    step = fake._next_step(method, parts.path.removeprefix(fake.prefix))
                     down = fake.down
                 if down:
                     return self._send(503, {"error": "down"})
@@ -147,8 +163,11 @@ class FakePlatform:
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting
 
             def do_GET(self):
                 self._serve("GET")

@@ -89,7 +89,11 @@ def drain_until_idle(seconds: float = 10.0, **kw) -> list:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         results.append(outbox.drain(**kw))
-        if not SyncOp.objects.filter(state=SyncOp.State.PENDING).exists():
+        blocked = SyncOp.objects.filter(state=SyncOp.State.FAILED).values("link")
+        movable = SyncOp.objects.filter(state=SyncOp.State.PENDING).exclude(
+            link__in=blocked
+        )
+        if not movable.exists():
             break
         time.sleep(0.02)
     return results

@@ -137,7 +137,9 @@ def test_updates_and_public_comments_are_pushed_in_order(
     ticket = make_ticket(workspace, agent, subject="First")
     services.ticket_update(ticket=ticket, actor=agent, changes={"subject": "Second"})
     services.ticket_set_tags(ticket=ticket, actor=agent, add=["vip"])
-    services.comment_add(ticket=ticket, actor=agent, body="We are on it", is_public=True)
+    services.comment_add(
+        ticket=ticket, actor=agent, body="We are on it", is_public=True
+    )
     services.comment_add(ticket=ticket, actor=agent, body="internal only")
 
     drain_until_idle()
