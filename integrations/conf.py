@@ -12,7 +12,7 @@ DEFAULTS = {
     # Retries: exponential backoff with jitter, capped; then the op fails for good.
     "SYNC_BACKOFF_BASE": 2.0,
     "SYNC_BACKOFF_MAX": 600.0,
-    "SYNC_MAX_ATTEMPTS": 8,
+    "SYNC_MAX_ATTEMPTS": 20,  # about 2.5 hours of retries with the defaults
     # A drain holds a ticket's queue this long at most (a crashed worker frees it).
     "SYNC_LEASE_SECONDS": 120,
     # Added to every rate window so clock jitter never lets one request too many in.

@@ -17,9 +17,17 @@ class FakeGorgias(FakePlatform):
         self.tickets: dict[int, dict] = {}
         self.messages: dict[int, list[dict]] = {}
         self.events: list[dict] = []
+        # Every write's outcome per ticket: (tag names, message count).
+        self.history: dict[int, list[tuple]] = {}
 
     def _touch(self, ticket: dict) -> dict:
         ticket["updated_datetime"] = self.stamp()
+        self.history.setdefault(ticket["id"], []).append(
+            (
+                sorted(t["name"] for t in ticket["tags"]),
+                len(self.messages.get(ticket["id"], [])),
+            )
+        )
         self.events.append(
             {
                 "id": len(self.events) + 1,
