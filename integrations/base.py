@@ -110,11 +110,11 @@ class HttpClient:
         self.session.headers.update(auth_headers)
         self.requests_sent = 0
 
-    def _wait_for_budget(self) -> None:
+    def _wait_for_budget(self) -> float:
         while True:
-            wait = ratelimit.take(self.connection)
+            wait, token = ratelimit.take(self.connection)
             if not wait:
-                return
+                return token
             if wait > 1.0:
                 raise SyncError(
                     f"Rate budget spent; next request in {wait:.1f}s.",
@@ -130,7 +130,7 @@ class HttpClient:
             urlsafety.check_url(url, self.connection.platform)
         except urlsafety.UnsafeURL as exc:
             raise SyncError(f"Refused to send: {exc}", permanent=True) from None
-        self._wait_for_budget()
+        token = self._wait_for_budget()
         self.requests_sent += 1
         try:
             response = self.session.request(
@@ -141,6 +141,7 @@ class HttpClient:
                 timeout=tuple(conf.get("SYNC_HTTP_TIMEOUT")),
                 allow_redirects=False,
             )
+            response.content  # noqa: B018 (read the whole answer before settling)
         except requests.Timeout:
             raise SyncError(
                 "The platform did not answer in time.", permanent=False
@@ -150,6 +151,8 @@ class HttpClient:
                 f"Could not reach the platform: {type(exc).__name__}.",
                 permanent=False,
             ) from None
+        finally:
+            ratelimit.settle(self.connection, token)
         return self._handle(response)
 
     def _handle(self, response: requests.Response) -> dict:
