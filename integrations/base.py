@@ -2,6 +2,7 @@
 they share (timeouts, the rate budget, URL safety, no redirects)."""
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -212,8 +213,8 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-class Adapter:
-    """One platform, in our terms. Subclasses fill in each method."""
+class Adapter(ABC):
+    """One platform, in our terms. Each platform folder implements every method."""
 
     platform: str = ""
     label: str = ""
@@ -227,37 +228,45 @@ class Adapter:
     # outbox.snapshot): ref, subject, content, status, priority, assignee_email,
     # tags, requester_email, requester_name.
 
+    @abstractmethod
     def test_connection(self) -> str:
-        raise NotImplementedError
+        """One harmless authenticated request; a message saying who we are there."""
 
+    @abstractmethod
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
-        raise NotImplementedError
+        """The remote ticket carrying our reference, if one exists."""
 
+    @abstractmethod
     def create(self, snapshot: dict) -> RemoteTicket:
-        raise NotImplementedError
+        """Create the remote ticket (our reference in its external-id field)."""
 
+    @abstractmethod
     def update(self, link, snapshot: dict, fields: list[str]) -> RemoteTicket:
-        raise NotImplementedError
+        """Send `fields` of the snapshot to the linked remote ticket."""
 
+    @abstractmethod
     def add_comment(
         self, link, body: str, public: bool, snapshot: dict
     ) -> RemoteTicket | None:
-        raise NotImplementedError
+        """Add a public reply or an internal note to the linked remote ticket."""
 
+    @abstractmethod
     def fetch(self, remote_id: str) -> RemoteTicket:
-        raise NotImplementedError
+        """The remote ticket as it stands now."""
 
+    @abstractmethod
     def pull_changes(self, cursor: str) -> tuple[list[RemoteTicket], str, bool]:
         """Tickets changed since `cursor`: (tickets, next cursor, more to come)."""
-        raise NotImplementedError
 
     # Receiving.
 
+    @abstractmethod
     def verify_webhook(self, headers, body: bytes) -> None:
-        raise NotImplementedError
+        """Raise WebhookRejected unless the raw body is authentic and fresh."""
 
+    @abstractmethod
     def parse_webhook(self, body: bytes) -> WebhookData:
-        raise NotImplementedError
+        """The event id and the ticket state an authentic body carries."""
 
     # Assignees are matched by e-mail.
 
@@ -271,11 +280,13 @@ class Adapter:
             self._user_emails[user_id] = self._lookup_email(user_id)
         return self._user_emails[user_id]
 
+    @abstractmethod
     def _lookup_user_id(self, email: str) -> str | None:
-        raise NotImplementedError
+        """The platform's user id for an e-mail address."""
 
+    @abstractmethod
     def _lookup_email(self, user_id: str) -> str | None:
-        raise NotImplementedError
+        """The e-mail address of a platform user."""
 
     @property
     def requests_sent(self) -> int:
