@@ -37,7 +37,7 @@ class GorgiasAdapter(Adapter):
     def _remote(self, data: dict) -> RemoteTicket:
         names = [t["name"] for t in data.get("tags") or []]
         status_marker, priority_marker, tags = split_markers(names)
-        remote_status = data.get("status") or "open"
+        remote_status = data.get("status") or ""
         snooze = parse_time(data.get("snooze_datetime"))
         snoozed = bool(snooze and snooze > datetime.now(UTC))
         assignee = (data.get("assignee_user") or {}).get("id")
@@ -45,12 +45,16 @@ class GorgiasAdapter(Adapter):
             remote_id=str(data["id"]),
             url=self._web_url(data["id"]),
             subject=data.get("subject"),
-            status=mapping.status_from_remote(remote_status, status_marker, snoozed),
-            priority=mapping.priority_from_remote(
-                data.get("priority"), priority_marker
-            ),
-            assignee_id=str(assignee) if assignee else "",
-            tags=tags,
+            status=mapping.status_from_remote(remote_status, status_marker, snoozed)
+            if remote_status
+            else None,
+            priority=mapping.priority_from_remote(data.get("priority"), priority_marker)
+            if "priority" in data
+            else None,
+            assignee_id=(str(assignee) if assignee else "")
+            if "assignee_user" in data
+            else None,
+            tags=tags if "tags" in data else None,
             external_id=data.get("external_id") or "",
             updated_at=parse_time(data.get("updated_datetime")),
             remote_status=remote_status,

@@ -31,18 +31,24 @@ class KustomerAdapter(Adapter):
         status_marker, priority_marker, tags = split_markers(
             attributes.get("tags") or []
         )
-        remote_status = attributes.get("status") or "open"
+        remote_status = attributes.get("status") or ""
         assigned = attributes.get("assignedUsers") or []
         return RemoteTicket(
             remote_id=str(data["id"]),
             url=f"{self.connection.api_base}/app/conversations/{data['id']}",
             subject=attributes.get("name"),
-            status=mapping.status_from_remote(remote_status, status_marker),
+            status=mapping.status_from_remote(remote_status, status_marker)
+            if remote_status
+            else None,
             priority=mapping.priority_from_remote(
                 attributes.get("priority"), priority_marker
-            ),
-            assignee_id=str(assigned[0]) if assigned else "",
-            tags=tags,
+            )
+            if "priority" in attributes
+            else None,
+            assignee_id=(str(assigned[0]) if assigned else "")
+            if "assignedUsers" in attributes
+            else None,
+            tags=tags if "tags" in attributes else None,
             external_id=attributes.get("externalId") or "",
             updated_at=parse_time(attributes.get("updatedAt")),
             remote_status=remote_status,

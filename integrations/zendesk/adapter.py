@@ -38,19 +38,24 @@ class ZendeskAdapter(Adapter):
         return f"{base}/agent/tickets/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
+        """Fields missing from `data` (a partial webhook) stay None: unknown."""
         status_marker, priority_marker, tags = split_markers(data.get("tags") or [])
-        remote_status = data.get("status") or "open"
+        remote_status = data.get("status") or ""
         assignee = data.get("assignee_id")
         return RemoteTicket(
             remote_id=str(data["id"]),
             url=self._web_url(data["id"]),
             subject=data.get("subject"),
-            status=mapping.status_from_remote(remote_status, status_marker),
-            priority=mapping.priority_from_remote(
-                data.get("priority"), priority_marker
-            ),
-            assignee_id=str(assignee) if assignee else "",
-            tags=tags,
+            status=mapping.status_from_remote(remote_status, status_marker)
+            if remote_status
+            else None,
+            priority=mapping.priority_from_remote(data.get("priority"), priority_marker)
+            if "priority" in data
+            else None,
+            assignee_id=(str(assignee) if assignee else "")
+            if "assignee_id" in data
+            else None,
+            tags=tags if "tags" in data else None,
             external_id=data.get("external_id") or "",
             updated_at=parse_time(data.get("updated_at")),
             remote_status=remote_status,

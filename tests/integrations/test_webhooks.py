@@ -15,6 +15,7 @@ from tests.integrations.signing import (
     zendesk_event,
     zendesk_headers,
 )
+from tickets import services
 from tickets.models import Ticket, TicketEvent
 
 
@@ -217,3 +218,27 @@ def test_a_ticket_made_on_the_platform_is_imported_linked_and_not_echoed(
     assert ExternalLink.objects.get().remote_id == "9001"
     assert SyncOp.objects.count() == 0
     assert ticket.events.filter(kind=TicketEvent.Kind.SYNCED).exists()
+
+
+def test_a_partial_event_changes_only_the_fields_it_carries(client, linked, agent):
+    connection, ticket, remote = linked
+    services.ticket_set_tags(ticket=ticket, actor=agent, add=["vip"])
+    services.ticket_set_priority(ticket=ticket, priority=4, actor=agent)
+    drain_until_idle()
+    ExternalLink.objects.update(remote_updated_at=None)
+    body = json.dumps(
+        {
+            "id": "partial-1",
+            "detail": {
+                "id": remote["id"],
+                "status": "pending",
+                "updated_at": _later(remote, 60),
+            },
+        }
+    ).encode()
+    answer = _post(client, _url(connection), body, zendesk_headers(body))
+    assert answer.json()["status"] == "updated"
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_on_contact"
+    assert ticket.priority == 4
+    assert list(ticket.tags.values_list("name", flat=True)) == ["vip"]
