@@ -3,16 +3,19 @@
 Mounted under /integrations/api/<workspace slug>/ by integrations.urls."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug, scoped
-from integrations import services
+from integrations import outbox, services
 from integrations.models import Connection
-from integrations.serializers import ConnectionSerializer
+from integrations.serializers import ConnectionSerializer, ExternalLinkSerializer
+from tickets.models import Ticket
 
 
 class ConnectionViewSet(viewsets.ModelViewSet):
@@ -61,3 +64,19 @@ class ConnectionViewSet(viewsets.ModelViewSet):
     def test(self, request, *args, **kwargs):
         ok, message = services.connection_test(self.get_object())
         return Response({"ok": ok, "message": message})
+
+
+class TicketSyncRetryView(APIView):
+    """POST: queue a ticket's failed sync changes again (the "Retry" button).
+    Any member who may edit tickets can retry; the answer lists the links."""
+
+    def post(self, request, workspace_slug: str, number: int):
+        membership = membership_for_slug(request.user, workspace_slug)
+        if not can(membership, "ticket.edit"):
+            raise PermissionDenied("You cannot change tickets in this workspace.")
+        ticket = get_object_or_404(
+            scoped(Ticket.objects.all(), membership.workspace), number=number
+        )
+        retried = sum(outbox.retry_link(link) for link in ticket.external_links.all())
+        links = ExternalLinkSerializer(ticket.external_links.all(), many=True).data
+        return Response({"retried": retried, "external_links": links})

@@ -31,4 +31,9 @@ urlpatterns = [
         connection_test,
         name="connection-test",
     ),
+    path(
+        "api/<slug:workspace_slug>/tickets/<int:number>/sync/retry/",
+        api.TicketSyncRetryView.as_view(),
+        name="ticket-sync-retry",
+    ),
 ]

@@ -159,3 +159,19 @@ def test_rate_budget_never_lets_more_than_the_limit_through_a_window(
     # A request still in flight holds its token until its worst-case end.
     _, token = ratelimit.take(connection, now=1000.0)
     assert token > 1000.0
+
+
+def test_a_member_retries_a_tickets_failed_sync(client, workspace, zendesk, agent):
+    connect(workspace, zendesk)
+    ticket = make_ticket(workspace, agent)
+    zendesk.fail(422)
+    drain_until_idle(1)
+    _login(client, agent)
+    url = f"/integrations/api/{workspace.slug}/tickets/{ticket.number}/sync/retry/"
+    answer = client.post(url)
+    assert answer.status_code == 200
+    assert answer.json()["retried"] == 1
+    assert answer.json()["external_links"][0]["state"] == "pending"
+    drain_until_idle()
+    assert ExternalLink.objects.get().state == "synced"
+    assert client.post(url.replace(str(ticket.number), "999")).status_code == 404
