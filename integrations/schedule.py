@@ -1,12 +1,19 @@
-"""Periodic jobs for celery beat; the lead merges BEAT_SCHEDULE into settings."""
+"""Periodic jobs for celery beat; the lead merges BEAT_SCHEDULE into
+CELERY_BEAT_SCHEDULE. A run that waited longer than its period is dropped (the next
+one does the same work), so a stopped worker does not pile runs up."""
+
+DRAIN_SECONDS = 10.0
+PULL_SECONDS = 300.0
 
 BEAT_SCHEDULE = {
     "integrations-drain-outbox": {
         "task": "integrations.tasks.drain_outbox",
-        "schedule": 10.0,
+        "schedule": DRAIN_SECONDS,
+        "options": {"expires": DRAIN_SECONDS},
     },
     "integrations-pull-changes": {
         "task": "integrations.tasks.pull_changes",
-        "schedule": 300.0,
+        "schedule": PULL_SECONDS,
+        "options": {"expires": PULL_SECONDS},
     },
 }
