@@ -4,7 +4,7 @@ credentials encrypted and write-only."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from integrations.models import Connection
+from integrations.models import Connection, SyncOp
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect, drain_until_idle
 
@@ -25,7 +25,7 @@ def test_sync_admin_pages_render(staff_client, workspace, zendesk, agent):
         f"/admin/integrations/connection/{connection.pk}/change/",
         "/admin/integrations/externallink/",
         "/admin/integrations/syncop/",
-        "/admin/integrations/syncop/1/change/",
+        f"/admin/integrations/syncop/{SyncOp.objects.get().pk}/change/",
         "/admin/integrations/webhookevent/",
     ]:
         answer = staff_client.get(url)
