@@ -242,6 +242,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # External sync: drain the outbox often; pull to repair missed webhooks. A run
+    # that waited longer than its period is dropped (the next does the same work).
+    "integrations-drain-outbox": {
+        "task": "integrations.tasks.drain_outbox",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
+    "integrations-pull-changes": {
+        "task": "integrations.tasks.pull_changes",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
     # Idempotency claims of escalations are kept for a week, then dropped.
     "prune-escalation-claims": {
         "task": "tickets.prune_escalation_claims",

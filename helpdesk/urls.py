@@ -18,5 +18,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("integrations/", include("integrations.urls")),
     path("", include("tickets.urls")),
 ]

@@ -1,6 +1,7 @@
 """Writing the timeline: one TicketEvent per change, in the change's transaction."""
 
 from helpdesk.actors import Actor, actor_label, actor_user
+from integrations import outbox
 from sla import services as sla_services
 from tickets.models import Ticket, TicketEvent
 
@@ -16,4 +17,5 @@ def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEven
         data=data,
     )
     sla_services.on_ticket_event(event)  # SLA clocks and notifications, same tx
+    outbox.on_ticket_event(event, actor)
     return event

@@ -1,0 +1,154 @@
+"""Back office for connections and the sync machinery. Secrets are write-only."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+
+from integrations import outbox, services
+from integrations.models import (
+    Connection,
+    ExternalLink,
+    SyncAttempt,
+    SyncOp,
+    WebhookEvent,
+)
+
+
+class ConnectionForm(forms.ModelForm):
+    credentials_json = forms.CharField(
+        label="Credentials",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text='JSON, e.g. {"email": "me@acme.com", "api_token": "…"}. '
+        "Leave empty to keep the stored ones.",
+    )
+    new_webhook_secret = forms.CharField(
+        label="Webhook secret",
+        required=False,
+        min_length=16,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the stored secret.",
+    )
+
+    class Meta:
+        model = Connection
+        fields = [
+            "workspace",
+            "platform",
+            "name",
+            "subdomain",
+            "base_url",
+            "enabled",
+            "push_enabled",
+            "pull_enabled",
+            "rate_limit",
+            "rate_period",
+        ]
+
+    def clean_credentials_json(self):
+        raw = self.cleaned_data.get("credentials_json", "").strip()
+        if not raw:
+            if self.instance.pk is None:
+                raise forms.ValidationError("Give the platform credentials.")
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError("Not valid JSON.") from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("Give a JSON object.")
+        return value
+
+    def save(self, commit=True):
+        connection = super().save(commit=False)
+        if self.cleaned_data.get("credentials_json"):
+            connection.set_credentials(self.cleaned_data["credentials_json"])
+        if self.cleaned_data.get("new_webhook_secret"):
+            connection.set_webhook_secret(self.cleaned_data["new_webhook_secret"])
+        if commit:
+            connection.save()
+        return connection
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionForm
+    list_display = [
+        "__str__",
+        "workspace",
+        "platform",
+        "enabled",
+        "push_enabled",
+        "pull_enabled",
+        "last_pulled_at",
+    ]
+    list_filter = ["platform", "enabled", "push_enabled", "pull_enabled"]
+    search_fields = ["name", "subdomain", "workspace__name"]
+    readonly_fields = ["uuid", "credentials_shown", "last_pulled_at", "pull_cursor"]
+    actions = ["test_connection"]
+
+    @admin.display(description="Stored credentials")
+    def credentials_shown(self, obj):
+        return ", ".join(f"{k}: {v}" for k, v in obj.credentials_hint().items()) or "—"
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        for connection in queryset:
+            ok, message = services.connection_test(connection)
+            self.message_user(
+                request,
+                f"{connection}: {message}",
+                messages.SUCCESS if ok else messages.ERROR,
+            )
+
+
+@admin.register(ExternalLink)
+class ExternalLinkAdmin(admin.ModelAdmin):
+    list_display = [
+        "ticket",
+        "platform",
+        "remote_id",
+        "state",
+        "last_synced_at",
+        "last_error",
+    ]
+    list_filter = ["platform", "state"]
+    search_fields = ["remote_id", "ticket__subject"]
+    raw_id_fields = ["ticket"]
+    readonly_fields = [f.name for f in ExternalLink._meta.fields]
+    actions = ["retry"]
+
+    @admin.action(description="Retry failed sync")
+    def retry(self, request, queryset):
+        count = sum(outbox.retry_link(link) for link in queryset)
+        self.message_user(request, f"{count} change(s) queued again.")
+
+
+class SyncAttemptInline(admin.TabularInline):
+    model = SyncAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["started_at", "duration_ms", "outcome", "status_code", "error"]
+    fields = readonly_fields
+
+
+@admin.register(SyncOp)
+class SyncOpAdmin(admin.ModelAdmin):
+    list_display = ["id", "ticket", "connection", "kind", "state", "attempts"]
+    list_filter = ["state", "kind", "connection__platform"]
+    readonly_fields = [f.name for f in SyncOp._meta.fields]
+    inlines = [SyncAttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "connection", "remote_id", "outcome", "received_at"]
+    list_filter = ["outcome"]
+    readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,293 @@
+"""What every platform adapter offers, the typed sync failure, and the HTTP plumbing
+they share (timeouts, the rate budget, URL safety, no redirects)."""
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import requests
+
+from integrations import conf, ratelimit, urlsafety
+from integrations.models import Connection
+
+STATUS_MARKER = "hd_status_"
+PRIORITY_MARKER = "hd_priority_"
+
+
+class SyncError(Exception):
+    """A failed exchange with a platform. Permanent ones (bad request, auth, unsafe
+    URL) stop and show; transient ones (429, 5xx, timeouts) are retried, after
+    `retry_after` seconds when the platform said so."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        counts: bool = True,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status_code = status_code
+        self.retry_after = retry_after
+        # False when no request went out (our own rate budget said wait).
+        self.counts = counts
+
+
+class WebhookRejected(Exception):
+    """An inbound webhook whose authenticity could not be established."""
+
+
+@dataclass
+class RemoteTicket:
+    """A platform's ticket in our terms (status and priority already mapped back)."""
+
+    remote_id: str
+    url: str = ""
+    subject: str | None = None
+    status: str | None = None
+    priority: int | None = None
+    assignee_id: str | None = None
+    tags: list[str] | None = None
+    external_id: str = ""
+    updated_at: datetime | None = None
+    remote_status: str = ""
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class WebhookData:
+    event_id: str
+    ticket: RemoteTicket
+
+
+def marker_tags(status: str, priority: int) -> list[str]:
+    """Tags that keep our exact status and priority on a platform with fewer values."""
+    return [f"{STATUS_MARKER}{status}", f"{PRIORITY_MARKER}{priority}"]
+
+
+def split_markers(tags: list[str]) -> tuple[str | None, int | None, list[str]]:
+    """(our status, our priority, the other tags) from a remote tag list."""
+    status = priority = None
+    plain = []
+    for tag in tags:
+        if tag.startswith(STATUS_MARKER):
+            status = tag[len(STATUS_MARKER) :]
+        elif tag.startswith(PRIORITY_MARKER):
+            try:
+                priority = int(tag[len(PRIORITY_MARKER) :])
+            except ValueError:
+                continue
+        else:
+            plain.append(tag)
+    return status, priority, plain
+
+
+def parse_time(value) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, int | float):
+        from datetime import UTC
+
+        return datetime.fromtimestamp(value, tz=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+class HttpClient:
+    """JSON over HTTPS to one connection: checks the URL, spends the rate budget,
+    never follows redirects, always times out, and turns failures into SyncError."""
+
+    def __init__(self, connection: Connection, auth_headers: dict[str, str]):
+        self.connection = connection
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.headers.update(
+            {"Accept": "application/json", "User-Agent": "helpdesk-sync/1"}
+        )
+        self.session.headers.update(auth_headers)
+        self.requests_sent = 0
+
+    def _wait_for_budget(self) -> float:
+        while True:
+            wait, token = ratelimit.take(self.connection)
+            if not wait:
+                return token
+            if wait > 1.0:
+                raise SyncError(
+                    f"Rate budget spent; next request in {wait:.1f}s.",
+                    permanent=False,
+                    retry_after=wait,
+                    counts=False,
+                )
+            time.sleep(wait)
+
+    def request(self, method: str, path: str, *, json=None, params=None) -> dict:
+        url = self.connection.api_base + path
+        try:
+            urlsafety.check_url(url, self.connection.platform)
+        except urlsafety.UnsafeURL as exc:
+            raise SyncError(f"Refused to send: {exc}", permanent=True) from None
+        token = self._wait_for_budget()
+        self.requests_sent += 1
+        try:
+            response = self.session.request(
+                method,
+                url,
+                json=json,
+                params=params,
+                timeout=tuple(conf.get("SYNC_HTTP_TIMEOUT")),
+                allow_redirects=False,
+            )
+            response.content  # noqa: B018 (read the whole answer before settling)
+        except requests.Timeout:
+            raise SyncError(
+                "The platform did not answer in time.", permanent=False
+            ) from None
+        except requests.RequestException as exc:
+            raise SyncError(
+                f"Could not reach the platform: {type(exc).__name__}.",
+                permanent=False,
+            ) from None
+        finally:
+            ratelimit.settle(self.connection, token)
+        return self._handle(response)
+
+    def _handle(self, response: requests.Response) -> dict:
+        code = response.status_code
+        if 300 <= code < 400:
+            raise SyncError(
+                f"The platform answered with a redirect ({code}); redirects are "
+                "never followed.",
+                permanent=True,
+                status_code=code,
+            )
+        if code == 429:
+            raise SyncError(
+                "Rate limited by the platform (429).",
+                permanent=False,
+                status_code=code,
+                retry_after=_retry_after(response),
+            )
+        if code in (408, 409) or code >= 500:
+            raise SyncError(
+                f"The platform answered {code}.",
+                permanent=False,
+                status_code=code,
+                retry_after=_retry_after(response),
+            )
+        if code in (401, 403):
+            raise SyncError(
+                f"The platform refused our credentials ({code}).",
+                permanent=True,
+                status_code=code,
+            )
+        if code >= 400:
+            raise SyncError(
+                f"The platform rejected the request ({code}): {response.text[:300]}",
+                permanent=True,
+                status_code=code,
+            )
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise SyncError(
+                "The platform answered with something that is not JSON.",
+                permanent=False,
+                status_code=code,
+            ) from None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return None
+
+
+class Adapter(ABC):
+    """One platform, in our terms. Each platform folder implements every method."""
+
+    platform: str = ""
+    label: str = ""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self._user_ids: dict[str, str | None] = {}
+        self._user_emails: dict[str, str | None] = {}
+
+    # Sending: `snapshot` is the ticket as it was when the change was made (see
+    # outbox.snapshot): ref, subject, content, status, priority, assignee_email,
+    # tags, requester_email, requester_name.
+
+    @abstractmethod
+    def test_connection(self) -> str:
+        """One harmless authenticated request; a message saying who we are there."""
+
+    @abstractmethod
+    def find_by_external_id(self, ref: str) -> RemoteTicket | None:
+        """The remote ticket carrying our reference, if one exists."""
+
+    @abstractmethod
+    def create(self, snapshot: dict) -> RemoteTicket:
+        """Create the remote ticket (our reference in its external-id field)."""
+
+    @abstractmethod
+    def update(self, link, snapshot: dict, fields: list[str]) -> RemoteTicket:
+        """Send `fields` of the snapshot to the linked remote ticket."""
+
+    @abstractmethod
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
+        """Add a public reply or an internal note to the linked remote ticket."""
+
+    @abstractmethod
+    def fetch(self, remote_id: str) -> RemoteTicket:
+        """The remote ticket as it stands now."""
+
+    @abstractmethod
+    def pull_changes(self, cursor: str) -> tuple[list[RemoteTicket], str, bool]:
+        """Tickets changed since `cursor`: (tickets, next cursor, more to come)."""
+
+    # Receiving.
+
+    @abstractmethod
+    def verify_webhook(self, headers, body: bytes) -> None:
+        """Raise WebhookRejected unless the raw body is authentic and fresh."""
+
+    @abstractmethod
+    def parse_webhook(self, body: bytes) -> WebhookData:
+        """The event id and the ticket state an authentic body carries."""
+
+    # Assignees are matched by e-mail.
+
+    def user_id_for_email(self, email: str) -> str | None:
+        if email not in self._user_ids:
+            self._user_ids[email] = self._lookup_user_id(email)
+        return self._user_ids[email]
+
+    def email_for_user_id(self, user_id: str) -> str | None:
+        if user_id not in self._user_emails:
+            self._user_emails[user_id] = self._lookup_email(user_id)
+        return self._user_emails[user_id]
+
+    @abstractmethod
+    def _lookup_user_id(self, email: str) -> str | None:
+        """The platform's user id for an e-mail address."""
+
+    @abstractmethod
+    def _lookup_email(self, user_id: str) -> str | None:
+        """The e-mail address of a platform user."""
+
+    @property
+    def requests_sent(self) -> int:
+        return self.client.requests_sent

@@ -1,0 +1,54 @@
+"""Gorgias REST API: the endpoints the adapter uses."""
+
+import base64
+
+from integrations.base import HttpClient
+from integrations.models import Connection
+
+
+def auth_headers(credentials: dict) -> dict[str, str]:
+    if credentials.get("oauth_token"):
+        return {"Authorization": f"Bearer {credentials['oauth_token']}"}
+    raw = f"{credentials.get('email', '')}:{credentials.get('api_key', '')}"
+    return {"Authorization": "Basic " + base64.b64encode(raw.encode()).decode()}
+
+
+class GorgiasClient(HttpClient):
+    def __init__(self, connection: Connection):
+        super().__init__(connection, auth_headers(connection.credentials))
+
+    def account(self) -> dict:
+        return self.request("GET", "/account")
+
+    def tickets_by_external_id(self, external_id: str) -> list[dict]:
+        data = self.request("GET", "/tickets", params={"external_id": external_id})
+        return data.get("data", [])
+
+    def create_ticket(self, ticket: dict) -> dict:
+        return self.request("POST", "/tickets", json=ticket)
+
+    def update_ticket(self, ticket_id: str, ticket: dict) -> dict:
+        return self.request("PUT", f"/tickets/{ticket_id}", json=ticket)
+
+    def get_ticket(self, ticket_id: str) -> dict:
+        return self.request("GET", f"/tickets/{ticket_id}")
+
+    def add_message(self, ticket_id: str, message: dict) -> dict:
+        return self.request("POST", f"/tickets/{ticket_id}/messages", json=message)
+
+    def users(self, email: str = "") -> list[dict]:
+        params = {"email": email} if email else None
+        return self.request("GET", "/users", params=params).get("data", [])
+
+    def get_user(self, user_id: str) -> dict:
+        return self.request("GET", f"/users/{user_id}")
+
+    def events(self, *, after: str, cursor: str = "") -> dict:
+        params = {
+            "created_datetime[gt]": after,
+            "order_by": "created_datetime:asc",
+            "limit": 100,
+        }
+        if cursor:
+            params["cursor"] = cursor
+        return self.request("GET", "/events", params=params)

@@ -1,0 +1,294 @@
+"""Connections to external help desks, the links of our tickets to theirs, the outbox
+of changes to push, every push attempt, and the webhook events already seen."""
+
+import json
+import secrets
+import uuid
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from helpdesk.models import Workspace
+from integrations import conf, urlsafety
+from tickets.models import Ticket
+
+
+class Platform(models.TextChoices):
+    ZENDESK = "zendesk", "Zendesk"
+    GORGIAS = "gorgias", "Gorgias"
+    KUSTOMER = "kustomer", "Kustomer"
+
+
+# Each platform's documented request budget: (requests, seconds).
+DEFAULT_RATE = {
+    Platform.ZENDESK: (200, 60),
+    Platform.GORGIAS: (40, 20),
+    Platform.KUSTOMER: (300, 60),
+}
+
+
+def _fernet() -> Fernet:
+    return Fernet(conf.encryption_key())
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode() if value else ""
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValidationError(
+            "The stored secret cannot be read with the current encryption key."
+        ) from None
+
+
+def _new_webhook_secret() -> str:
+    return encrypt(secrets.token_urlsafe(32))
+
+
+class Connection(models.Model):
+    """One workspace's account on one platform. Secrets are stored encrypted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="connections"
+    )
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    name = models.CharField(max_length=100, blank=True)
+    subdomain = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Account subdomain, e.g. 'acme' for acme.zendesk.com.",
+    )
+    base_url = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional API base URL; https on the platform's own domain only.",
+    )
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    webhook_secret_encrypted = models.TextField(
+        default=_new_webhook_secret, editable=False
+    )
+    enabled = models.BooleanField(default=True)
+    push_enabled = models.BooleanField(default=True)
+    pull_enabled = models.BooleanField(default=True)
+    rate_limit = models.PositiveIntegerField(
+        default=0, help_text="Requests allowed per rate period (0: platform default)."
+    )
+    rate_period = models.PositiveIntegerField(
+        default=0, help_text="Rate period in seconds (0: platform default)."
+    )
+    pull_cursor = models.CharField(max_length=500, blank=True, editable=False)
+    last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workspace", "platform", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_platform_display()} ({self.subdomain})"
+
+    # --- secrets ---
+
+    @property
+    def credentials(self) -> dict:
+        raw = decrypt(self.credentials_encrypted)
+        return json.loads(raw) if raw else {}
+
+    def set_credentials(self, values: dict) -> None:
+        self.credentials_encrypted = encrypt(json.dumps(values)) if values else ""
+
+    def credentials_hint(self) -> dict:
+        """The credentials as shown back: every secret masked to its last 4 chars."""
+        shown = {}
+        for key, value in self.credentials.items():
+            text = str(value)
+            if key in {"email", "user"}:
+                shown[key] = text
+            else:
+                shown[key] = "••••" + text[-4:] if len(text) > 8 else "••••"
+        return shown
+
+    @property
+    def webhook_secret(self) -> str:
+        return decrypt(self.webhook_secret_encrypted)
+
+    def set_webhook_secret(self, value: str) -> None:
+        self.webhook_secret_encrypted = encrypt(value)
+
+    # --- addresses and budget ---
+
+    @property
+    def api_base(self) -> str:
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        return urlsafety.default_base_url(self.platform, self.subdomain)
+
+    @property
+    def budget(self) -> tuple[int, int]:
+        default_limit, default_period = DEFAULT_RATE[self.platform]
+        return (self.rate_limit or default_limit, self.rate_period or default_period)
+
+    def clean(self) -> None:
+        if not self.subdomain and not self.base_url:
+            raise ValidationError({"subdomain": ["Give the account subdomain."]})
+        try:
+            urlsafety.check_url(self.api_base, self.platform)
+        except urlsafety.UnsafeURL as exc:
+            field = "base_url" if self.base_url else "subdomain"
+            raise ValidationError({field: [str(exc)]}) from None
+
+
+class ExternalLink(models.Model):
+    """Our ticket's counterpart on one connection, and how its sync stands."""
+
+    class State(models.TextChoices):
+        SYNCED = "synced", "Synced"
+        PENDING = "pending", "Pending"
+        ERROR = "error", "Error"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="external_links"
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="links"
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="external_links"
+    )
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    remote_id = models.CharField(max_length=100, blank=True)
+    remote_url = models.CharField(max_length=500, blank=True)
+    remote_status = models.CharField(max_length=30, blank=True)
+    remote_assignee_id = models.CharField(max_length=100, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING
+    )
+    last_error = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "ticket"], name="one_link_per_connection"
+            )
+        ]
+        indexes = [models.Index(fields=["connection", "remote_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} #{self.remote_id or '?'}"
+
+
+class SyncOp(models.Model):
+    """One change to push (the outbox), written in the change's own transaction and
+    delivered in id order per link."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        COMMENT = "comment", "Comment"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="sync_ops"
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="ops"
+    )
+    link = models.ForeignKey(ExternalLink, on_delete=models.CASCADE, related_name="ops")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    event_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fields = models.JSONField(default=list, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["link", "state", "id"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.fields or ''} ({self.state})"
+
+
+class SyncAttempt(models.Model):
+    """One try at delivering an op: when, how long, and what came back."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Delivered"
+        TRANSIENT = "transient", "Will retry"
+        PERMANENT = "permanent", "Failed"
+
+    op = models.ForeignKey(SyncOp, on_delete=models.CASCADE, related_name="tries")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="attempts"
+    )
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookEvent(models.Model):
+    """An inbound event already taken, so a redelivery changes nothing."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="webhook_events"
+    )
+    event_id = models.CharField(max_length=200)
+    remote_id = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=30, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "event_id"], name="webhook_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class RateWindow(models.Model):
+    """The connection's request budget, kept in the database so every worker shares
+    it: the send times of the requests in the current window."""
+
+    connection = models.OneToOneField(
+        Connection, on_delete=models.CASCADE, related_name="rate_window"
+    )
+    stamps = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Rate window of {self.connection}"

@@ -1,0 +1,388 @@
+"""Push: the transactional outbox and the worker that drains it.
+
+`on_ticket_event` runs inside the transaction of every ticket change (called from
+tickets.events.record) and writes one SyncOp per enabled push connection, so a change
+is never lost even if Redis or the platform is down. `drain` delivers the ops of each
+ticket in order, within the connection's rate budget, retrying transient failures
+with exponential backoff and jitter (honouring Retry-After) and stopping a ticket's
+queue on a permanent failure until someone retries it by hand.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from helpdesk.actors import Actor, SystemActor
+from integrations import conf
+from integrations.adapters import adapter_for
+from integrations.base import Adapter, RemoteTicket, SyncError
+from integrations.models import Connection, ExternalLink, SyncAttempt, SyncOp
+from tickets.models import Comment, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+SYNC_ACTORS = {
+    "zendesk": SystemActor("Zendesk sync"),
+    "gorgias": SystemActor("Gorgias sync"),
+    "kustomer": SystemActor("Kustomer sync"),
+}
+ALL_FIELDS = ["subject", "status", "priority", "assignee", "tags"]
+FIELD_FOR_KIND = {
+    TicketEvent.Kind.STATUS_CHANGED: "status",
+    TicketEvent.Kind.PRIORITY_CHANGED: "priority",
+    TicketEvent.Kind.ASSIGNED: "assignee",
+    TicketEvent.Kind.TAGS_CHANGED: "tags",
+}
+PUSHED_METADATA = ("subject", "content")
+
+
+def sync_actor(platform: str) -> SystemActor:
+    return SYNC_ACTORS[platform]
+
+
+# --- writing the outbox (inside the change's transaction) ---
+
+
+def snapshot(ticket: Ticket) -> dict:
+    """What a platform needs to know about the ticket, as of this change."""
+    assignee = ticket.assignee if ticket.assignee_id else None
+    requester = ticket.requester if ticket.requester_id else None
+    return {
+        "ref": ticket.ref,
+        "subject": ticket.subject,
+        "content": ticket.content,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee_email": getattr(assignee, "email", "") or "",
+        "tags": sorted(ticket.tags.values_list("name", flat=True)),
+        "requester_email": getattr(requester, "email", "") or "",
+        "requester_name": getattr(requester, "name", "") or "",
+    }
+
+
+def _op_for(event: TicketEvent) -> tuple[str, list[str], dict] | None:
+    """(kind, fields, extra payload) to push for `event`, or None."""
+    kind = event.kind
+    if kind == TicketEvent.Kind.CREATED:
+        return SyncOp.Kind.CREATE, list(ALL_FIELDS), {}
+    if kind in FIELD_FOR_KIND:
+        return SyncOp.Kind.UPDATE, [FIELD_FOR_KIND[kind]], {}
+    if kind == TicketEvent.Kind.METADATA_UPDATED:
+        fields = [f for f in PUSHED_METADATA if f in event.data.get("fields", {})]
+        return (SyncOp.Kind.UPDATE, fields, {}) if fields else None
+    if kind == TicketEvent.Kind.COMMENTED and event.data.get("public"):
+        body = (
+            Comment.objects.filter(pk=event.data.get("comment_id"))
+            .values_list("body", flat=True)
+            .first()
+        )
+        return SyncOp.Kind.COMMENT, [], {"body": body or event.data.get("excerpt")}
+    return None
+
+
+def on_ticket_event(event: TicketEvent, actor: Actor | None) -> None:
+    """Queue the change for every push connection of the workspace, except the
+    platform the change came from (no echo)."""
+    op = _op_for(event) if event.ticket_id else None
+    if op is None:
+        return
+    kind, fields, extra = op
+    connections = [
+        c
+        for c in Connection.objects.filter(
+            workspace_id=event.workspace_id, enabled=True, push_enabled=True
+        )
+        if actor != SYNC_ACTORS.get(c.platform)
+    ]
+    if not connections:
+        return
+    ticket = event.ticket
+    snap = snapshot(ticket)
+    for connection in connections:
+        link, created = ExternalLink.objects.get_or_create(
+            connection=connection,
+            ticket=ticket,
+            defaults={
+                "workspace_id": ticket.workspace_id,
+                "platform": connection.platform,
+            },
+        )
+        ops = []
+        if created and kind != SyncOp.Kind.CREATE:
+            # The ticket predates the connection: create it with its current state.
+            ops.append((SyncOp.Kind.CREATE, list(ALL_FIELDS), {}))
+        if not (created and kind == SyncOp.Kind.UPDATE):
+            ops.append((kind, fields, extra))
+        SyncOp.objects.bulk_create(
+            SyncOp(
+                workspace_id=ticket.workspace_id,
+                connection=connection,
+                link=link,
+                ticket=ticket,
+                event_id=event.pk,
+                kind=op_kind,
+                fields=op_fields,
+                payload={"snapshot": snap, **op_extra},
+            )
+            for op_kind, op_fields, op_extra in ops
+        )
+        if link.state == ExternalLink.State.SYNCED:
+            # An error stays shown until someone retries it.
+            ExternalLink.objects.filter(pk=link.pk).update(
+                state=ExternalLink.State.PENDING
+            )
+
+
+# --- draining (the worker) ---
+
+
+@dataclass
+class DrainResult:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    requests: int = 0
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds before the next try: exponential, capped, with jitter (half fixed,
+    half random so retries spread out but never come back at once); never sooner
+    than the platform's Retry-After."""
+    base = float(conf.get("SYNC_BACKOFF_BASE"))
+    cap = float(conf.get("SYNC_BACKOFF_MAX"))
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311
+    return max(delay, retry_after or 0.0)
+
+
+def _due_links(connection_id: int | None, now: datetime):
+    pending = SyncOp.objects.filter(link=OuterRef("pk"), state=SyncOp.State.PENDING)
+    failed = SyncOp.objects.filter(link=OuterRef("pk"), state=SyncOp.State.FAILED)
+    links = ExternalLink.objects.filter(
+        Exists(pending),
+        ~Exists(failed),
+        connection__enabled=True,
+        connection__push_enabled=True,
+    ).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    if connection_id is not None:
+        links = links.filter(connection_id=connection_id)
+    return links.order_by("id")
+
+
+def _claim(link: ExternalLink, now: datetime) -> bool:
+    """Take the link's queue for this worker (compare-and-swap on the lease)."""
+    until = now + timedelta(seconds=conf.get("SYNC_LEASE_SECONDS"))
+    return bool(
+        ExternalLink.objects.filter(pk=link.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=until)
+    )
+
+
+def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
+    """Deliver what is due. Safe to run in several workers at once."""
+    result = DrainResult()
+    now = timezone.now()
+    adapters: dict[int, Adapter] = {}
+    for link in _due_links(connection_id, now)[:max_links]:
+        if not _claim(link, now):
+            continue
+        try:
+            link.refresh_from_db()
+            connection = link.connection
+            adapter = adapters.get(connection.pk)
+            if adapter is None:
+                adapter = adapters[connection.pk] = adapter_for(connection)
+            _drain_link(link, adapter, result)
+        finally:
+            ExternalLink.objects.filter(pk=link.pk).update(lease_until=None)
+    for adapter in adapters.values():
+        result.requests += adapter.requests_sent
+    return result
+
+
+def _drain_link(link: ExternalLink, adapter: Adapter, result: DrainResult) -> None:
+    delivered = 0
+    while True:
+        op = link.ops.filter(state=SyncOp.State.PENDING).order_by("id").first()
+        if op is None:
+            break
+        if op.next_attempt_at and op.next_attempt_at > timezone.now():
+            break
+        if not _deliver(op, link, adapter, result):
+            break
+        delivered += 1
+    if delivered and not link.ops.filter(state=SyncOp.State.PENDING).exists():
+        _finish(link, delivered)
+
+
+def _deliver(op: SyncOp, link: ExternalLink, adapter: Adapter, result) -> bool:
+    """Try one op; True when it went through."""
+    started = timezone.now()
+    clock = time.monotonic()
+    try:
+        remote = _send(op, link, adapter)
+    except SyncError as exc:
+        _failed(op, link, exc, started, clock, result)
+        return False
+    with transaction.atomic():
+        SyncAttempt.objects.create(
+            op=op,
+            connection_id=op.connection_id,
+            started_at=started,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            outcome=SyncAttempt.Outcome.OK,
+        )
+        op.state = SyncOp.State.DONE
+        op.attempts += 1
+        op.done_at = timezone.now()
+        op.last_error = ""
+        op.save(update_fields=["state", "attempts", "done_at", "last_error"])
+        if remote is not None:
+            _remember(link, remote)
+        link.last_error = ""
+        link.save()
+    result.delivered += 1
+    return True
+
+
+def _send(op: SyncOp, link: ExternalLink, adapter: Adapter) -> RemoteTicket | None:
+    snap = op.payload["snapshot"]
+    if op.kind == SyncOp.Kind.CREATE and not link.remote_id:
+        # Idempotent create: a retry after a lost answer finds the first one.
+        remote = adapter.find_by_external_id(snap["ref"])
+        return remote or adapter.create(snap)
+    if not link.remote_id:
+        raise SyncError("The remote ticket was never created.", permanent=True)
+    if op.kind == SyncOp.Kind.COMMENT:
+        return adapter.add_comment(link, op.payload["body"], True, snap)
+    fields = list(ALL_FIELDS) if op.kind == SyncOp.Kind.CREATE else list(op.fields)
+    if "content" in fields:
+        fields.remove("content")
+        note = f"Description updated:\n\n{snap['content']}"
+        remote = adapter.add_comment(link, note, False, snap)
+        if remote is not None:
+            _remember(link, remote)
+    return adapter.update(link, snap, fields) if fields else None
+
+
+def _remember(link: ExternalLink, remote: RemoteTicket) -> None:
+    """Note what the platform now holds (a Zendesk follow-up moves the link)."""
+    if link.remote_id and remote.remote_id != link.remote_id:
+        from tickets import events
+
+        events.record(
+            link.ticket,
+            TicketEvent.Kind.SYNCED,
+            sync_actor(link.platform),
+            direction="pushed",
+            platform=link.platform,
+            remote_id=remote.remote_id,
+            follow_up_of=link.remote_id,
+        )
+    link.remote_id = remote.remote_id
+    link.remote_url = remote.url or link.remote_url
+    link.remote_status = remote.remote_status or link.remote_status
+    if remote.assignee_id is not None:
+        link.remote_assignee_id = remote.assignee_id
+    if remote.updated_at and (
+        link.remote_updated_at is None or remote.updated_at > link.remote_updated_at
+    ):
+        link.remote_updated_at = remote.updated_at
+
+
+def _finish(link: ExternalLink, delivered: int) -> None:
+    from tickets import events
+
+    with transaction.atomic():
+        link.state = ExternalLink.State.SYNCED
+        link.last_synced_at = timezone.now()
+        link.save(update_fields=["state", "last_synced_at"])
+        events.record(
+            link.ticket,
+            TicketEvent.Kind.SYNCED,
+            sync_actor(link.platform),
+            direction="pushed",
+            platform=link.platform,
+            remote_id=link.remote_id,
+            remote_url=link.remote_url,
+            changes=delivered,
+        )
+
+
+def _failed(op, link, exc: SyncError, started, clock, result) -> None:
+    if not exc.counts:
+        # Our own budget said wait; nothing was sent, so it is not an attempt.
+        op.next_attempt_at = timezone.now() + timedelta(seconds=exc.retry_after or 1)
+        op.save(update_fields=["next_attempt_at"])
+        result.retrying += 1
+        return
+    from tickets import events
+
+    max_attempts = int(conf.get("SYNC_MAX_ATTEMPTS"))
+    with transaction.atomic():
+        op.attempts += 1
+        permanent = exc.permanent or op.attempts >= max_attempts
+        SyncAttempt.objects.create(
+            op=op,
+            connection_id=op.connection_id,
+            started_at=started,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            outcome=SyncAttempt.Outcome.PERMANENT
+            if permanent
+            else SyncAttempt.Outcome.TRANSIENT,
+            status_code=exc.status_code,
+            error=exc.message[:2000],
+        )
+        op.last_error = exc.message[:2000]
+        if permanent:
+            op.state = SyncOp.State.FAILED
+            reason = exc.message
+            if not exc.permanent:
+                reason = f"Gave up after {op.attempts} attempts: {exc.message}"
+            link.state = ExternalLink.State.ERROR
+            link.last_error = reason[:2000]
+            link.save(update_fields=["state", "last_error"])
+            events.record(
+                link.ticket,
+                TicketEvent.Kind.SYNC_FAILED,
+                sync_actor(link.platform),
+                platform=link.platform,
+                remote_id=link.remote_id,
+                reason=reason[:500],
+            )
+            result.failed += 1
+        else:
+            op.next_attempt_at = timezone.now() + timedelta(
+                seconds=backoff(op.attempts, exc.retry_after)
+            )
+            link.last_error = exc.message[:2000]
+            link.save(update_fields=["last_error"])
+            result.retrying += 1
+        op.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+    log.info("sync op %s failed (%s): %s", op.pk, op.state, exc.message)
+
+
+def retry_link(link: ExternalLink) -> int:
+    """Put a link's failed ops back in the queue (the "retry" button)."""
+    with transaction.atomic():
+        count = link.ops.filter(state=SyncOp.State.FAILED).update(
+            state=SyncOp.State.PENDING, attempts=0, next_attempt_at=None
+        )
+        if count:
+            ExternalLink.objects.filter(pk=link.pk).update(
+                state=ExternalLink.State.PENDING
+            )
+    return count
+
+
+def pending_count(connection: Connection) -> int:
+    return SyncOp.objects.filter(
+        connection=connection, state=SyncOp.State.PENDING
+    ).count()

@@ -1,0 +1,67 @@
+"""What the ticket API and the connections API show about sync."""
+
+from rest_framework import serializers
+
+from integrations.models import Connection, ExternalLink, Platform
+
+
+class ExternalLinkSerializer(serializers.ModelSerializer):
+    """For the ticket serializer: `external_links = ExternalLinkSerializer(many=True,
+    read_only=True)` (prefetch `external_links`)."""
+
+    class Meta:
+        model = ExternalLink
+        fields = [
+            "platform",
+            "remote_id",
+            "remote_url",
+            "state",
+            "last_synced_at",
+            "remote_updated_at",
+            "last_error",
+        ]
+        read_only_fields = fields
+
+
+class ConnectionSerializer(serializers.ModelSerializer):
+    """Credentials and the webhook secret are write-only; they come back masked."""
+
+    credentials = serializers.DictField(
+        child=serializers.CharField(max_length=500), write_only=True, required=False
+    )
+    credentials_hint = serializers.SerializerMethodField()
+    webhook_secret = serializers.CharField(
+        write_only=True, required=False, min_length=16, max_length=200
+    )
+    webhook_url = serializers.SerializerMethodField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
+
+    class Meta:
+        model = Connection
+        fields = [
+            "uuid",
+            "platform",
+            "name",
+            "subdomain",
+            "base_url",
+            "enabled",
+            "push_enabled",
+            "pull_enabled",
+            "rate_limit",
+            "rate_period",
+            "credentials",
+            "credentials_hint",
+            "webhook_secret",
+            "webhook_url",
+            "last_pulled_at",
+            "created_at",
+        ]
+        read_only_fields = ["uuid", "last_pulled_at", "created_at"]
+
+    def get_credentials_hint(self, obj: Connection) -> dict:
+        return obj.credentials_hint()
+
+    def get_webhook_url(self, obj: Connection) -> str:
+        path = f"/integrations/webhooks/{obj.uuid}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

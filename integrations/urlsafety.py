@@ -1,0 +1,85 @@
+"""Where outbound sync requests may go: https, on the platform's own domain, never to
+a private, loopback, link-local or metadata address (checked at save and at send)."""
+
+import ipaddress
+import re
+import socket
+from urllib.parse import urlsplit
+
+from integrations import conf
+
+PLATFORM_DOMAINS = {
+    "zendesk": "zendesk.com",
+    "gorgias": "gorgias.com",
+    "kustomer": "kustomerapp.com",
+}
+SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class UnsafeURL(ValueError):
+    """The URL may not be used for outbound sync requests."""
+
+
+def default_base_url(platform: str, subdomain: str) -> str:
+    subdomain = (subdomain or "").strip().lower()
+    if not SUBDOMAIN.match(subdomain):
+        raise UnsafeURL(f"{subdomain!r} is not a valid account subdomain.")
+    domain = PLATFORM_DOMAINS[platform]
+    if platform == "zendesk":
+        return f"https://{subdomain}.{domain}/api/v2"
+    if platform == "gorgias":
+        return f"https://{subdomain}.{domain}/api"
+    return f"https://{subdomain}.api.{domain}"
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _local_fake_allowed(scheme: str, host: str) -> bool:
+    return bool(conf.get("SYNC_ALLOW_LOCAL_URLS")) and host in LOCAL_HOSTS
+
+
+def check_url(url: str, platform: str, *, resolve: bool = True) -> str:
+    """Return `url` if it is safe for `platform`, else raise UnsafeURL saying why.
+
+    With `resolve`, the host's addresses are looked up and every one must be public,
+    so a platform-looking name that resolves inside our network is refused too.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if _local_fake_allowed(parts.scheme, host):
+        return url
+    if parts.scheme != "https":
+        raise UnsafeURL(
+            f"Only https URLs are allowed, not {parts.scheme or 'none'}://."
+        )
+    if not host:
+        raise UnsafeURL("The URL has no host.")
+    if parts.username or parts.password:
+        raise UnsafeURL("The URL may not carry a user name or password.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        raise UnsafeURL(f"{host} is an IP address; use the platform's host name.")
+    domain = PLATFORM_DOMAINS[platform]
+    if not host.endswith("." + domain):
+        raise UnsafeURL(f"{host} is not on {domain}.")
+    if parts.port not in (None, 443):
+        raise UnsafeURL("Only the standard https port is allowed.")
+    if resolve:
+        try:
+            infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+        except OSError:
+            raise UnsafeURL(f"{host} does not resolve.") from None
+        for info in infos:
+            address = info[4][0]
+            if not _is_public(address):
+                raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
+    return url

@@ -1,0 +1,194 @@
+"""Zendesk in our terms: tickets keyed by our reference in `external_id`."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+from integrations import conf
+from integrations.base import (
+    Adapter,
+    RemoteTicket,
+    SyncError,
+    WebhookData,
+    WebhookRejected,
+    marker_tags,
+    parse_time,
+    split_markers,
+)
+from integrations.zendesk import mapping
+from integrations.zendesk.client import ZendeskClient
+
+CLOSED = "closed"
+
+
+class ZendeskAdapter(Adapter):
+    platform = "zendesk"
+    label = "Zendesk"
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self.client = ZendeskClient(connection)
+
+    # --- shapes ---
+
+    def _web_url(self, remote_id) -> str:
+        base = self.connection.api_base.removesuffix("/api/v2")
+        return f"{base}/agent/tickets/{remote_id}"
+
+    def _remote(self, data: dict) -> RemoteTicket:
+        """Fields missing from `data` (a partial webhook) stay None: unknown."""
+        status_marker, priority_marker, tags = split_markers(data.get("tags") or [])
+        remote_status = data.get("status") or ""
+        assignee = data.get("assignee_id")
+        return RemoteTicket(
+            remote_id=str(data["id"]),
+            url=self._web_url(data["id"]),
+            subject=data.get("subject"),
+            status=mapping.status_from_remote(remote_status, status_marker)
+            if remote_status
+            else None,
+            priority=mapping.priority_from_remote(data.get("priority"), priority_marker)
+            if "priority" in data
+            else None,
+            assignee_id=(str(assignee) if assignee else "")
+            if "assignee_id" in data
+            else None,
+            tags=tags if "tags" in data else None,
+            external_id=data.get("external_id") or "",
+            updated_at=parse_time(data.get("updated_at")),
+            remote_status=remote_status,
+            raw=data,
+        )
+
+    def _body(self, snapshot: dict, fields) -> dict:
+        body: dict = {}
+        if "subject" in fields:
+            body["subject"] = snapshot["subject"]
+        if "status" in fields:
+            body["status"] = mapping.status_to_remote(snapshot["status"])
+        if "priority" in fields:
+            body["priority"] = mapping.priority_to_remote(snapshot["priority"])
+        if "assignee" in fields:
+            email = snapshot.get("assignee_email")
+            user_id = self.user_id_for_email(email) if email else None
+            body["assignee_id"] = int(user_id) if user_id else None
+        if {"tags", "status", "priority"} & set(fields):
+            body["tags"] = sorted(
+                snapshot["tags"] + marker_tags(snapshot["status"], snapshot["priority"])
+            )
+        return body
+
+    # --- push ---
+
+    def test_connection(self) -> str:
+        me = self.client.me()
+        return f"Connected to Zendesk as {me.get('email') or me.get('name')}."
+
+    def find_by_external_id(self, ref: str) -> RemoteTicket | None:
+        found = [self._remote(t) for t in self.client.tickets_by_external_id(ref)]
+        # A closed ticket may have follow-ups with the same reference: the newest wins.
+        found.sort(key=lambda r: (r.remote_status != CLOSED, int(r.remote_id)))
+        return found[-1] if found else None
+
+    def create(self, snapshot: dict, follow_up_of: str = "") -> RemoteTicket:
+        body = self._body(
+            snapshot, ["subject", "status", "priority", "assignee", "tags"]
+        )
+        body["external_id"] = snapshot["ref"]
+        body["comment"] = {
+            "body": snapshot.get("content") or snapshot["subject"],
+            "public": False,
+        }
+        if snapshot.get("requester_email"):
+            body["requester"] = {
+                "email": snapshot["requester_email"],
+                "name": snapshot.get("requester_name") or snapshot["requester_email"],
+            }
+        if follow_up_of:
+            body["via_followup_source_id"] = int(follow_up_of)
+        return self._remote(self.client.create_ticket(body))
+
+    def _follow_up(self, link, snapshot: dict) -> RemoteTicket:
+        """A closed Zendesk ticket cannot change: open a follow-up (once)."""
+        existing = self.find_by_external_id(snapshot["ref"])
+        if existing and existing.remote_status != CLOSED:
+            return existing
+        return self.create(snapshot, follow_up_of=link.remote_id)
+
+    def update(self, link, snapshot: dict, fields) -> RemoteTicket:
+        body = self._body(snapshot, fields)
+        if link.remote_status == CLOSED:
+            if mapping.status_to_remote(snapshot["status"]) == CLOSED:
+                return self.fetch(link.remote_id)
+            return self._follow_up(link, snapshot)
+        try:
+            return self._remote(self.client.update_ticket(link.remote_id, body))
+        except SyncError as exc:
+            if exc.status_code == 422 and "closed" in exc.message.lower():
+                return self._follow_up(link, snapshot)
+            raise
+
+    def add_comment(
+        self, link, body: str, public: bool, snapshot: dict
+    ) -> RemoteTicket | None:
+        comment = {"comment": {"body": body, "public": public}}
+        target = link.remote_id
+        if link.remote_status == CLOSED:
+            target = self._follow_up(link, snapshot).remote_id
+        try:
+            return self._remote(self.client.update_ticket(target, comment))
+        except SyncError as exc:
+            if exc.status_code == 422 and "closed" in exc.message.lower():
+                target = self._follow_up(link, snapshot).remote_id
+                return self._remote(self.client.update_ticket(target, comment))
+            raise
+
+    def fetch(self, remote_id: str) -> RemoteTicket:
+        return self._remote(self.client.get_ticket(remote_id))
+
+    def pull_changes(self, cursor: str) -> tuple[list[RemoteTicket], str, bool]:
+        if cursor:
+            data = self.client.incremental(cursor=cursor)
+        else:
+            data = self.client.incremental(start_time=int(time.time()) - 86400)
+        tickets = [self._remote(t) for t in data.get("tickets", [])]
+        next_cursor = data.get("after_cursor") or cursor
+        return tickets, next_cursor, not data.get("end_of_stream", True)
+
+    # --- webhooks ---
+
+    def verify_webhook(self, headers, body: bytes) -> None:
+        signature = headers.get("X-Zendesk-Webhook-Signature", "")
+        stamp = headers.get("X-Zendesk-Webhook-Signature-Timestamp", "")
+        if not signature or not stamp:
+            raise WebhookRejected("Missing signature headers.")
+        when = parse_time(stamp)
+        if when is None:
+            raise WebhookRejected("Unreadable signature timestamp.")
+        if abs(time.time() - when.timestamp()) > conf.get("SYNC_WEBHOOK_TOLERANCE"):
+            raise WebhookRejected("The signature timestamp is outside the window.")
+        expected = base64.b64encode(
+            hmac.new(
+                self.connection.webhook_secret.encode(),
+                stamp.encode() + body,
+                hashlib.sha256,
+            ).digest()
+        ).decode()
+        if not hmac.compare_digest(expected, signature):
+            raise WebhookRejected("Bad signature.")
+
+    def parse_webhook(self, body: bytes) -> WebhookData:
+        data = json.loads(body)
+        detail = data["detail"]
+        return WebhookData(event_id=str(data["id"]), ticket=self._remote(detail))
+
+    # --- users ---
+
+    def _lookup_user_id(self, email: str) -> str | None:
+        users = self.client.search_users(email)
+        return str(users[0]["id"]) if users else None
+
+    def _lookup_email(self, user_id: str) -> str | None:
+        return self.client.get_user(user_id).get("email")

@@ -1,0 +1,184 @@
+"""A small threaded HTTP server on 127.0.0.1 (random port) that the platform fakes
+plug their routes into, with switchable failures:
+
+- `fail(status, times=1, headers=None)`: the next requests answer `status` (429 with
+  Retry-After, 500, 401, 422 ...) without touching the fake's state;
+- `lose(times=1)`: the request is carried out, then the connection is dropped before
+  any answer ("created remotely but the response was lost");
+- `stall(times=1)`: the answer comes after `stall_seconds` (a client timeout);
+- `down = True`: every request answers 503 until switched back.
+
+Every request is logged with its arrival time, so tests can measure the rate.
+"""
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class FakeError(Exception):
+    def __init__(self, status: int, body: dict):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+class FakePlatform:
+    """Subclasses set `prefix` and implement `route(method, path, query, body)`
+    returning (status, json body)."""
+
+    prefix = ""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.log: list[tuple[float, str, str]] = []
+        self.script: list[tuple] = []
+        self.down = False
+        self.stall_seconds = 1.5
+        self._last_stamp = 0.0
+        self._ids = 1000
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        )
+
+    # --- lifecycle ---
+
+    def start(self) -> "FakePlatform":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}{self.prefix}"
+
+    # --- failures ---
+
+    # Each failure hits the next request(s), or only those matching `on`
+    # ("POST /tickets": method and path start, after the API prefix).
+
+    def fail(
+        self, status: int, times: int = 1, headers: dict | None = None, on: str = ""
+    ) -> None:
+        self.script += [(on, "status", status, headers or {})] * times
+
+    def lose(self, times: int = 1, on: str = "") -> None:
+        self.script += [(on, "lose")] * times
+
+    def stall(self, times: int = 1, on: str = "") -> None:
+        self.script += [(on, "stall")] * times
+
+    def _next_step(self, method: str, path: str) -> tuple | None:
+        for index, step in enumerate(self.script):
+            on = step[0]
+            if not on or f"{method} {path}".startswith(on):
+                return self.script.pop(index)[1:]
+        return None
+
+    # --- helpers for routes ---
+
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def stamp(self) -> str:
+        """A strictly increasing UTC timestamp (ISO 8601)."""
+        now = max(time.time(), self._last_stamp + 0.001)
+        self._last_stamp = now
+        return datetime.fromtimestamp(now, tz=UTC).isoformat()
+
+    def requests_to(self, method: str, path_start: str) -> list[str]:
+        return [
+            path
+            for _, m, path in self.log
+            if m == method and path.removeprefix(self.prefix).startswith(path_start)
+        ]
+
+    def max_in_window(self, seconds: float) -> int:
+        """The most requests that arrived within any `seconds`-long window."""
+        times = sorted(t for t, _, _ in self.log)
+        best = start = 0
+        for end, t in enumerate(times):
+            while t - times[start] >= seconds:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def route(self, method, path, query, body):  # pragma: no cover - overridden
+        raise FakeError(404, {"error": "not found"})
+
+    # --- the HTTP side ---
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                return
+
+            def _serve(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                with fake.lock:
+                    fake.log.append((time.time(), method, parts.path))
+                    step = fake._next_step(method, parts.path.removeprefix(fake.prefix))
+                    down = fake.down
+                if down:
+                    return self._send(503, {"error": "down"})
+                if step and step[0] == "status":
+                    return self._send(step[1], {"error": "scripted"}, step[2])
+                if step and step[0] == "stall":
+                    time.sleep(fake.stall_seconds)
+                    return self._send(504, {"error": "stalled"})
+                path = parts.path.removeprefix(fake.prefix)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                try:
+                    body = json.loads(raw) if raw else {}
+                    with fake.lock:
+                        status, payload = fake.route(method, path, query, body)
+                except FakeError as exc:
+                    status, payload = exc.status, exc.body
+                if step and step[0] == "lose":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return None
+                return self._send(status, payload)
+
+            def _send(self, status, payload, headers=None):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting
+
+            def do_GET(self):
+                self._serve("GET")
+
+            def do_POST(self):
+                self._serve("POST")
+
+            def do_PUT(self):
+                self._serve("PUT")
+
+            def do_PATCH(self):
+                self._serve("PATCH")
+
+        return Handler

@@ -1,0 +1,244 @@
+"""Inbound webhooks: only authentic, fresh, first-seen, newer events change anything."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from integrations.models import ExternalLink, SyncOp, WebhookEvent
+from tests.factories import make_ticket
+from tests.integrations.conftest import connect, drain_until_idle
+from tests.integrations.signing import (
+    gorgias_headers,
+    kustomer_headers,
+    zendesk_event,
+    zendesk_headers,
+)
+from tickets import services
+from tickets.models import Ticket, TicketEvent
+
+
+def _url(connection) -> str:
+    return f"/integrations/webhooks/{connection.uuid}/"
+
+
+def _post(client, url, body: bytes, headers: dict):
+    return client.post(url, data=body, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def linked(workspace, zendesk, agent):
+    """A ticket already pushed to the Zendesk fake: (connection, ticket, remote)."""
+    connection = connect(workspace, zendesk)
+    ticket = make_ticket(workspace, agent, subject="Broken")
+    drain_until_idle()
+    link = ExternalLink.objects.get()
+    return connection, ticket, dict(zendesk.tickets[int(link.remote_id)])
+
+
+def _later(remote: dict, seconds: int) -> str:
+    when = datetime.fromisoformat(remote["updated_at"]) + timedelta(seconds=seconds)
+    return when.isoformat()
+
+
+def test_only_the_valid_zendesk_webhook_changes_anything(client, linked):
+    connection, ticket, remote = linked
+    url = _url(connection)
+    body = zendesk_event(
+        "evt-1", remote, status="pending", updated_at=_later(remote, 5)
+    )
+    tampered = body.replace(b'"pending"', b'"solved"')
+
+    answers = {
+        "bad signature": _post(
+            client, url, body, zendesk_headers(body, secret="wrong-secret-value")
+        ),
+        "tampered body": _post(client, url, tampered, zendesk_headers(body)),
+        "stale timestamp": _post(client, url, body, zendesk_headers(body, age=301)),
+        "no signature": _post(client, url, body, {}),
+        "unknown connection": _post(
+            client, f"/integrations/webhooks/{uuid.uuid4()}/", body, {}
+        ),
+    }
+    assert {k: a.status_code for k, a in answers.items()} == {
+        "bad signature": 401,
+        "tampered body": 401,
+        "stale timestamp": 401,
+        "no signature": 401,
+        "unknown connection": 404,
+    }
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+    assert WebhookEvent.objects.count() == 0
+
+    valid = _post(client, url, body, zendesk_headers(body))
+    assert (valid.status_code, valid.json()["status"]) == (200, "updated")
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_on_contact"
+    version = ticket.version
+
+    replay = _post(client, url, body, zendesk_headers(body))
+    assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
+    ticket.refresh_from_db()
+    assert ticket.version == version
+    pulled = ticket.events.filter(kind="synced", data__direction="pulled")
+    assert pulled.count() == 1
+    assert pulled.get().actor_label == "Zendesk sync"
+
+
+def test_same_event_five_times_out_of_order_has_one_effect_and_newest_wins(
+    client, linked
+):
+    connection, ticket, remote = linked
+    url = _url(connection)
+    older = zendesk_event("e1", remote, status="pending", updated_at=_later(remote, 1))
+    middle = zendesk_event("e2", remote, status="solved", updated_at=_later(remote, 2))
+    newest = zendesk_event(
+        "e3",
+        remote,
+        status="hold",
+        priority="urgent",
+        subject="Broken badly",
+        updated_at=_later(remote, 3),
+    )
+    outcomes = [
+        _post(client, url, body, zendesk_headers(body)).json()["status"]
+        for body in [newest, older, newest, middle, newest, older, newest, newest]
+    ]
+    assert outcomes == [
+        "updated",
+        "stale",
+        "duplicate",
+        "stale",
+        "duplicate",
+        "duplicate",
+        "duplicate",
+        "duplicate",
+    ]
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.subject) == (
+        "in_progress",
+        5,
+        "Broken badly",
+    )
+    assert ticket.events.filter(kind="synced", data__direction="pulled").count() == 1
+    assert ticket.events.filter(kind="status_changed").count() == 1
+
+
+def test_kustomer_webhook_needs_the_hex_hmac_of_the_raw_body(
+    client, workspace, kustomer, agent
+):
+    connection = connect(workspace, kustomer)
+    ticket = make_ticket(workspace, agent)
+    drain_until_idle()
+    link = ExternalLink.objects.get()
+    conversation = json.loads(json.dumps(kustomer.conversations[link.remote_id]))
+    conversation["attributes"]["status"] = "done"
+    conversation["attributes"]["priority"] = 5
+    conversation["attributes"]["updatedAt"] = datetime.now(UTC).isoformat()
+    body = json.dumps({"id": "k-evt-1", "data": conversation}).encode()
+    url = _url(connection)
+
+    bad = _post(client, url, body, kustomer_headers(body, secret="not-the-secret"))
+    tampered = _post(
+        client, url, body.replace(b"done", b"open"), kustomer_headers(body)
+    )
+    assert (bad.status_code, tampered.status_code) == (401, 401)
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+
+    assert _post(client, url, body, kustomer_headers(body)).status_code == 200
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == ("resolved", 5)
+
+
+def test_gorgias_webhook_needs_the_connections_secret_header(
+    client, workspace, gorgias, agent
+):
+    connection = connect(workspace, gorgias)
+    ticket = make_ticket(workspace, agent)
+    drain_until_idle()
+    link = ExternalLink.objects.get()
+    data = dict(gorgias.tickets[int(link.remote_id)])
+    data["status"] = "closed"
+    data["updated_datetime"] = datetime.now(UTC).isoformat()
+    body = json.dumps({"ticket": data}).encode()
+    url = _url(connection)
+
+    assert _post(client, url, body, {}).status_code == 401
+    assert _post(client, url, body, gorgias_headers("guess")).status_code == 401
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+    assert _post(client, url, body, gorgias_headers()).status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
+
+
+def test_a_pulled_change_is_not_pushed_back_but_goes_to_other_platforms(
+    client, linked, workspace, kustomer
+):
+    connection, ticket, remote = linked
+    other = connect(workspace, kustomer)
+    before = SyncOp.objects.filter(connection=connection).count()
+    body = zendesk_event("e9", remote, priority="high", updated_at=_later(remote, 5))
+
+    answer = _post(client, _url(connection), body, zendesk_headers(body))
+    assert answer.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.priority == 4
+    assert SyncOp.objects.filter(connection=connection).count() == before
+    # The Kustomer connection still hears of it (first as a create).
+    assert SyncOp.objects.filter(connection=other, ticket=ticket).exists()
+
+
+def test_a_ticket_made_on_the_platform_is_imported_linked_and_not_echoed(
+    client, workspace, zendesk
+):
+    connection = connect(workspace, zendesk)
+    remote = {
+        "id": 9001,
+        "subject": "Made in Zendesk",
+        "status": "open",
+        "priority": "high",
+        "tags": ["from-zd"],
+        "external_id": None,
+        "assignee_id": None,
+        "updated_at": datetime.now(UTC).isoformat(),
+    }
+    body = zendesk_event("new-1", remote)
+    answer = _post(client, _url(connection), body, zendesk_headers(body))
+    assert answer.json()["status"] == "created"
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.priority, ticket.source) == (
+        "Made in Zendesk",
+        4,
+        "external",
+    )
+    assert ExternalLink.objects.get().remote_id == "9001"
+    assert SyncOp.objects.count() == 0
+    assert ticket.events.filter(kind=TicketEvent.Kind.SYNCED).exists()
+
+
+def test_a_partial_event_changes_only_the_fields_it_carries(client, linked, agent):
+    connection, ticket, remote = linked
+    services.ticket_set_tags(ticket=ticket, actor=agent, add=["vip"])
+    services.ticket_set_priority(ticket=ticket, priority=4, actor=agent)
+    drain_until_idle()
+    ExternalLink.objects.update(remote_updated_at=None)
+    body = json.dumps(
+        {
+            "id": "partial-1",
+            "detail": {
+                "id": remote["id"],
+                "status": "pending",
+                "updated_at": _later(remote, 60),
+            },
+        }
+    ).encode()
+    answer = _post(client, _url(connection), body, zendesk_headers(body))
+    assert answer.json()["status"] == "updated"
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_on_contact"
+    assert ticket.priority == 4
+    assert list(ticket.tags.values_list("name", flat=True)) == ["vip"]
