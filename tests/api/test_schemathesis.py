@@ -56,7 +56,7 @@ def test_api_matches_its_schema_and_never_fails(case, token):
     if "workspace_slug" in (case.path_parameters or {}):
         case.path_parameters["workspace_slug"] = "acme"
     case.headers = {**(case.headers or {}), "Authorization": f"Token {token}"}
-    response = case.call_wsgi()
+    response = case.call()
     # `ignored_auth` replays the call with one scheme's credentials spoiled while the
     # token header still authenticates, so it reports every operation; refusing
     # anonymous callers is proven in test_roles.py.
