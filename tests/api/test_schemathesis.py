@@ -45,7 +45,7 @@ def token(workspace, admin_member, keep_test_connection):
 
 
 @pytest.mark.django_db
-@schema.parametrize(endpoint="^/api/v1/")
+@schema.include(path_regex="^/api/v1/").parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
