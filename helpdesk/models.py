@@ -250,8 +250,6 @@ class IdempotencyKey(models.Model):
                 fields=["workspace", "user", "key"], name="uniq_idempotency_key"
             )
         ]
-        # The purge of old keys reads by age.
-        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.response_status})"
