@@ -7,14 +7,26 @@
 - `prefetch_sla_clocks(qs)`: the clocks a serializer shows, in one extra query.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from helpdesk.models import Workspace
 from helpdesk.tenancy import scoped
 from sla.models import SlaPolicy, SlaTarget
 from tickets.models import Ticket
+
+NO_BREACH = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class SlaFilter:
@@ -86,18 +98,16 @@ def annotate_next_breach(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         .annotate(first_due=Min("due_at"))
         .values("first_due")[:1]
     )
-    return queryset.annotate(next_sla_breach_at=Subquery(earliest))
+    # next_breach_sort never is NULL (cursor pagination needs that): tickets
+    # without a running clock sort after every real due date.
+    return queryset.annotate(next_sla_breach_at=Subquery(earliest)).annotate(
+        next_breach_sort=Coalesce("next_sla_breach_at", Value(NO_BREACH))
+    )
 
 
-def order_by_next_breach(
-    queryset: QuerySet[Ticket], descending: bool = False
-) -> QuerySet[Ticket]:
-    """Soonest breach first (tickets without a running clock last), then newest."""
-    if "next_sla_breach_at" not in queryset.query.annotations:
-        queryset = annotate_next_breach(queryset)
-    key = F("next_sla_breach_at")
-    key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
-    return queryset.order_by(key, "-id")
+def order_by_next_breach(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Soonest breach first (tickets without a running clock last)."""
+    return annotate_next_breach(queryset).order_by("next_breach_sort", "id")
 
 
 def prefetch_sla_clocks(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

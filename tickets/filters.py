@@ -5,11 +5,8 @@ Every filter narrows a queryset that the selector has already scoped to the memb
 workspace; filters that take ids (assignee, team, label) only accept ids from that
 workspace, so another tenant's id is a field error, never a match.
 
-Extending it (SLA, sync): add a filter declaration and its `filter_<name>` method in a
-subclass or here, and add ordering keys to `ORDERINGS`. The SLA issue adds `sla`
-(due_today / due_this_week / overdue / at_risk) and the `next_breach` ordering; the
-sync issue adds `sync_status`. Each names its own method; nothing here pretends to
-support them before then.
+SLA filters (due today / this week, overdue, at risk) and the "next breach" ordering
+come from sla.selectors; the sync-status filter from integrations.filters.
 """
 
 from __future__ import annotations
@@ -20,8 +17,11 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from helpdesk.models import Membership, Team, Workspace
+from integrations.filters import SYNC_STATUS_CHOICES, filter_tickets_by_sync_status
+from sla.selectors import SlaFilter, annotate_next_breach, filter_tickets_by_sla
 from tickets import workflow
 from tickets.models import Label, Ticket
 
@@ -38,6 +38,9 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "-updated": ("-updated_at", "-id"),
     "number": ("number",),
     "-number": ("-number",),
+    # Soonest SLA breach first, tickets with no running clock last
+    # (the annotation sla.selectors.annotate_next_breach adds).
+    "next_breach": ("next_breach_sort", "id"),
 }
 DEFAULT_ORDERING = "-created"
 # Search results without an explicit ordering come best match first.
@@ -241,6 +244,17 @@ class TicketFilterSet(django_filters.FilterSet):
         help_text="`active` hides snoozed tickets, `snoozed` shows only them; "
         "`all` (the default) shows both.",
     )
+    sla = django_filters.ChoiceFilter(
+        choices=SlaFilter.choices,
+        method="filter_sla",
+        help_text="Tickets with a running SLA clock due today or this week "
+        "(workspace time), overdue, or at risk (in the warning window).",
+    )
+    sync_status = django_filters.ChoiceFilter(
+        choices=SYNC_STATUS_CHOICES,
+        method="filter_sync_status",
+        help_text="External sync state: synced, pending, error or not_connected.",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_noop",
@@ -334,6 +348,16 @@ class TicketFilterSet(django_filters.FilterSet):
             return queryset.filter(snoozed_until__isnull=False)
         return queryset
 
+    def filter_sla(self, queryset, name, value):
+        if not value or self.membership is None:
+            return queryset
+        return filter_tickets_by_sla(
+            queryset, value, workspace=self.membership.workspace, now=timezone.now()
+        )
+
+    def filter_sync_status(self, queryset, name, value):
+        return filter_tickets_by_sync_status(queryset, value) if value else queryset
+
     # --- ordering ---
 
     def ordering_fields(self) -> tuple[str, ...]:
@@ -354,7 +378,10 @@ class TicketFilterSet(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             qs = super().qs
             if self.is_bound and self.is_valid():
-                qs = qs.order_by(*self.ordering_fields())
+                ordering = self.ordering_fields()
+                if "next_breach_sort" in ordering:
+                    qs = annotate_next_breach(qs)
+                qs = qs.order_by(*ordering)
             self._qs = qs
         return self._qs
 

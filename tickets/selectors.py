@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
+from sla.selectors import prefetch_sla_clocks
 from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
 from tickets.refs import parse_ref
 
@@ -28,12 +29,15 @@ MAX_CONTACTS = 500
 
 def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
     """The member's workspace's tickets with what a list row shows, newest first."""
-    return (
+    queryset = (
         scoped(Ticket.objects.all(), membership.workspace)
         .select_related("workspace", "assignee", "team", "requester", "label__parent")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name")), "external_links"
+        )
         .order_by("-created_at", "-id")
     )
+    return prefetch_sla_clocks(queryset)
 
 
 def ticket_get(*, membership: Membership, number: int) -> Ticket:

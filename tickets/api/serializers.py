@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from helpdesk.actors import actor_label
 from helpdesk.models import Contact, Membership, Team
+from integrations.serializers import ExternalLinkSerializer
+from sla.serializers import SlaClockSerializer
 from tickets import workflow
 from tickets.bulk import Action
 from tickets.models import (
@@ -97,6 +99,8 @@ class TicketSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     is_snoozed = serializers.BooleanField(read_only=True)
+    sla = SlaClockSerializer(source="sla_targets", many=True, read_only=True)
+    external_links = ExternalLinkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Ticket
@@ -124,6 +128,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
             "resolved_at",
             "version",
+            "sla",
+            "external_links",
         ]
         read_only_fields = fields
 
