@@ -7,20 +7,22 @@ into an ExportJob's file instead (progress shown, download link when done).
 
 import csv
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import django_filters
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
 from tickets import workflow
+from tickets.filters import TicketFilterSet
 from tickets.models import ExportJob, Ticket
 from tickets.selectors import ticket_list
 
@@ -57,6 +59,24 @@ class Column:
     name: str
     get: Callable[[Ticket], Any]
     importable: bool = False
+
+
+def _links(ticket: Ticket) -> list:
+    return list(ticket.external_links.all())  # prefetched by export_queryset
+
+
+def _next_due(ticket: Ticket) -> datetime | None:
+    """The earliest due time of the ticket's running SLA clocks."""
+    running = [
+        c.due_at
+        for c in ticket.sla_targets.all()
+        if c.fulfilled_at is None and c.paused_at is None
+    ]
+    return min(running, default=None)
+
+
+def _breached(ticket: Ticket) -> bool:
+    return any(c.breached_at is not None for c in ticket.sla_targets.all())
 
 
 # Every column of the ticket export, in file order. `importable` columns are read
@@ -104,6 +124,10 @@ COLUMNS: list[Column] = [
     Column("first_responded_at", lambda t: _iso(t.first_responded_at)),
     Column("resolved_at", lambda t: _iso(t.resolved_at)),
     Column("closed_at", lambda t: _iso(t.closed_at)),
+    Column("sla_next_due_at", lambda t: _iso(_next_due(t))),
+    Column("sla_breached", lambda t: "yes" if _breached(t) else ""),
+    Column("remote_platform", lambda t: ", ".join(x.platform for x in _links(t))),
+    Column("remote_id", lambda t: ", ".join(x.remote_id for x in _links(t))),
 ]
 HEADERS = [column.name for column in COLUMNS]
 
@@ -122,9 +146,13 @@ class _Echo:
 
 def export_queryset(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """The joins a row needs, so each chunk of rows costs a fixed number of queries."""
-    return queryset.select_related(
-        "workspace", "assignee", "team", "requester", "label__parent__parent"
-    ).prefetch_related("tags")
+    return (
+        queryset.select_related(
+            "workspace", "assignee", "team", "requester", "label__parent__parent"
+        )
+        .prefetch_related(None)
+        .prefetch_related("tags", "external_links", "sla_targets")
+    )
 
 
 def iter_csv_lines(
@@ -140,6 +168,9 @@ def iter_csv_lines(
     count = 0
     for ticket in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow(ticket_row(ticket))
+        # Prefetched rows point back at their ticket; dropping them breaks that
+        # cycle so each chunk is freed at once instead of at the next full GC.
+        ticket.__dict__.pop("_prefetched_objects_cache", None)
         count += 1
         if on_progress is not None and count % CHUNK_SIZE == 0:
             on_progress(count)
@@ -167,92 +198,50 @@ def export_filename(workspace_slug: str) -> str:
     return f"tickets-{workspace_slug}-{timezone.now():%Y%m%d-%H%M%S}.csv"
 
 
-# --- the filters an export takes (the same GET parameters as the ticket list) ---
-
-FILTER_KEYS = (
-    "status",
-    "priority",
-    "assignee",
-    "team",
-    "label",
-    "channel",
-    "source",
-    "q",
-    "created_from",
-    "created_to",
-    "numbers",
-)
+# --- the filters an export takes: the ticket list's own (TicketFilterSet) ---
 
 
-def _ints(values: Iterable[str], name: str) -> list[int]:
-    try:
-        return [int(v) for value in values for v in value.split(",") if v.strip()]
-    except ValueError:
-        raise ValidationError({name: ["Give whole numbers."]}) from None
-
-
-def _date(value: str, name: str):
-    from django.utils.dateparse import parse_date
-
-    try:
-        parsed = parse_date(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({name: [f"{value!r} is not a date (YYYY-MM-DD)."]})
-    return parsed
-
-
-def filter_tickets(queryset: QuerySet[Ticket], params) -> QuerySet[Ticket]:
-    """Narrow an already scoped queryset by the list's GET filters.
-
-    `params` is a QueryDict (or a dict of lists). Unknown statuses or non-numbers
-    raise ValidationError; ids of another workspace simply match nothing, because the
-    queryset is scoped before it gets here.
-    """
-    get = params.getlist if hasattr(params, "getlist") else params.get
-
-    def values(name: str) -> list[str]:
-        found = get(name) or []
-        return [v for v in ([found] if isinstance(found, str) else found) if v]
-
-    if statuses := [s for v in values("status") for s in v.split(",") if s]:
-        unknown = set(statuses) - set(workflow.Status.values)
-        if unknown:
-            raise ValidationError(
-                {"status": [f"Unknown status {', '.join(sorted(unknown))}."]}
-            )
-        queryset = queryset.filter(status__in=statuses)
-    if priorities := _ints(values("priority"), "priority"):
-        queryset = queryset.filter(priority__in=priorities)
-    if assignees := values("assignee"):
-        if "none" in assignees:
-            queryset = queryset.filter(assignee__isnull=True)
+def _filter_keys() -> list[str]:
+    """The GET parameters TicketFilterSet reads (date ranges have two each), plus
+    `numbers`, the selection of an export of picked tickets."""
+    keys = ["numbers"]
+    for name, declared in TicketFilterSet.base_filters.items():
+        if isinstance(declared, django_filters.DateFromToRangeFilter):
+            keys += [f"{name}_after", f"{name}_before"]
         else:
-            queryset = queryset.filter(assignee_id__in=_ints(assignees, "assignee"))
-    if teams := _ints(values("team"), "team"):
-        queryset = queryset.filter(team_id__in=teams)
-    if labels := _ints(values("label"), "label"):
-        queryset = queryset.filter(Q(label_id__in=labels) | Q(label__parent__in=labels))
-    if channels := values("channel"):
-        queryset = queryset.filter(channel__in=channels)
-    if sources := values("source"):
-        queryset = queryset.filter(source__in=sources)
-    if query := " ".join(values("q")).strip()[:200]:
-        match = Q(subject__icontains=query) | Q(content__icontains=query)
-        if query.lstrip("#").isdigit():
-            match |= Q(number=int(query.lstrip("#")))
-        queryset = queryset.filter(match)
-    if created_from := values("created_from"):
-        queryset = queryset.filter(
-            created_at__date__gte=_date(created_from[0], "created_from")
+            keys.append(name)
+    return keys
+
+
+def filter_tickets(membership, params) -> QuerySet[Ticket]:
+    """The member's tickets narrowed by the list's filters (`params`: a QueryDict or
+    a dict of lists) and, with `numbers=1,2`, to that selection.
+
+    Bad values raise ValidationError naming the parameter; another workspace's ids
+    are refused by TicketFilterSet like everywhere else.
+    """
+    data = QueryDict(mutable=True)
+    for key in _filter_keys():
+        data.setlist(key, values_of(params, key))
+    filterset = TicketFilterSet(
+        data, ticket_list(membership=membership), membership=membership
+    )
+    if not filterset.is_valid():
+        raise ValidationError(
+            {
+                name: [str(e) for e in errors]
+                for name, errors in filterset.errors.items()
+            }
         )
-    if created_to := values("created_to"):
-        queryset = queryset.filter(
-            created_at__date__lte=_date(created_to[0], "created_to")
-        )
-    if numbers := _ints(values("numbers"), "numbers"):
-        queryset = queryset.filter(number__in=numbers)
+    queryset = filterset.qs
+    if numbers := data.getlist("numbers"):
+        try:
+            picked = [
+                int(n) for value in numbers for n in value.split(",") if n.strip()
+            ]
+        except ValueError:
+            raise ValidationError({"numbers": ["Give whole numbers."]}) from None
+        queryset = queryset.filter(number__in=picked)
     return queryset
 
 
@@ -266,9 +255,9 @@ def export_job_start(*, membership, params) -> ExportJob:
     nothing; if the broker is unreachable the job stays pending and
     `export_jobs_sweep` runs it later.
     """
-    filters = {key: values_of(params, key) for key in FILTER_KEYS}
+    filters = {key: values_of(params, key) for key in _filter_keys()}
     filters = {key: value for key, value in filters.items() if value}
-    total = filter_tickets(ticket_list(membership=membership), filters).count()
+    total = filter_tickets(membership, filters).count()
     job = ExportJob.objects.create(
         workspace=membership.workspace,
         requested_by=membership.user,
@@ -310,7 +299,7 @@ def export_job_run(job_id: int) -> None:
     try:
         if membership is None:
             raise PermissionError("The requester is no longer a member.")
-        queryset = filter_tickets(ticket_list(membership=membership), job.filters)
+        queryset = filter_tickets(membership, job.filters)
 
         done = 0
 

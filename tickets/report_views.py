@@ -30,7 +30,6 @@ from helpdesk.models import Membership
 from helpdesk.permissions import can
 from tickets import charts, export, importing, reports
 from tickets.models import ExportJob
-from tickets.selectors import ticket_list
 
 DEFAULT_DAYS = 30
 
@@ -147,9 +146,7 @@ def export_csv(request):
     large result a background export whose progress page is returned instead."""
     membership = member_for(request, "ticket.export")
     try:
-        queryset = export.filter_tickets(
-            ticket_list(membership=membership), request.GET
-        )
+        queryset = export.filter_tickets(membership, request.GET)
         total = queryset.count()
     except ValidationError as exc:
         return JsonResponse({"errors": exc.message_dict}, status=400)
