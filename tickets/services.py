@@ -159,7 +159,9 @@ def _display(value: Any) -> Any:
 
 def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     locked = (
-        Ticket.objects.select_for_update()
+        # of=("self",): lock only the ticket row; PostgreSQL cannot lock the
+        # nullable side of the outer joins that load its relations.
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("workspace", "assignee", "team", "label__parent", "requester")
         .get(pk=ticket.pk)
     )
