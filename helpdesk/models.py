@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -142,3 +143,35 @@ class Contact(models.Model):
         if self.name and self.email:
             return f"{self.name} <{self.email}>"
         return self.name or self.email or f"Contact {self.pk}"
+
+
+class IdempotencyKey(models.Model):
+    """The stored answer to a creating POST sent with an `Idempotency-Key` header."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+    )
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and the canonical JSON body: the same key with another
+    # request is refused.
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "key"], name="uniq_idempotency_key"
+            )
+        ]
+        # The purge of old keys reads by age.
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

@@ -3,10 +3,11 @@ numbers, events and history are real."""
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Team, Workspace
 from tickets import services
-from tickets.models import Label
+from tickets.models import Conversation, Label
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -66,3 +67,13 @@ def make_ticket(workspace, actor=None, **fields):
     """A ticket created through ticket_create (subject defaults to 'Ticket')."""
     fields.setdefault("subject", "Printer on fire")
     return services.ticket_create(workspace=workspace, actor=actor, **fields)
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    channel = "web_chat"
+    external_id = factory.Sequence(lambda n: f"chat-{n}")
+    started_at = factory.LazyFunction(timezone.now)

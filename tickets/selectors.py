@@ -1,10 +1,29 @@
 """Reads of tickets: scoping and the joins a list needs, so 1 row costs what 50 do."""
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from helpdesk.models import Membership
+from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
-from tickets.models import Tag, Ticket, TicketEvent
+from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
+from tickets.refs import parse_ref
+
+# The full-text document of a ticket. The GIN index of migration
+# `tickets.0002_ticket_search_index` is built on exactly this expression, so keep the
+# two in step (tests/api/test_search.py checks that PostgreSQL uses the index).
+SEARCH_CONFIG = "english"
+SEARCH_VECTOR = (
+    SearchVector("subject", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("question", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("content", "answer", weight="C", config=SEARCH_CONFIG)
+)
+SEARCH_TEXT_FIELDS = ("subject", "content", "question", "answer")
+SEARCH_REQUESTER_FIELDS = ("requester__name", "requester__email")
+MAX_SEARCH_WORDS = 10
+# Requesters matched by name or e-mail are looked up first, at most this many.
+MAX_CONTACTS = 500
 
 
 def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
@@ -24,3 +43,143 @@ def ticket_get(*, membership: Membership, number: int) -> Ticket:
 
 def ticket_events(*, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor").order_by("created_at", "id")
+
+
+def search_is_ranked() -> bool:
+    """Whether searches are ranked (PostgreSQL full text) or plain word matching."""
+    return connection.vendor == "postgresql"
+
+
+def ticket_search(
+    queryset: QuerySet[Ticket],
+    q: str,
+    *,
+    prefix: str,
+    workspace: Workspace | None = None,
+) -> QuerySet:
+    """Tickets of `queryset` matching `q`.
+
+    A ticket reference (`42`, `#42`, `TKT-42`) finds that ticket. Otherwise every word
+    must occur in the subject, content, question, answer or the requester's name or
+    e-mail. PostgreSQL uses full-text search (stemmed, ranked: `search_rank`), with
+    the requester matched by substring; elsewhere each word is matched as a
+    case-insensitive substring, which gives the same results for simple words.
+    """
+    q = " ".join((q or "").split())
+    if not q:
+        return queryset
+    try:
+        return queryset.filter(number=parse_ref(q, prefix))
+    except ValueError:
+        pass
+    words = q.split()[:MAX_SEARCH_WORDS]
+    contact_match = Q()
+    for word in words:
+        contact_match &= Q(name__icontains=word) | Q(email__icontains=word)
+    contacts = Contact.objects.filter(contact_match)
+    if workspace is not None:
+        contacts = contacts.filter(workspace=workspace)
+    # Ids rather than a join or subquery, so PostgreSQL can OR the requester_id index
+    # with the GIN index scan.
+    requester_match = Q(
+        requester_id__in=list(contacts.values_list("pk", flat=True)[:MAX_CONTACTS])
+    )
+    if search_is_ranked():
+        query = SearchQuery(q, search_type="plain", config=SEARCH_CONFIG)
+        return (
+            queryset.annotate(search_rank=SearchRank(SEARCH_VECTOR, query))
+            .annotate(search_document=SEARCH_VECTOR)
+            .filter(Q(search_document=query) | requester_match)
+        )
+    text_match = Q()
+    for word in words:
+        any_field = Q()
+        for name in (*SEARCH_TEXT_FIELDS, *SEARCH_REQUESTER_FIELDS):
+            any_field |= Q(**{f"{name}__icontains": word})
+        text_match &= any_field
+    return queryset.filter(text_match)
+
+
+def ticket_status_counts(queryset: QuerySet[Ticket]) -> dict[str, int]:
+    """How many of `queryset`'s tickets are in each status (every status listed)."""
+    counts = dict(
+        queryset.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    from tickets import workflow
+
+    return {status: counts.get(status, 0) for status in workflow.Status.values}
+
+
+def ticket_detail(*, membership: Membership, number: int) -> Ticket:
+    """One ticket with what the detail view shows (conversations, counts);
+    Ticket.DoesNotExist when it is not in the workspace."""
+    comments = (
+        Comment.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    events = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        ticket_list(membership=membership)
+        .select_related("created_by", "primary_conversation__contact")
+        .prefetch_related(
+            Prefetch(
+                "associated_conversations",
+                queryset=Conversation.objects.select_related("contact"),
+            )
+        )
+        .annotate(
+            comment_count=Coalesce(Subquery(comments), 0),
+            event_count=Coalesce(Subquery(events), 0),
+        )
+        .get(number=number)
+    )
+
+
+def ticket_history(*, ticket: Ticket) -> list[dict]:
+    """The ticket's field-level audit, newest first: who, when, why, and each changed
+    field's old and new value."""
+    records = list(
+        ticket.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [
+                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                for c in delta.changes
+            ]
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": record.history_type,
+                "user": record.history_user,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+        previous = record
+    return list(reversed(entries))
+
+
+def _plain(value):
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,417 @@
+"""API payloads. Output serializers list fields explicitly; input serializers check
+shapes and resolve ids within the caller's workspace (another tenant's id is a field
+error), then views hand the values to the services."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from helpdesk.actors import actor_label
+from helpdesk.models import Contact, Membership, Team
+from tickets import workflow
+from tickets.bulk import Action
+from tickets.models import (
+    Comment,
+    Conversation,
+    Label,
+    Message,
+    SavedView,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
+
+User = get_user_model()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: a code, a message and field errors."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+# --- small nested shapes ---
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return actor_label(user)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "email", "external_id"]
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    path = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Label
+        fields = ["id", "name", "parent", "path"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer()
+    email = serializers.EmailField(source="user.email")
+
+    class Meta:
+        model = Membership
+        fields = ["user", "email", "role", "is_available"]
+
+
+# --- tickets ---
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as a list row."""
+
+    ref = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    priority_label = serializers.CharField(
+        source="get_priority_display", read_only=True
+    )
+    assignee = UserBriefSerializer(allow_null=True)
+    team = TeamSerializer(allow_null=True)
+    requester = ContactSerializer(allow_null=True)
+    label = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    is_snoozed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "ref",
+            "uuid",
+            "subject",
+            "status",
+            "status_label",
+            "priority",
+            "priority_label",
+            "assignee",
+            "team",
+            "requester",
+            "label",
+            "tags",
+            "source",
+            "topic",
+            "intent",
+            "channel",
+            "snoozed_until",
+            "is_snoozed",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_label(self, ticket) -> dict | None:
+        if ticket.label is None:
+            return None
+        return {"id": ticket.label.pk, "path": ticket.label.path}
+
+    def get_tags(self, ticket) -> list[str]:
+        return [tag.name for tag in ticket.tags.all()]
+
+
+class ConversationBriefSerializer(serializers.ModelSerializer):
+    contact = ContactSerializer(allow_null=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "channel",
+            "external_id",
+            "contact",
+            "handled_by",
+            "started_at",
+            "ended_at",
+        ]
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """A ticket with everything the detail panel shows."""
+
+    allowed_next_statuses = serializers.ListField(
+        child=serializers.CharField(), read_only=True
+    )
+    escalation = serializers.SerializerMethodField()
+    created_by = UserBriefSerializer(allow_null=True)
+    primary_conversation = ConversationBriefSerializer(allow_null=True)
+    associated_conversations = ConversationBriefSerializer(many=True)
+    counts = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "content",
+            "summary",
+            "summary_by",
+            "allowed_next_statuses",
+            "escalation",
+            "primary_conversation",
+            "associated_conversations",
+            "first_responded_at",
+            "closed_at",
+            "created_by",
+            "counts",
+        ]
+        read_only_fields = fields
+
+    def get_escalation(self, ticket) -> dict:
+        return {
+            "question": ticket.question,
+            "answer": ticket.answer,
+            "ai_raw_response": ticket.ai_raw_response,
+            "confidence": ticket.confidence,
+            "channel": ticket.channel,
+            "governance_reason": ticket.governance_reason,
+        }
+
+    def get_counts(self, ticket) -> dict:
+        return {
+            "comments": getattr(ticket, "comment_count", 0),
+            "events": getattr(ticket, "event_count", 0),
+            "conversations": len(ticket.associated_conversations.all())
+            + (1 if ticket.primary_conversation_id else 0),
+        }
+
+
+class WorkspaceScopedMixin:
+    """Scope the related-field querysets to the workspace in the context."""
+
+    scoped_fields = {
+        "assignee": lambda ws: User.objects.filter(memberships__workspace=ws),
+        "team": lambda ws: Team.objects.filter(workspace=ws),
+        "requester": lambda ws: Contact.objects.filter(workspace=ws),
+        "label": lambda ws: Label.objects.filter(workspace=ws),
+        "primary_conversation": lambda ws: Conversation.objects.filter(workspace=ws),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        membership = self.context.get("membership")
+        for name, queryset in self.scoped_fields.items():
+            if name in self.fields:
+                self.fields[name].queryset = (
+                    queryset(membership.workspace)
+                    if membership
+                    else self.fields[name].queryset.none()
+                )
+
+
+def _related(model_qs, **kw):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=model_qs, required=False, allow_null=True, **kw
+    )
+
+
+class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
+    """Fields a client may set when creating or editing a ticket."""
+
+    subject = serializers.CharField(max_length=Ticket.SUBJECT_MAX_LENGTH)
+    content = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000
+    )
+    summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000
+    )
+    priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False)
+    assignee = _related(User.objects.none(), help_text="A member's user id.")
+    team = _related(Team.objects.none())
+    requester = _related(Contact.objects.none())
+    label = _related(Label.objects.none())
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    intent = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    channel = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    question = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000
+    )
+    answer = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    confidence = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=100
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=50
+    )
+
+
+class TicketCreateSerializer(TicketWriteSerializer):
+    status = serializers.ChoiceField(choices=workflow.Status.choices, required=False)
+    primary_conversation = _related(Conversation.objects.none())
+
+
+class TicketUpdateSerializer(TicketWriteSerializer):
+    subject = serializers.CharField(
+        max_length=Ticket.SUBJECT_MAX_LENGTH, required=False
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=workflow.Status.choices)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000
+    )
+
+
+class AssignSerializer(WorkspaceScopedMixin, serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), allow_null=True, help_text="A member's user id."
+    )
+
+
+class SnoozeSerializer(serializers.Serializer):
+    until = serializers.DateTimeField()
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(allow_null=True, read_only=True)
+    mentions = serializers.SlugRelatedField(
+        many=True, slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "author",
+            "author_label",
+            "body",
+            "is_public",
+            "mentions",
+            "created_at",
+        ]
+        read_only_fields = ["id", "author", "author_label", "mentions", "created_at"]
+        extra_kwargs = {"body": {"max_length": 100_000}}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "actor_label", "data", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    type = serializers.CharField(help_text="+ created, ~ changed, - deleted")
+    user = UserBriefSerializer(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)
+
+
+class BulkSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[(a, a) for a in Action.ALL])
+    tickets = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        max_length=1000,
+        help_text="Ticket numbers or refs. Give this or `filters`.",
+    )
+    filters = serializers.DictField(
+        required=False,
+        help_text="Select every ticket matching these list filters instead.",
+    )
+    params = serializers.DictField(
+        required=False,
+        help_text="status: {status, comment}; assign: {assignee}; priority: "
+        "{priority}; add_tags/remove_tags: {tags}; snooze: {until}.",
+    )
+
+    def validate(self, data):
+        if ("tickets" in data) == ("filters" in data):
+            raise serializers.ValidationError(
+                {"tickets": ["Give either `tickets` or `filters`."]}
+            )
+        return data
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    ref = serializers.CharField()
+    number = serializers.IntegerField()
+    reason = serializers.CharField(required=False)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    applied = BulkOutcomeSerializer(many=True)
+    refused = BulkOutcomeSerializer(many=True)
+    applied_count = serializers.IntegerField()
+    refused_count = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+# --- conversations ---
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "author_kind", "author_name", "body", "sent_at"]
+        read_only_fields = fields
+
+
+class ConversationSerializer(ConversationBriefSerializer):
+    messages = MessageSerializer(many=True)
+
+    class Meta(ConversationBriefSerializer.Meta):
+        fields = [*ConversationBriefSerializer.Meta.fields, "messages"]
+
+
+# --- saved views ---
+
+
+class SavedViewSerializer(serializers.ModelSerializer):
+    owner = UserBriefSerializer(read_only=True)
+    filters = serializers.DictField(required=False)
+
+    class Meta:
+        model = SavedView
+        fields = [
+            "id",
+            "name",
+            "filters",
+            "is_shared",
+            "is_pinned",
+            "position",
+            "owner",
+            "created_at",
+        ]
+        read_only_fields = ["id", "owner", "created_at"]
+        extra_kwargs = {"position": {"max_value": 100_000}}

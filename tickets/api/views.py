@@ -1,0 +1,710 @@
+"""REST API v1. Every URL names its workspace (`/api/v1/workspaces/{slug}/...`);
+a workspace the caller does not belong to answers 404 like one that does not exist.
+Reads go through tickets.selectors, writes through tickets.services, roles through
+helpdesk.permissions.can()."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from helpdesk.lib.api import PreconditionRequired
+from helpdesk.lib.errors import PermissionDenied, StaleVersion
+from helpdesk.lib.idempotency import idempotent
+from helpdesk.models import Membership, Team
+from helpdesk.permissions import can
+from helpdesk.tenancy import membership_for_slug
+from tickets import bulk, selectors, services
+from tickets.api import serializers as s
+from tickets.filters import TicketFilterSet
+from tickets.models import Conversation, Label, SavedView, Tag, Ticket
+from tickets.refs import parse_ref
+
+# --- errors in the schema ---
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    text = {
+        400: "Bad input; `errors` names the fields.",
+        401: "Not authenticated.",
+        403: "Your role may not do this.",
+        404: "No such workspace or object (or not yours).",
+        409: "Not allowed from the ticket's current status.",
+        412: "If-Match names an old version; reload and retry.",
+        422: "Idempotency-Key reused with a different request.",
+        428: "If-Match header missing.",
+    }
+    return {
+        code: OpenApiResponse(s.ErrorSerializer, description=text[code])
+        for code in (401, 404, *codes)
+    }
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of the version being edited.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Repeating a request with the same key returns the first answer.",
+)
+
+
+# --- workspace and roles ---
+
+
+class WorkspaceRole(permissions.BasePermission):
+    """The caller is a member of the URL's workspace and their role allows the view's
+    action (`view.permission_for(action)`, a key of helpdesk.permissions)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        membership = membership_for_slug(request.user, view.kwargs["workspace_slug"])
+        request.membership = membership
+        view.membership = membership
+        needed = view.permission_for(getattr(view, "action", None))
+        if needed and not can(membership, needed):
+            raise PermissionDenied(
+                f"A {membership.get_role_display().lower()} may not do this."
+            )
+        return True
+
+
+class WorkspaceViewMixin:
+    """A view under /workspaces/{slug}/ with a role needed per action."""
+
+    permission_classes = [WorkspaceRole]
+    membership: Membership
+    # action name -> permission key; DEFAULT_PERMISSION for the rest.
+    action_permissions: dict[str, str] = {}
+    default_permission = "ticket.view"
+
+    def permission_for(self, action_name: str | None) -> str:
+        return self.action_permissions.get(action_name or "", self.default_permission)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["membership"] = getattr(self, "membership", None)
+        return context
+
+    @property
+    def is_schema(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+
+# --- pagination and filtering ---
+
+
+class TicketCursorPagination(CursorPagination):
+    """Cursor pages in the filterset's (stable) order."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-created_at", "-id")
+
+    def get_ordering(self, request, queryset, view):
+        return getattr(view, "ticket_ordering", None) or self.ordering
+
+
+class CreatedCursorPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("created_at", "id")
+
+
+class TicketFilterBackend(DjangoFilterBackend):
+    """django-filter with TicketFilterSet; remembers the order for the paginator."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        view.ticket_ordering = filterset.ordering_fields()
+        return filterset.qs
+
+
+# --- tickets ---
+
+
+def _etag(ticket: Ticket) -> str:
+    return f'"{ticket.version}"'
+
+
+def _if_match_version(request, *, required: bool) -> int | None:
+    """The version named by If-Match; None for `*` or (when optional) no header."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header:
+        if required:
+            raise PreconditionRequired()
+        return None
+    if header == "*":
+        return None
+    value = header.split(",")[0].strip()
+    value = value.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise StaleVersion(
+            f"If-Match {header!r} does not name a version of this ticket."
+        )
+    return int(value)
+
+
+def _with_etag(response: Response, ticket: Ticket) -> Response:
+    response["ETag"] = _etag(ticket)
+    return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tickets",
+        description="Filtered, searched and ordered with the list filters; cursor "
+        "pages.",
+        responses={200: s.TicketSerializer(many=True), **errors(400, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a ticket by number or ref (42, #42, TKT-42)",
+        responses={200: s.TicketDetailSerializer, **errors(403)},
+    ),
+    create=extend_schema(
+        summary="Create a ticket",
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.TicketCreateSerializer,
+        responses={201: s.TicketDetailSerializer, **errors(400, 403, 422)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a ticket (If-Match required)",
+        parameters=[IF_MATCH],
+        request=s.TicketUpdateSerializer,
+        responses={200: s.TicketDetailSerializer, **errors(400, 403, 412, 428)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a ticket (managers and admins)",
+        responses={204: None, **errors(403)},
+    ),
+)
+class TicketViewSet(
+    WorkspaceViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_field = "ref"
+    lookup_value_regex = "[^/]+"
+    filter_backends = [TicketFilterBackend]
+    filterset_class = TicketFilterSet
+    pagination_class = TicketCursorPagination
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_permissions = {
+        "create": "ticket.create",
+        "partial_update": "ticket.edit",
+        "transition": "ticket.edit",
+        "assign": "ticket.edit",
+        "snooze": "ticket.edit",
+        "unsnooze": "ticket.edit",
+        "destroy": "ticket.delete",
+        "bulk": "ticket.bulk",
+    }
+
+    def permission_for(self, action_name):
+        if action_name == "comments" and self.request.method == "POST":
+            return "ticket.comment"
+        return super().permission_for(action_name)
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": s.TicketDetailSerializer,
+            "create": s.TicketCreateSerializer,
+            "partial_update": s.TicketUpdateSerializer,
+        }.get(self.action, s.TicketSerializer)
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        if self.is_schema:
+            return Ticket.objects.none()
+        return selectors.ticket_list(membership=self.membership)
+
+    def _number(self) -> int:
+        try:
+            return parse_ref(
+                self.kwargs["ref"], self.membership.workspace.ticket_prefix
+            )
+        except ValueError:
+            raise Http404("No such ticket.") from None
+
+    def get_object(self) -> Ticket:
+        try:
+            return selectors.ticket_detail(
+                membership=self.membership, number=self._number()
+            )
+        except Ticket.DoesNotExist:
+            raise Http404("No such ticket.") from None
+
+    def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.ticket_detail(
+            membership=self.membership, number=ticket.number
+        )
+        data = s.TicketDetailSerializer(fresh, context=self.get_serializer_context())
+        return _with_etag(Response(data.data, status=code), fresh)
+
+    def retrieve(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        response = _with_etag(Response(self.get_serializer(ticket).data), ticket)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        def do_create() -> Response:
+            serializer = s.TicketCreateSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            values = dict(serializer.validated_data)
+            ticket = services.ticket_create(
+                workspace=self.membership.workspace,
+                actor=request.user,
+                source=Ticket.Source.API,
+                **values,
+            )
+            return self._detail(ticket, status.HTTP_201_CREATED)
+
+        return idempotent(
+            request, workspace=self.membership.workspace, create=do_create
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        expected = _if_match_version(request, required=True)
+        serializer = s.TicketUpdateSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        tags = changes.pop("tags", None)
+        with transaction.atomic():
+            ticket = services.ticket_update(
+                ticket=ticket,
+                actor=request.user,
+                changes=changes,
+                expected_version=expected,
+            )
+            if tags is not None:
+                current = {t.name for t in ticket.tags.all()}
+                wanted = services._clean_tag_names(tags)
+                services.ticket_set_tags(
+                    ticket=ticket,
+                    actor=request.user,
+                    add=[t for t in wanted if t not in current],
+                    remove=[t for t in current if t not in wanted],
+                )
+        return self._detail(ticket)
+
+    def destroy(self, request, *args, **kwargs):
+        services.ticket_delete(ticket=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- verbs ---
+
+    @extend_schema(
+        summary="Change status (optionally with a comment)",
+        parameters=[IF_MATCH],
+        request=s.TransitionSerializer,
+        responses={200: s.TicketDetailSerializer, **errors(400, 403, 409, 412)},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        data = self._input(s.TransitionSerializer, request)
+        ticket = services.ticket_change_status(
+            ticket=ticket,
+            to=data["status"],
+            actor=request.user,
+            comment=data.get("comment", ""),
+            expected_version=_if_match_version(request, required=False),
+        )
+        return self._detail(ticket)
+
+    @extend_schema(
+        summary="Assign to a member (or null to unassign)",
+        parameters=[IF_MATCH],
+        request=s.AssignSerializer,
+        responses={200: s.TicketDetailSerializer, **errors(400, 403, 412)},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        data = self._input(s.AssignSerializer, request)
+        ticket = services.ticket_assign(
+            ticket=ticket,
+            assignee=data["assignee"],
+            actor=request.user,
+            expected_version=_if_match_version(request, required=False),
+        )
+        return self._detail(ticket)
+
+    @extend_schema(
+        summary="Snooze until a time",
+        request=s.SnoozeSerializer,
+        responses={200: s.TicketDetailSerializer, **errors(400, 403)},
+    )
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        data = self._input(s.SnoozeSerializer, request)
+        ticket = services.ticket_snooze(
+            ticket=ticket, until=data["until"], actor=request.user
+        )
+        return self._detail(ticket)
+
+    @extend_schema(
+        summary="End a snooze now",
+        request=None,
+        responses={200: s.TicketDetailSerializer, **errors(403)},
+    )
+    @action(detail=True, methods=["post"])
+    def unsnooze(self, request, *args, **kwargs):
+        ticket = services.ticket_unsnooze(ticket=self.get_object(), actor=request.user)
+        return self._detail(ticket)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List comments",
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: s.CommentSerializer(many=True), **errors(403)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add an internal or public comment (@username mentions members)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.CommentSerializer,
+        responses={201: s.CommentSerializer, **errors(400, 403, 422)},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        if request.method == "GET":
+            queryset = ticket.comments.select_related("author").prefetch_related(
+                "mentions"
+            )
+            return self._paginated(queryset, s.CommentSerializer)
+
+        def do_create() -> Response:
+            data = self._input(s.CommentSerializer, request)
+            comment = services.comment_add(
+                ticket=ticket,
+                actor=request.user,
+                body=data["body"],
+                is_public=data.get("is_public", False),
+            )
+            return Response(
+                s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED
+            )
+
+        return idempotent(
+            request, workspace=self.membership.workspace, create=do_create
+        )
+
+    @extend_schema(
+        summary="The ticket's timeline",
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: s.EventSerializer(many=True), **errors(403)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def events(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        return self._paginated(
+            selectors.ticket_events(ticket=ticket), s.EventSerializer
+        )
+
+    @extend_schema(
+        summary="Field-level change history (who, when, old and new values)",
+        responses={200: s.HistoryEntrySerializer(many=True), **errors(403)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        entries = selectors.ticket_history(ticket=self.get_object())
+        return Response(s.HistoryEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        summary="Apply one action to many tickets",
+        description="Select by `tickets` (numbers or refs) or by `filters` (the list "
+        "filters). One transaction; the answer lists per ticket what was applied and "
+        "what was refused and why. `delete` needs a manager or admin.",
+        request=s.BulkSerializer,
+        responses={200: s.BulkResultSerializer, **errors(400, 403)},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def bulk(self, request, *args, **kwargs):
+        data = self._input(s.BulkSerializer, request)
+        queryset = selectors.ticket_list(membership=self.membership)
+        if "tickets" in data:
+            tickets = bulk.select_by_refs(
+                queryset,
+                data["tickets"],
+                prefix=self.membership.workspace.ticket_prefix,
+            )
+        else:
+            tickets = bulk.select_by_filters(
+                TicketFilterSet(
+                    data["filters"], queryset=queryset, membership=self.membership
+                )
+            )
+        result = bulk.ticket_bulk(
+            membership=self.membership,
+            action=data["action"],
+            tickets=tickets,
+            params=data.get("params") or {},
+        )
+        return Response(result.as_dict())
+
+    @extend_schema(
+        summary="Counts by status for the current filters (the stats bar)",
+        description="Takes the list filters; the `status` filter is ignored so every "
+        "status has its count.",
+        responses={200: s.StatsSerializer, **errors(400, 403)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def stats(self, request, *args, **kwargs):
+        params = request.query_params.copy()
+        params.pop("status", None)
+        params.pop("ordering", None)
+        filterset = TicketFilterSet(
+            params, queryset=self.get_queryset(), membership=self.membership
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        counts = selectors.ticket_status_counts(filterset.qs)
+        return Response({"total": sum(counts.values()), "by_status": counts})
+
+    # --- helpers ---
+
+    def _input(self, serializer_class, request) -> dict:
+        serializer = serializer_class(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _paginated(self, queryset, serializer_class) -> Response:
+        paginator = CreatedCursorPagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+# --- other resources ---
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List conversations",
+        responses={200: s.ConversationBriefSerializer(many=True), **errors(403)},
+    ),
+    retrieve=extend_schema(
+        summary="A conversation with its messages",
+        responses={200: s.ConversationSerializer, **errors(403)},
+    ),
+)
+class ConversationViewSet(WorkspaceViewMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = CreatedCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ConversationSerializer
+        return s.ConversationBriefSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Conversation.objects.none()
+        queryset = Conversation.objects.filter(
+            workspace=self.membership.workspace
+        ).select_related("contact")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("messages")
+        return queryset
+
+
+class _ReadList(WorkspaceViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    pagination_class = None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tags", responses={200: s.TagSerializer(many=True), **errors(403)}
+    )
+)
+class TagViewSet(_ReadList):
+    serializer_class = s.TagSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Tag.objects.none()
+        return Tag.objects.filter(workspace=self.membership.workspace).order_by("name")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Labels (with their paths)",
+        responses={200: s.LabelSerializer(many=True), **errors(403)},
+    )
+)
+class LabelViewSet(_ReadList):
+    serializer_class = s.LabelSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Label.objects.none()
+        return Label.objects.filter(workspace=self.membership.workspace).select_related(
+            "parent__parent__parent"
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Teams", responses={200: s.TeamSerializer(many=True), **errors(403)}
+    )
+)
+class TeamViewSet(_ReadList):
+    serializer_class = s.TeamSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Team.objects.none()
+        return Team.objects.filter(workspace=self.membership.workspace)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Members and their roles",
+        responses={200: s.MemberSerializer(many=True), **errors(403)},
+    )
+)
+class MemberViewSet(_ReadList):
+    serializer_class = s.MemberSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Membership.objects.none()
+        return Membership.objects.filter(
+            workspace=self.membership.workspace
+        ).select_related("user")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your saved views and the shared ones",
+        responses={200: s.SavedViewSerializer(many=True), **errors(403)},
+    ),
+    retrieve=extend_schema(responses={200: s.SavedViewSerializer, **errors(403)}),
+    create=extend_schema(
+        summary="Save a view (sharing needs a manager or admin)",
+        responses={201: s.SavedViewSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        responses={200: s.SavedViewSerializer, **errors(400, 403)}
+    ),
+    destroy=extend_schema(responses={204: None, **errors(403)}),
+)
+class SavedViewViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
+    """Personal views belong to their owner; shared views are seen by everyone and
+    changed by their owner or a manager."""
+
+    serializer_class = s.SavedViewSerializer
+    pagination_class = None
+    lookup_value_regex = "[0-9]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if self.is_schema:
+            return SavedView.objects.none()
+        return (
+            SavedView.objects.filter(workspace=self.membership.workspace)
+            .filter(_visible_to(self.membership))
+            .select_related("owner")
+        )
+
+    def get_object(self) -> SavedView:
+        view = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if self.request.method not in permissions.SAFE_METHODS and not (
+            view.owner_id == self.membership.user_id
+            or (view.is_shared and can(self.membership, "views.share"))
+        ):
+            raise PermissionDenied("Only its owner or a manager may change this view.")
+        return view
+
+    def _check(self, serializer, instance: SavedView | None = None) -> None:
+        data = serializer.validated_data
+        shared = data.get("is_shared", instance.is_shared if instance else False)
+        if shared and not can(self.membership, "views.share"):
+            raise PermissionDenied("Only managers and admins may share views.")
+        if "filters" in data:
+            filterset = TicketFilterSet(
+                data["filters"],
+                queryset=Ticket.objects.none(),
+                membership=self.membership,
+            )
+            if not filterset.is_valid():
+                raise ValidationError(
+                    {
+                        f"filters.{name}": [str(m) for m in messages]
+                        for name, messages in filterset.errors.items()
+                    }
+                )
+            unknown = set(data["filters"]) - set(_filter_params())
+            if unknown:
+                raise ValidationError(
+                    {"filters": [f"Unknown filters: {', '.join(sorted(unknown))}."]}
+                )
+
+    def perform_create(self, serializer):
+        self._check(serializer)
+        serializer.save(workspace=self.membership.workspace, owner=self.request.user)
+
+    def perform_update(self, serializer):
+        self._check(serializer, serializer.instance)
+        serializer.save()
+
+
+def _visible_to(membership: Membership):
+    from django.db.models import Q
+
+    return Q(owner=membership.user) | Q(is_shared=True)
+
+
+def _filter_params() -> list[str]:
+    """Parameter names TicketFilterSet reads (range filters use _after/_before)."""
+    names = []
+    for name, f in TicketFilterSet.base_filters.items():
+        if f.__class__.__name__.endswith("RangeFilter"):
+            names += [f"{name}_after", f"{name}_before"]
+        else:
+            names.append(name)
+    return names
