@@ -101,6 +101,8 @@
   // --- clicks ---
   document.addEventListener("click", (ev) => {
     const t = ev.target;
+    const pop = $("#filter-popover[open]");
+    if (pop && !t.closest("#filter-popover")) pop.open = false;
     if (t.closest("[data-close-panel]")) { closePanel(); return; }
     const tab = t.closest('[role="tab"]');
     if (tab) { showTab(tab.dataset.tab); return; }
