@@ -7,6 +7,7 @@ import nh3
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -63,6 +64,14 @@ def display_name(user) -> str:
     if user is None:
         return "Unassigned"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def ago(value) -> str:
+    """`3 hours ago`: the largest unit only, for dense lists."""
+    if not value:
+        return ""
+    return f"{timesince(value, depth=1)} ago"
 
 
 @register.filter
