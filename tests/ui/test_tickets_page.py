@@ -14,6 +14,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.models import SavedView, Ticket, TicketEvent
+from tickets.templatetags.tickets_ui import optional_url
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -344,3 +345,40 @@ def test_query_count_is_the_same_for_25_and_100_rows(
 # The tickets page's query budget: session, user, membership, sidebar counts, one
 # pinned view, stats, count and rows (list) or six columns of cards (board).
 PINNED_QUERIES = {"list": 18, "board": 22}
+
+
+def test_board_column_loads_more_cards_on_scroll(client_agent, workspace, agent):
+    for i in range(25):
+        make_ticket(workspace, agent, subject=f"Card {i}")
+    base = reverse("tickets:index", args=["acme"])
+    board = client_agent.get(base + "?view=board").content.decode()
+    assert board.count('class="card-ticket"') == 20
+    assert "column=open&amp;page=2" in board
+    more = client_agent.get(
+        base + "?view=board&column=open&page=2", **HX
+    ).content.decode()
+    assert more.count('class="card-ticket"') == 5
+    assert "load-more" not in more
+
+
+def test_empty_filtered_list_offers_to_clear_filters(client_agent, workspace, agent):
+    make_ticket(workspace, agent)
+    url = reverse("tickets:index", args=["acme"]) + "?priority=1"
+    html = client_agent.get(url).content.decode()
+    assert "No tickets match these filters" in html and "Clear all filters" in html
+
+
+def test_workspace_switcher_lists_the_agents_workspaces(
+    client_agent, agent, other_workspace
+):
+    other_workspace.memberships.create(user=agent, role="agent")
+    html = client_agent.get(reverse("tickets:index", args=["globex"])).content.decode()
+    assert 'id="workspace-switcher"' in html
+    assert reverse("tickets:index", args=["acme"]) in html
+    response = client_agent.get(reverse("tickets:list"))
+    assert response["Location"] == reverse("tickets:index", args=["globex"])
+
+
+def test_optional_url_is_empty_for_an_app_not_installed():
+    assert optional_url("no_such_app:index") == ""
+    assert optional_url("tickets:index", "acme") == "/w/acme/tickets/"
