@@ -146,7 +146,12 @@ def select_by_filters(filterset) -> list[Ticket]:
 
 
 def _parse_until(value: Any) -> datetime:
-    until = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+    try:
+        until = (
+            value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+        )
+    except ValueError:  # well formed but impossible, like month 13
+        until = None
     if until is None:
         raise ValidationError({"until": ["Give an ISO 8601 date and time."]})
     return until

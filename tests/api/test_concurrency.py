@@ -114,3 +114,17 @@ def test_a_failed_create_does_not_use_up_the_key(setup):
     )
     assert good.status_code == 400
     assert Ticket.objects.count() == 0
+
+
+def test_comment_with_the_same_key_is_added_once(setup):
+    workspace, user = setup
+    ticket = make_ticket(workspace, user)
+    client = client_for(user)
+    url = f"{BASE}/tickets/{ticket.number}/comments/"
+    answers = [
+        client.post(url, {"body": "Once"}, format="json", HTTP_IDEMPOTENCY_KEY="c1")
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert ticket.comments.count() == 1

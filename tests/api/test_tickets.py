@@ -434,3 +434,14 @@ def test_schema_and_docs_are_served_without_a_cdn(workspace, agent):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr" not in html
+
+
+def test_bulk_snooze_with_an_impossible_date_is_a_field_error(api, workspace, agent):
+    make_ticket(workspace, agent)
+    response = api.post(
+        f"{BASE}/tickets/bulk/",
+        {"action": "snooze", "tickets": [1], "params": {"until": "2030-13-45T00:00Z"}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "until" in response.json()["errors"]
