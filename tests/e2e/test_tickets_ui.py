@@ -202,3 +202,36 @@ def test_stale_edit_is_detected(page_as, live_server, team):
     expect(page.locator("#priority-select")).to_have_value("5")
     ticket.refresh_from_db()
     assert ticket.priority == 5
+
+
+def test_keyboard_moves_opens_and_closes(page_as, live_server, team):
+    for subject in ("Newest", "Middle", "Oldest"):
+        make_ticket(team["workspace"], team["agent"], subject=subject)
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server))
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("tr.row.cursor")).to_contain_text("Middle")
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel .subject-input")).to_have_value("Middle")
+    page.keyboard.press("Escape")
+    expect(page.locator("#panel")).to_be_hidden()
+
+
+def test_manager_bulk_delete_confirms_with_the_count(page_as, live_server, team):
+    for i in range(3):
+        make_ticket(team["workspace"], team["manager"], subject=f"Spam {i}")
+    page = page_as(team["manager"])
+    page.goto(tickets_url(live_server))
+    page.check("#select-page")
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.click("#bulk button[value=delete]")
+    expect(page.locator("#bulk-summary")).to_contain_text("Deleted: 3 tickets")
+    assert messages == ["Delete 3 tickets permanently? This cannot be undone."]
+    assert not Ticket.objects.exists()
