@@ -335,7 +335,9 @@ def ticket_detail(*, ticket: Ticket) -> dict:
             .first()
         )
     history = list(
-        ticket.history.select_related("history_user").order_by("-history_date")[:50]
+        ticket.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )[:50]
     )
     diffs = []
     for newer, older in zip(history, history[1:] + [None], strict=False):

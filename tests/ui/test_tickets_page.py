@@ -134,6 +134,7 @@ def test_detail_deep_link_renders_page_with_panel(client_agent, workspace, agent
     url = reverse("tickets:detail", args=["acme", ticket.number])
     html = client_agent.get(url).content.decode()
     assert 'id="panel"' in html and 'class="panel-inner"' in html
+    assert html.count('role="tab"') == 5
     assert "<strong>bold</strong>" in html
     assert "Not connected to external system." in html
     partial = client_agent.get(url, **HX).content.decode()
@@ -382,3 +383,40 @@ def test_workspace_switcher_lists_the_agents_workspaces(
 def test_optional_url_is_empty_for_an_app_not_installed():
     assert optional_url("no_such_app:index") == ""
     assert optional_url("tickets:index", "acme") == "/w/acme/tickets/"
+
+
+def test_panel_shows_transcript_escalation_and_conversations(
+    client_agent, workspace, agent
+):
+    from django.utils import timezone
+
+    conversation = services.conversation_create(
+        workspace=workspace,
+        channel="web",
+        messages=[
+            {
+                "author_kind": "contact",
+                "body": "My card was charged twice",
+                "sent_at": timezone.now(),
+            },
+        ],
+    )
+    other = services.conversation_create(
+        workspace=workspace, channel="email", handled_by="human"
+    )
+    ticket = make_ticket(
+        workspace,
+        agent,
+        primary_conversation=conversation,
+        question="Why two charges?",
+        answer="Let me check",
+        ai_raw_response='{"intent": "refund"}',
+        confidence=42,
+    )
+    ticket.associated_conversations.add(other)
+    html = client_agent.get(
+        reverse("tickets:detail", args=["acme", ticket.number]), **HX
+    ).content.decode()
+    assert "My card was charged twice" in html
+    assert 'aria-valuenow="42"' in html and "Why two charges?" in html
+    assert 'aria-label="AI agent"' in html and 'aria-label="Human"' in html
