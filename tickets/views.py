@@ -325,6 +325,9 @@ def _edit(request, slug, number, form_class, apply):
             errors=[exc.message],
             stale=True,
             changed=True,
+            draft=request.POST.get("value", "")
+            if request.POST.get("field") in ("content", "subject")
+            else "",
         )
     except (DomainError, ValidationError) as exc:
         return _panel(request, membership, ticket, status=422, errors=_errors(exc))

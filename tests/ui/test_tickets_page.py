@@ -182,6 +182,23 @@ def test_stale_edit_is_refused_and_explained(client_agent, workspace, agent):
     assert ticket.priority == 4
 
 
+def test_stale_description_edit_keeps_the_agents_draft(client_agent, workspace, agent):
+    ticket = make_ticket(workspace, agent, content="v1")
+    old_version = ticket.version
+    services.ticket_update(ticket=ticket, actor=agent, changes={"content": "v2"})
+    url = reverse("tickets:field", args=["acme", ticket.number])
+    response = client_agent.post(
+        url,
+        {"field": "content", "value": "my long draft", "version": old_version},
+        **HX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Your unsaved text" in html and "my long draft" in html
+    ticket.refresh_from_db()
+    assert ticket.content == "v2"
+
+
 def test_field_edit_assigns_and_sets_description(client_agent, workspace, agent):
     other = UserFactory(username="bea")
     workspace.memberships.create(user=other, role="agent")
