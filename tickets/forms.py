@@ -1,0 +1,239 @@
+"""Forms of the agent UI: they parse and check input; services do the writing."""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from helpdesk.models import Membership
+from tickets import workflow
+from tickets.models import Label, SavedView, Ticket
+
+User = get_user_model()
+
+
+class _MemberForm(forms.Form):
+    """A form that knows the member's workspace, so ids are checked against it."""
+
+    notice = ""
+
+    def __init__(self, *args, membership: Membership | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    @property
+    def workspace(self):
+        return self.membership.workspace
+
+    def _member_user(self, value: str):
+        if value in ("", "none"):
+            return None
+        row = (
+            Membership.objects.filter(workspace=self.workspace, user_id=value)
+            .select_related("user")
+            .first()
+            if value.isdigit()
+            else None
+        )
+        if row is None:
+            raise forms.ValidationError("No member with that id in this workspace.")
+        return row.user
+
+
+class StatusForm(_MemberForm):
+    status = forms.ChoiceField(choices=workflow.Status.choices)
+    comment = forms.CharField(required=False, max_length=10_000)
+    version = forms.IntegerField(min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status"):
+            self.notice = f"Status changed to {workflow.label(data['status'])}."
+        return data
+
+
+class FieldForm(_MemberForm):
+    """One field of the panel: `field` names it, `value` is the new value."""
+
+    FIELDS = {
+        "priority": "Priority",
+        "assignee": "Assignee",
+        "team": "Team",
+        "label": "Label",
+        "subject": "Subject",
+        "content": "Description",
+        "topic": "Topic",
+        "intent": "Intent",
+    }
+    field = forms.ChoiceField(choices=list(FIELDS.items()))
+    value = forms.CharField(required=False, strip=False, max_length=100_000)
+    version = forms.IntegerField(min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        name, raw = data.get("field"), data.get("value", "")
+        if not name:
+            return data
+        if name == "priority":
+            value = int(raw) if raw.isdigit() else raw
+        elif name == "assignee":
+            value = self._member_user(raw)
+        elif name == "team":
+            value = None
+            if raw:
+                value = (
+                    self.workspace.teams.filter(pk=raw).first()
+                    if raw.isdigit()
+                    else None
+                )
+                if value is None:
+                    raise forms.ValidationError("No such team in this workspace.")
+        elif name == "label":
+            value = None
+            if raw:
+                value = (
+                    Label.objects.filter(workspace=self.workspace, pk=raw)
+                    .select_related("parent")
+                    .first()
+                    if raw.isdigit()
+                    else None
+                )
+                if value is None:
+                    raise forms.ValidationError("No such label in this workspace.")
+        else:
+            value = raw.strip() if name != "content" else raw
+        data["changes"] = {name: value}
+        self.notice = f"{self.FIELDS[name]} saved."
+        return data
+
+
+class TagsForm(_MemberForm):
+    add = forms.CharField(required=False, max_length=500)
+    remove = forms.CharField(required=False, max_length=50)
+
+    def clean(self):
+        data = super().clean()
+        data["add"] = [t for t in (data.get("add") or "").split(",") if t.strip()]
+        data["remove"] = [data["remove"]] if data.get("remove") else []
+        if not data["add"] and not data["remove"]:
+            raise forms.ValidationError("Type a tag to add.")
+        self.notice = "Tags saved."
+        return data
+
+
+class CommentForm(_MemberForm):
+    body = forms.CharField(max_length=100_000)
+    visibility = forms.ChoiceField(
+        choices=[("internal", "Internal note"), ("public", "Public reply")],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["is_public"] = data.get("visibility") == "public"
+        self.notice = "Reply sent." if data["is_public"] else "Note added."
+        return data
+
+
+class SnoozeForm(_MemberForm):
+    """`until` is an ISO time with zone (a preset) or a local `datetime-local` value
+    read in the workspace's time zone; `unsnooze` ends a snooze."""
+
+    until = forms.CharField(required=False, max_length=64)
+    unsnooze = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unsnooze"):
+            data["until"] = None
+            self.notice = "Snooze ended."
+            return data
+        raw = (data.get("until") or "").strip()
+        try:
+            until = datetime.fromisoformat(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                "Pick when the ticket should come back."
+            ) from None
+        if timezone.is_naive(until):
+            until = until.replace(tzinfo=self.workspace.tz)
+        data["until"] = until
+        local = timezone.localtime(until, self.workspace.tz)
+        self.notice = f"Snoozed until {local:%a %d %b %H:%M}."
+        return data
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    is_shared = forms.BooleanField(required=False, label="Share with the workspace")
+    is_pinned = forms.BooleanField(
+        required=False, initial=True, label="Pin to the sidebar"
+    )
+    query = forms.CharField(required=False, max_length=4000)
+
+    def save_for(self, *, membership: Membership, filters: dict, may_share: bool):
+        """Create the view, or update the member's own view of the same name."""
+        data = self.cleaned_data
+        view, _ = SavedView.objects.update_or_create(
+            workspace=membership.workspace,
+            owner=membership.user,
+            name=data["name"].strip(),
+            defaults={
+                "filters": filters,
+                "is_shared": data["is_shared"] and may_share,
+                "is_pinned": data["is_pinned"],
+            },
+        )
+        return view
+
+
+class BulkForm(_MemberForm):
+    ACTION_LABELS = {
+        "status": "Status changed",
+        "complete": "Completed",
+        "incomplete": "Reopened",
+        "assign": "Assigned",
+        "priority": "Priority set",
+        "add_tags": "Tags added",
+        "remove_tags": "Tags removed",
+        "snooze": "Snoozed",
+        "unsnooze": "Unsnoozed",
+        "delete": "Deleted",
+        "export": "Exported",
+    }
+    action = forms.ChoiceField(choices=list(ACTION_LABELS.items()))
+    numbers = forms.CharField(required=False)
+    all_matching = forms.BooleanField(required=False)
+    status = forms.ChoiceField(choices=workflow.Status.choices, required=False)
+    assignee = forms.CharField(required=False)
+    priority = forms.TypedChoiceField(
+        choices=Ticket.Priority.choices, coerce=int, required=False, empty_value=None
+    )
+    tags = forms.CharField(required=False, max_length=500)
+    until = forms.CharField(required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        data["numbers"] = (
+            self.data.getlist("numbers") if hasattr(self.data, "getlist") else []
+        )
+        if not data.get("all_matching") and not data["numbers"]:
+            raise forms.ValidationError("Select at least one ticket.")
+        action = data.get("action")
+        params: dict = {}
+        if action == "status":
+            params["status"] = data.get("status")
+        elif action == "assign":
+            user = self._member_user(data.get("assignee") or "")
+            params["assignee"] = user.pk if user else None
+        elif action == "priority":
+            params["priority"] = data.get("priority")
+        elif action in ("add_tags", "remove_tags"):
+            params["tags"] = [
+                t.strip() for t in (data.get("tags") or "").split(",") if t.strip()
+            ]
+        elif action == "snooze":
+            params["until"] = data.get("until")
+        data["params"] = params
+        return data

@@ -1,0 +1,385 @@
+"""The agent UI's reads: the tickets page's URL state (TicketQuery) and the lookups the
+detail panel needs. Filtering itself is TicketFilterSet's; this module only turns the
+query string into chips, links and querysets, so a page can be bookmarked and shared.
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from helpdesk.models import Membership, Workspace
+from helpdesk.tenancy import scoped
+from tickets import selectors, workflow
+from tickets.filters import TicketFilterSet
+from tickets.models import (
+    Comment,
+    Conversation,
+    Label,
+    Message,
+    SavedView,
+    Tag,
+    Ticket,
+)
+
+# Parameters that are state of the page, not filters.
+LAYOUT_PARAMS = ("view", "page", "column")
+# Filter parameters the UI shows as chips, in chip order, with their chip names.
+CHIP_NAMES = {
+    "q": "Search",
+    "status": "Status",
+    "priority": "Priority",
+    "assignee": "Assignee",
+    "team": "Team",
+    "label": "Label",
+    "tags": "Tag",
+    "source": "Source",
+    "topic": "Topic",
+    "intent": "Intent",
+    "channel": "Channel",
+    "created_after": "Created from",
+    "created_before": "Created until",
+    "snoozed": "Snoozed",
+}
+DEFAULT_SNOOZED = "active"
+
+
+class TicketQuery:
+    """The tickets page's state, read from (and written back to) the query string."""
+
+    SORTS = [
+        ("-created", "Newest"),
+        ("created", "Oldest"),
+        ("-updated", "Recently updated"),
+        ("-priority", "Priority: high first"),
+        ("priority", "Priority: low first"),
+        ("-number", "Number"),
+    ]
+
+    def __init__(self, params: QueryDict, *, request, membership: Membership):
+        self.params = params.copy()
+        self.request = request
+        self.membership = membership
+        self.layout = "board" if params.get("view") == "board" else "list"
+        self._filterset = None
+
+    @classmethod
+    def from_saved(cls, view: SavedView, *, request, membership: Membership):
+        params = QueryDict(mutable=True)
+        for name, value in (view.filters or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                params.appendlist(name, str(item))
+        return cls(params, request=request, membership=membership)
+
+    # --- filtering ---
+
+    def _filter_data(self, *, ignore_status: bool = False) -> QueryDict:
+        data = self.params.copy()
+        for name in LAYOUT_PARAMS:
+            data.pop(name, None)
+        if ignore_status:
+            data.pop("status", None)
+        data.setdefault("snoozed", DEFAULT_SNOOZED)
+        return data
+
+    def filterset(self, *, ignore_status: bool = False) -> TicketFilterSet:
+        return TicketFilterSet(
+            self._filter_data(ignore_status=ignore_status),
+            queryset=selectors.ticket_list(membership=self.membership),
+            request=self.request,
+            membership=self.membership,
+        )
+
+    @property
+    def errors(self) -> list[str]:
+        filterset = self._main_filterset()
+        if filterset.is_valid():
+            return []
+        return [
+            f"{CHIP_NAMES.get(name, name)}: {message}"
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ]
+
+    def _main_filterset(self) -> TicketFilterSet:
+        if self._filterset is None:
+            self._filterset = self.filterset()
+        return self._filterset
+
+    def tickets(self, *, ignore_status: bool = False) -> QuerySet[Ticket]:
+        """The matching tickets in the chosen order; none when a filter is invalid."""
+        filterset = (
+            self.filterset(ignore_status=True)
+            if ignore_status
+            else self._main_filterset()
+        )
+        if not filterset.is_valid():
+            return Ticket.objects.none()
+        return filterset.qs
+
+    def count(self) -> int:
+        return self.tickets().count()
+
+    def status_counts(self) -> dict[str, int]:
+        """Counts per status for the stats bar: every filter except status applies."""
+        filterset = self.filterset(ignore_status=True)
+        if not filterset.is_valid():
+            return {}
+        return selectors.ticket_status_counts(filterset.qs)
+
+    # --- links and chips ---
+
+    @property
+    def filter_params(self) -> list[tuple[str, str]]:
+        return [
+            (name, value)
+            for name in self.params
+            if name not in LAYOUT_PARAMS
+            for value in self.params.getlist(name)
+            if value != ""
+        ]
+
+    def as_filters(self) -> dict[str, list[str] | str]:
+        """The filters as stored in a SavedView (lists for repeatable parameters)."""
+        out: dict[str, list[str] | str] = {}
+        for name, value in self.filter_params:
+            out.setdefault(name, []).append(value)  # type: ignore[union-attr]
+        return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+    def querystring(self, **overrides) -> str:
+        pairs = [
+            (k, v)
+            for k, v in self.filter_params
+            if k not in overrides and k != "ordering"
+        ]
+        ordering = self.params.get("ordering")
+        if ordering and "ordering" not in overrides:
+            pairs.append(("ordering", ordering))
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((name, item))
+        if self.layout == "board" and "view" not in overrides:
+            pairs.append(("view", "board"))
+        return urlencode(pairs)
+
+    @property
+    def current_url(self) -> str:
+        return self.url()
+
+    def url(self, **overrides) -> str:
+        base = reverse("tickets:index", args=[self.membership.workspace.slug])
+        querystring = self.querystring(**overrides)
+        return f"{base}?{querystring}" if querystring else base
+
+    def url_without(self, name: str, value: str) -> str:
+        remaining = [v for v in self.params.getlist(name) if v != value]
+        return self.url(**{name: remaining or None})
+
+    @property
+    def selected(self) -> dict[str, list[str]]:
+        """Every parameter's values, for ticking the popover's inputs."""
+        return {name: self.params.getlist(name) for name in CHIP_NAMES}
+
+    @property
+    def list_url(self) -> str:
+        return self.url(view="list")
+
+    @property
+    def board_url(self) -> str:
+        return self.url(view="board")
+
+    def clear_url(self) -> str:
+        base = reverse("tickets:index", args=[self.membership.workspace.slug])
+        return f"{base}?view=board" if self.layout == "board" else base
+
+    @property
+    def query_only(self) -> str:
+        """The filters alone, for forms that act on "all matching"."""
+        return urlencode(self.filter_params)
+
+    def value(self, name: str) -> str:
+        return self.params.get(name, "")
+
+    def values(self, name: str) -> list[str]:
+        return self.params.getlist(name)
+
+    @property
+    def search(self) -> str:
+        return self.params.get("q", "")
+
+    @property
+    def ordering(self) -> str:
+        return self.params.get("ordering", "")
+
+    def chips(self) -> list[dict]:
+        """One removable chip per active filter value, named for people."""
+        names = _ChipNames(self.membership.workspace)
+        chips = []
+        for name, value in self.filter_params:
+            if name not in CHIP_NAMES:
+                continue
+            chips.append(
+                {
+                    "name": CHIP_NAMES[name],
+                    "value": names.display(name, value, self.request.user),
+                    "url": self.url_without(name, value),
+                }
+            )
+        return chips
+
+    @property
+    def queue(self) -> str:
+        """Which sidebar queue the page shows, to highlight it."""
+        filters = dict(self.filter_params)
+        if filters.get("snoozed") == "snoozed":
+            return "snoozed"
+        if filters.get("assignee") == "me" and len(filters) == 1:
+            return "mine"
+        if filters.get("assignee") == "none" and len(filters) == 1:
+            return "unassigned"
+        return "all" if not filters else ""
+
+    def filter_options(self) -> dict:
+        workspace = self.membership.workspace
+        return {
+            "statuses": workflow.Status.choices,
+            "priorities": Ticket.Priority.choices,
+            "sources": Ticket.Source.choices,
+            "members": Membership.objects.filter(workspace=workspace)
+            .select_related("user")
+            .order_by("user__username"),
+            "teams": workspace.teams.order_by("name"),
+            "labels": label_choices(workspace=workspace),
+            "tags": Tag.objects.filter(workspace=workspace).order_by("name")[:200],
+        }
+
+
+class _ChipNames:
+    """Turns ids in the query string into names, with one query per kind."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self._cache: dict[str, dict[str, str]] = {}
+
+    def _names(self, name: str) -> dict[str, str]:
+        if name not in self._cache:
+            if name == "assignee":
+                rows = Membership.objects.filter(workspace=self.workspace).values_list(
+                    "user_id", "user__username"
+                )
+            elif name == "team":
+                rows = self.workspace.teams.values_list("pk", "name")
+            elif name == "label":
+                rows = [(lab.pk, lab.path) for lab in label_choices(self.workspace)]
+            else:
+                rows = []
+            self._cache[name] = {str(k): v for k, v in rows}
+        return self._cache[name]
+
+    def display(self, name: str, value: str, user) -> str:
+        if name == "status":
+            return workflow.label(value).strip("'")
+        if name == "priority":
+            return (
+                dict(Ticket.Priority.choices).get(int(value), value)
+                if (value.isdigit())
+                else value
+            )
+        if name == "source":
+            return dict(Ticket.Source.choices).get(value, value)
+        if name == "assignee":
+            if value == "me":
+                return "Me"
+            if value == "none":
+                return "Unassigned"
+        if name == "snoozed":
+            return {"snoozed": "Only snoozed", "all": "Including snoozed"}.get(
+                value, "Hidden"
+            )
+        return self._names(name).get(value, value)
+
+
+# --- reads for the detail panel ---
+
+
+def label_choices(workspace: Workspace) -> list[Label]:
+    """Every label of the workspace, parents loaded, sorted by path."""
+    labels = list(
+        Label.objects.filter(workspace=workspace).select_related("parent__parent")
+    )
+    return sorted(labels, key=lambda label: label.path.lower())
+
+
+def ticket_detail(*, ticket: Ticket) -> dict:
+    """Everything the detail panel shows, each list with a fixed number of queries."""
+    comments = list(
+        Comment.objects.filter(ticket=ticket)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    conversations = list(
+        Conversation.objects.filter(associated_tickets=ticket).select_related("contact")
+    )
+    primary = None
+    if ticket.primary_conversation_id:
+        primary = (
+            Conversation.objects.filter(pk=ticket.primary_conversation_id)
+            .select_related("contact")
+            .prefetch_related(
+                Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id"))
+            )
+            .first()
+        )
+    history = list(
+        ticket.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )[:50]
+    )
+    diffs = []
+    for newer, older in zip(history, history[1:] + [None], strict=False):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            changes = [
+                {"field": c.field, "old": c.old, "new": c.new} for c in delta.changes
+            ]
+        diffs.append({"record": newer, "changes": changes})
+    return {
+        "comments": comments,
+        "events": list(selectors.ticket_events(ticket=ticket)),
+        "history": diffs,
+        "primary": primary,
+        "associated": [
+            c for c in conversations if c.pk != ticket.primary_conversation_id
+        ],
+        "tags": list(ticket.tags.order_by("name")),
+        "external_links": _external_links(ticket),
+    }
+
+
+def _external_links(ticket: Ticket) -> list:
+    """The ticket's links to external platforms, when the sync app provides them."""
+    manager = getattr(ticket, "external_links", None)
+    if manager is None:
+        return []
+    return list(manager.all())
+
+
+def saved_views(*, membership: Membership) -> QuerySet[SavedView]:
+    """The member's own views and the workspace's shared ones."""
+    from django.db.models import Q
+
+    return scoped(SavedView.objects.all(), membership.workspace).filter(
+        Q(owner=membership.user) | Q(is_shared=True)
+    )
+
+
+def conversation_get(*, membership: Membership, pk: int) -> Conversation:
+    return get_object_or_404(
+        scoped(Conversation.objects.select_related("contact"), membership.workspace),
+        pk=pk,
+    )

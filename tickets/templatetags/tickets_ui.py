@@ -1,0 +1,84 @@
+"""Template helpers of the agent UI."""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+}
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")
+
+
+@register.simple_tag
+def optional_url(name: str, *args) -> str:
+    """The URL named `name`, or "" when no app provides it (yet)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Markdown rendered and sanitised; @mentions highlighted."""
+    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "nl2br"])
+    html = MENTION.sub(r'<span class="mention">@\1</span>', html)
+    return mark_safe(  # noqa: S308 - nh3 removed everything but ALLOWED_TAGS
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes={"a": {"href", "title"}, "span": {"class"}},
+        )
+    )
+
+
+@register.filter
+def initials(user) -> str:
+    if user is None:
+        return "?"
+    name = (user.get_full_name() or user.get_username()).split()
+    return "".join(part[0] for part in name[:2]).upper() or "?"
+
+
+@register.filter
+def display_name(user) -> str:
+    if user is None:
+        return "Unassigned"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def ago(value) -> str:
+    """`3 hours ago`: the largest unit only, for dense lists."""
+    if not value:
+        return ""
+    return f"{timesince(value, depth=1)} ago"
+
+
+@register.filter
+def event_value(value) -> str:
+    """An old/new value of a TicketEvent (dicts of id and name, or plain values)."""
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    if value is None or value == "":
+        return "none"
+    return str(value)
