@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.views import healthz
 
+# A URL no route matches: JSON under /api/, the usual page elsewhere.
+handler404 = "helpdesk.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 
@@ -43,3 +44,13 @@ def healthz(request):
         },
         status=200 if database["ok"] else 503,
     )
+
+
+def not_found(request, exception):
+    """404 for URLs no route matches; API clients get the API's JSON error shape."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "No such resource.", "errors": {}},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)

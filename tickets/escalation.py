@@ -145,7 +145,8 @@ class _Errors:
         if timezone.is_naive(parsed):
             self.add(name, "Give a time zone (e.g. 2026-01-31T09:30:00Z).")
             return None
-        return parsed
+        # Stored in UTC: databases refuse some offsets Python accepts (+16:51).
+        return parsed.astimezone(UTC)
 
     def raise_if_any(self) -> None:
         if self.errors:

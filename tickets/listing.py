@@ -5,13 +5,16 @@ query string into chips, links and querysets, so a page can be bookmarked and sh
 
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from helpdesk.models import Membership, Workspace
+from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
+from integrations.filters import SYNC_STATUS_CHOICES
+from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
 from tickets.models import (
@@ -42,6 +45,8 @@ CHIP_NAMES = {
     "created_after": "Created from",
     "created_before": "Created until",
     "snoozed": "Snoozed",
+    "sla": "SLA",
+    "sync_status": "Sync",
 }
 DEFAULT_SNOOZED = "active"
 
@@ -56,6 +61,7 @@ class TicketQuery:
         ("-priority", "Priority: high first"),
         ("priority", "Priority: low first"),
         ("-number", "Number"),
+        ("next_breach", "Next SLA breach"),
     ]
 
     def __init__(self, params: QueryDict, *, request, membership: Membership):
@@ -249,6 +255,8 @@ class TicketQuery:
             "statuses": workflow.Status.choices,
             "priorities": Ticket.Priority.choices,
             "sources": Ticket.Source.choices,
+            "sla": SlaFilter.choices,
+            "sync_statuses": SYNC_STATUS_CHOICES,
             "members": Membership.objects.filter(workspace=workspace)
             .select_related("user")
             .order_by("user__username"),
@@ -291,6 +299,10 @@ class _ChipNames:
             )
         if name == "source":
             return dict(Ticket.Source.choices).get(value, value)
+        if name == "sla":
+            return dict(SlaFilter.choices).get(value, value)
+        if name == "sync_status":
+            return dict(SYNC_STATUS_CHOICES).get(value, value)
         if name == "assignee":
             if value == "me":
                 return "Me"
@@ -357,16 +369,8 @@ def ticket_detail(*, ticket: Ticket) -> dict:
             c for c in conversations if c.pk != ticket.primary_conversation_id
         ],
         "tags": list(ticket.tags.order_by("name")),
-        "external_links": _external_links(ticket),
+        "external_links": list(ticket.external_links.all()),
     }
-
-
-def _external_links(ticket: Ticket) -> list:
-    """The ticket's links to external platforms, when the sync app provides them."""
-    manager = getattr(ticket, "external_links", None)
-    if manager is None:
-        return []
-    return list(manager.all())
 
 
 def saved_views(*, membership: Membership) -> QuerySet[SavedView]:
@@ -383,3 +387,36 @@ def conversation_get(*, membership: Membership, pk: int) -> Conversation:
         scoped(Conversation.objects.select_related("contact"), membership.workspace),
         pk=pk,
     )
+
+
+# --- the page shell: sidebar queues, pinned views, workspace switcher ---
+
+
+def _sidebar(request, membership: Membership) -> dict:
+    """Counts for the sidebar queues and the pinned saved views (one query each)."""
+    base = selectors.ticket_list(membership=membership)
+    active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
+    counts = base.aggregate(
+        all=Count("pk", filter=active),
+        mine=Count("pk", filter=active & Q(assignee=request.user)),
+        unassigned=Count("pk", filter=active & Q(assignee__isnull=True)),
+        snoozed=Count("pk", filter=Q(snoozed_until__isnull=False)),
+    )
+    pinned = []
+    for view in saved_views(membership=membership).filter(is_pinned=True):
+        query = TicketQuery.from_saved(view, request=request, membership=membership)
+        pinned.append({"view": view, "count": query.count(), "url": query.url()})
+    return {"counts": counts, "pinned_views": pinned}
+
+
+def page_shell(request, membership: Membership) -> dict:
+    """What base.html's sidebar and top bar need."""
+    return {
+        "membership": membership,
+        "memberships": Membership.objects.filter(user=request.user)
+        .select_related("workspace")
+        .order_by("workspace__name"),
+        "can_manage": can(membership, "reports.view"),
+        "can_share_views": can(membership, "views.share"),
+        **_sidebar(request, membership),
+    }

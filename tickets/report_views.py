@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import charts, export, importing, reports
+from tickets import charts, export, importing, listing, reports
 from tickets.models import ExportJob
 
 DEFAULT_DAYS = 30
@@ -78,7 +78,11 @@ def report_index(request):
         return render(
             request,
             "reports/index.html",
-            {"membership": membership, "error": exc.messages[0], "sections": []},
+            {
+                **listing.page_shell(request, membership),
+                "error": exc.messages[0],
+                "sections": [],
+            },
             status=400,
         )
     workspace = membership.workspace
@@ -95,10 +99,7 @@ def report_index(request):
         request,
         "reports/index.html",
         {
-            "membership": membership,
-            "memberships": Membership.objects.filter(user=request.user)
-            .select_related("workspace")
-            .order_by("workspace__name"),
+            **listing.page_shell(request, membership),
             "period": period,
             "group_by": group_by,
             "groupings": [(k, v[0]) for k, v in reports.GROUPINGS.items()],
@@ -195,10 +196,15 @@ def export_job(request, pk: int):
         "json"
     ):
         return JsonResponse(_job_json(job))
+    membership = member_for(request, "ticket.export")
     return render(
         request,
         "reports/export_job.html",
-        {"job": job, "finished": job.state in {"done", "failed"}},
+        {
+            **listing.page_shell(request, membership),
+            "job": job,
+            "finished": job.state in {"done", "failed"},
+        },
     )
 
 
@@ -227,7 +233,7 @@ def import_tickets(request):
     """Upload, preview (a dry run) and confirm; the confirmation applies the same
     stored file, so what was previewed is what is imported."""
     membership = member_for(request, "ticket.import")
-    context = {"membership": membership, "result": None}
+    context = {**listing.page_shell(request, membership), "result": None}
     if request.method == "POST" and request.POST.get("confirm"):
         pending = request.session.get(PENDING_KEY) or {}
         if (

@@ -12,7 +12,6 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,36 +77,6 @@ def _errors(exc: Exception) -> list[str]:
             return [m for msgs in exc.message_dict.values() for m in msgs]
         return list(exc.messages)
     return [str(exc)]
-
-
-def _sidebar(request, membership: Membership) -> dict:
-    """Counts for the sidebar queues and the pinned saved views (one query each)."""
-    base = selectors.ticket_list(membership=membership)
-    active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
-    counts = base.aggregate(
-        all=Count("pk", filter=active),
-        mine=Count("pk", filter=active & Q(assignee=request.user)),
-        unassigned=Count("pk", filter=active & Q(assignee__isnull=True)),
-        snoozed=Count("pk", filter=Q(snoozed_until__isnull=False)),
-    )
-    pinned = []
-    for view in listing.saved_views(membership=membership).filter(is_pinned=True):
-        query = TicketQuery.from_saved(view, request=request, membership=membership)
-        pinned.append({"view": view, "count": query.count(), "url": query.url()})
-    return {"counts": counts, "pinned_views": pinned}
-
-
-def _shell(request, membership: Membership) -> dict:
-    """What base.html's sidebar and top bar need."""
-    return {
-        "membership": membership,
-        "memberships": Membership.objects.filter(user=request.user)
-        .select_related("workspace")
-        .order_by("workspace__name"),
-        "can_manage": can(membership, "reports.view"),
-        "can_share_views": can(membership, "views.share"),
-        **_sidebar(request, membership),
-    }
 
 
 def _panel_context(request, membership: Membership, ticket: Ticket, **extra) -> dict:
@@ -253,7 +222,7 @@ def ticket_index(request, slug: str, number: int | None = None):
         )
     if request.htmx and request.htmx.target == "results":
         return render(request, "tickets/partials/_results.html", context)
-    context.update(_shell(request, membership))
+    context.update(listing.page_shell(request, membership))
     context["save_form"] = SavedViewForm()
     if number is not None:
         ticket = _ticket(membership, number)

@@ -445,3 +445,9 @@ def test_bulk_snooze_with_an_impossible_date_is_a_field_error(api, workspace, ag
     )
     assert response.status_code == 400
     assert "until" in response.json()["errors"]
+
+
+def test_an_unrouted_api_url_answers_json_404(api):
+    response = api.get("/api/v1/workspaces/acme/conversations/-1/messages/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -39,6 +39,18 @@ def post(workspace, bot, body, key=""):
 
 @pytest.mark.django_db
 class TestUpserts:
+    def test_times_with_any_offset_are_stored_in_utc(self, workspace, bot):
+        # PostgreSQL refuses offsets beyond +15:59 that Python parses happily.
+        post(
+            workspace,
+            bot,
+            payload(
+                escalate=True, conversation__started_at="2026-03-01T23:00:00+16:51"
+            ),
+        )
+        conversation = Conversation.objects.get()
+        assert conversation.started_at.isoformat() == "2026-03-01T06:09:00+00:00"
+
     def test_contact_and_conversation_are_upserted_by_email_and_external_id(
         self, workspace, bot
     ):
