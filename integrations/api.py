@@ -4,7 +4,8 @@ Mounted under /integrations/api/<workspace slug>/ by integrations.urls."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -66,10 +67,16 @@ class ConnectionViewSet(viewsets.ModelViewSet):
         return Response({"ok": ok, "message": message})
 
 
+class SyncRetryResultSerializer(serializers.Serializer):
+    retried = serializers.IntegerField()
+    external_links = ExternalLinkSerializer(many=True)
+
+
 class TicketSyncRetryView(APIView):
     """POST: queue a ticket's failed sync changes again (the "Retry" button).
     Any member who may edit tickets can retry; the answer lists the links."""
 
+    @extend_schema(request=None, responses={200: SyncRetryResultSerializer})
     def post(self, request, workspace_slug: str, number: int):
         membership = membership_for_slug(request.user, workspace_slug)
         if not can(membership, "ticket.edit"):
