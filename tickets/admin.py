@@ -606,25 +606,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
 class EscalationRuleForm(forms.ModelForm):
     class Meta:
         model = EscalationRule
-        fields = [
-            "workspace",
-            "name",
-            "position",
-            "is_active",
-            "confidence_below",
-            "confidence_above",
-            "channels",
-            "topics",
-            "intents",
-            "keywords",
-            "email_domains",
-            "escalate",
-            "priority",
-            "team",
-            "tags",
-            "label",
-            "group_within_days",
-        ]
+        fields = ["workspace", *escalation.RULE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()

@@ -374,25 +374,24 @@ def rule_for(workspace: Workspace, facts: Facts) -> EscalationRule | None:
     return None
 
 
-RULE_FIELDS = frozenset(
-    {
-        "name",
-        "position",
-        "is_active",
-        "confidence_below",
-        "confidence_above",
-        "channels",
-        "topics",
-        "intents",
-        "keywords",
-        "email_domains",
-        "escalate",
-        "priority",
-        "team",
-        "tags",
-        "label",
-        "group_within_days",
-    }
+# The editable fields of an escalation rule, in form order (admin, API, services).
+RULE_FIELDS = (
+    "name",
+    "position",
+    "is_active",
+    "confidence_below",
+    "confidence_above",
+    "channels",
+    "topics",
+    "intents",
+    "keywords",
+    "email_domains",
+    "escalate",
+    "priority",
+    "team",
+    "tags",
+    "label",
+    "group_within_days",
 )
 RULE_LISTS = ("channels", "topics", "intents", "keywords", "email_domains", "tags")
 
@@ -416,7 +415,7 @@ def _check_rule(
     workspace: Workspace, values: dict[str, Any], current: EscalationRule | None
 ) -> dict[str, Any]:
     """Normalised rule fields, or ValidationError naming every bad field."""
-    unknown = set(values) - RULE_FIELDS
+    unknown = set(values) - set(RULE_FIELDS)
     errors = _Errors()
     for name in sorted(unknown):
         errors.add(name, "Unknown field.")
