@@ -16,6 +16,7 @@ from django.utils import timezone
 from helpdesk.actors import AI_AGENT
 from helpdesk.models import Membership, Team, Workspace
 from helpdesk.services import contact_upsert
+from sla.models import Metric, SlaPolicy, SlaPolicyTarget
 from tickets import services, workflow
 from tickets.models import Comment, Message, Ticket, TicketEvent
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             return
         rng = random.Random(42)  # noqa: S311 - demo data, not security
         with transaction.atomic():
+            self._sla_policy(workspace)
             labels = {
                 path: services.label_get_or_create(workspace=workspace, path=path)
                 for path in LABELS
@@ -116,6 +118,32 @@ class Command(BaseCommand):
                 f"Log in as admin, manager or agent with password {DEMO_PASSWORD!r}."
             )
         )
+
+    def _sla_policy(self, workspace):
+        """A 24/7 policy for every ticket: urgent answered within the hour, low
+        within a day. Clocks start when the demo tickets are made (now), so the
+        list shows them counting down rather than all breached."""
+        policy, created = SlaPolicy.objects.get_or_create(
+            workspace=workspace, name="Standard support", defaults={"position": 0}
+        )
+        if not created:
+            return
+        minutes = {  # priority: (first response, next response, resolution)
+            1: (24 * 60, 24 * 60, 7 * 24 * 60),
+            2: (8 * 60, 8 * 60, 5 * 24 * 60),
+            3: (4 * 60, 4 * 60, 3 * 24 * 60),
+            4: (2 * 60, 2 * 60, 24 * 60),
+            5: (60, 30, 8 * 60),
+        }
+        for priority, targets in minutes.items():
+            for metric, value in zip(Metric.values, targets, strict=True):
+                SlaPolicyTarget.objects.create(
+                    policy=policy,
+                    priority=priority,
+                    metric=metric,
+                    minutes=value,
+                    business_hours=False,
+                )
 
     def _people(self, workspace):
         User = get_user_model()
