@@ -33,18 +33,7 @@ class ConnectionForm(forms.ModelForm):
 
     class Meta:
         model = Connection
-        fields = [
-            "workspace",
-            "platform",
-            "name",
-            "subdomain",
-            "base_url",
-            "enabled",
-            "push_enabled",
-            "pull_enabled",
-            "rate_limit",
-            "rate_period",
-        ]
+        fields = ["workspace", *services.PLAIN_FIELDS]
 
     def clean_credentials_json(self):
         raw = self.cleaned_data.get("credentials_json", "").strip()

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from integrations import services
 from integrations.models import Connection, ExternalLink, Platform
 
 
@@ -40,15 +41,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
         model = Connection
         fields = [
             "uuid",
-            "platform",
-            "name",
-            "subdomain",
-            "base_url",
-            "enabled",
-            "push_enabled",
-            "pull_enabled",
-            "rate_limit",
-            "rate_period",
+            *services.PLAIN_FIELDS,
             "credentials",
             "credentials_hint",
             "webhook_secret",
