@@ -1,8 +1,5 @@
 """The intake service: upserts, idempotency, validation, customer messages."""
 
-import json
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from helpdesk.models import Contact
+from tests import sqlite_probe
 from tests.factories import MembershipFactory
 from tests.intake.conftest import message, payload
 from tickets import escalation, services
@@ -407,15 +405,7 @@ def test_20_concurrent_identical_posts_make_one_ticket_and_one_conversation(
 def test_sqlite_20_concurrent_identical_posts_make_one_ticket(tmp_path: Path):
     """The embedded default serialises the claims (IMMEDIATE transactions)."""
     probe = Path(__file__).with_name("sqlite_intake_probe.py")
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, str(probe), str(tmp_path / "probe.sqlite3"), "20"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = sqlite_probe.run(probe, tmp_path, threads=20)
     assert report == {
         "tickets": 1,
         "conversations": 1,

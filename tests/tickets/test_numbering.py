@@ -1,8 +1,5 @@
 """Ticket numbers under concurrent creation: gap-free, duplicate-free, error-free."""
 
-import json
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -10,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from tests import sqlite_probe
 from tests.factories import WorkspaceFactory, make_ticket
 from tickets.models import Ticket
 
@@ -89,15 +87,7 @@ def test_four_workspaces_in_parallel_each_get_their_own_sequence():
 def test_sqlite_with_50_threads_never_says_database_is_locked(tmp_path: Path):
     """The embedded default: WAL, IMMEDIATE transactions and a busy timeout."""
     probe = Path(__file__).with_name("sqlite_numbering_probe.py")
-    result = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, str(probe), str(tmp_path / "probe.sqlite3"), "50"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = sqlite_probe.run(probe, tmp_path, threads=50)
     print(f"\nR2: {report['committed']} committed, errors={report['errors']}")
     assert report["errors"] == []
     assert report["numbers"] == list(range(1, 51))
