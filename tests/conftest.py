@@ -46,3 +46,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if db["ENGINE"].endswith("sqlite3") and not db["TEST"].get("NAME"):
         folder = tempfile.mkdtemp(prefix="helpdesk-test-")
         db["TEST"]["NAME"] = f"{folder}/test.sqlite3"
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import figures
+
+    if figures.collected:
+        terminalreporter.section("acceptance figures")
+        for code, values in sorted(figures.collected, key=lambda item: item[0]):
+            shown = ", ".join(f"{key}={value}" for key, value in values.items())
+            terminalreporter.write_line(f"{code}: {shown}")

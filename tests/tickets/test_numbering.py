@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from tests import sqlite_probe
+from tests import figures, sqlite_probe
 from tests.factories import WorkspaceFactory, make_ticket
 from tickets.models import Ticket
 
@@ -64,7 +64,12 @@ def test_200_concurrent_creations_with_rollbacks_leave_no_gap():
     numbers = sorted(
         Ticket.objects.filter(workspace=workspace).values_list("number", flat=True)
     )
-    print(f"\nR1: committed={len(numbers)} errors={len(errors)}")
+    figures.report(
+        "R1",
+        committed=len(numbers),
+        duplicates=len(numbers) - len(set(numbers)),
+        errors=len(errors),
+    )
     assert errors == []
     assert numbers == list(range(1, 181))
 
@@ -88,6 +93,8 @@ def test_sqlite_with_50_threads_never_says_database_is_locked(tmp_path: Path):
     """The embedded default: WAL, IMMEDIATE transactions and a busy timeout."""
     probe = Path(__file__).with_name("sqlite_numbering_probe.py")
     report = sqlite_probe.run(probe, tmp_path, threads=50)
-    print(f"\nR2: {report['committed']} committed, errors={report['errors']}")
+    figures.report(
+        "R2", committed=report["committed"], lock_errors=len(report["errors"])
+    )
     assert report["errors"] == []
     assert report["numbers"] == list(range(1, 51))
