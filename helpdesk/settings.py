@@ -259,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.prune_escalation_claims",
         "schedule": 24 * 3600.0,
     },
+    "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods
 
+from helpdesk import housekeeping
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from tickets import charts, export, importing, listing, reports
@@ -270,7 +271,8 @@ def import_tickets(request):
                 upload.seek(0)
                 token = uuid.uuid4().hex
                 path = default_storage.save(
-                    f"imports/{token}", ContentFile(upload.read())
+                    f"{housekeeping.IMPORT_PREVIEW_DIR}/{token}",
+                    ContentFile(upload.read()),
                 )
                 request.session[PENDING_KEY] = {
                     "token": token,
