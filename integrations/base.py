@@ -5,8 +5,10 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from integrations import conf, ratelimit, urlsafety
 from integrations.models import Connection
@@ -97,6 +99,26 @@ def parse_time(value) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address the URL check approved for a host, while TLS (SNI
+    and the certificate check) still uses the host name."""
+
+    def __init__(self):
+        super().__init__(max_retries=0)
+        self.pins: dict[str, str] = {}
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        hostname = host_params["host"]
+        if address := self.pins.get(hostname):
+            host_params["host"] = address
+            pool_kwargs["server_hostname"] = hostname
+            pool_kwargs["assert_hostname"] = hostname
+        return host_params, pool_kwargs
+
+
 class HttpClient:
     """JSON over HTTPS to one connection: checks the URL, spends the rate budget,
     never follows redirects, always times out, and turns failures into SyncError."""
@@ -105,6 +127,8 @@ class HttpClient:
         self.connection = connection
         self.session = requests.Session()
         self.session.trust_env = False
+        self.adapter = PinnedAdapter()
+        self.session.mount("https://", self.adapter)
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": "helpdesk-sync/1"}
         )
@@ -128,9 +152,15 @@ class HttpClient:
     def request(self, method: str, path: str, *, json=None, params=None) -> dict:
         url = self.connection.api_base + path
         try:
-            urlsafety.check_url(url, self.connection.platform)
+            address = urlsafety.checked_address(url, self.connection.platform)
         except urlsafety.UnsafeURL as exc:
             raise SyncError(f"Refused to send: {exc}", permanent=True) from None
+        headers = {}
+        if address:
+            hostname = urlsplit(url).hostname
+            self.adapter.pins[hostname] = address
+            # The connection goes to the IP, so name the host for the platform.
+            headers["Host"] = hostname
         token = self._wait_for_budget()
         self.requests_sent += 1
         try:
@@ -139,6 +169,7 @@ class HttpClient:
                 url,
                 json=json,
                 params=params,
+                headers=headers,
                 timeout=tuple(conf.get("SYNC_HTTP_TIMEOUT")),
                 allow_redirects=False,
             )

@@ -50,10 +50,24 @@ def check_url(url: str, platform: str, *, resolve: bool = True) -> str:
     With `resolve`, the host's addresses are looked up and every one must be public,
     so a platform-looking name that resolves inside our network is refused too.
     """
+    _checked_addresses(url, platform, resolve=resolve)
+    return url
+
+
+def checked_address(url: str, platform: str) -> str | None:
+    """The public address to connect to for `url` (checked like `check_url`), so
+    the request goes where the check looked: a second DNS answer (rebinding to an
+    internal address between check and connect) is never consulted. None for the
+    local fake servers that SYNC_ALLOW_LOCAL_URLS lets through."""
+    addresses = _checked_addresses(url, platform, resolve=True)
+    return addresses[0] if addresses else None
+
+
+def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if _local_fake_allowed(parts.scheme, host):
-        return url
+        return []
     if parts.scheme != "https":
         raise UnsafeURL(
             f"Only https URLs are allowed, not {parts.scheme or 'none'}://."
@@ -73,13 +87,14 @@ def check_url(url: str, platform: str, *, resolve: bool = True) -> str:
         raise UnsafeURL(f"{host} is not on {domain}.")
     if parts.port not in (None, 443):
         raise UnsafeURL("Only the standard https port is allowed.")
-    if resolve:
-        try:
-            infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-        except OSError:
-            raise UnsafeURL(f"{host} does not resolve.") from None
-        for info in infos:
-            address = info[4][0]
-            if not _is_public(address):
-                raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
-    return url
+    if not resolve:
+        return []
+    try:
+        infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        raise UnsafeURL(f"{host} does not resolve.") from None
+    addresses = [info[4][0] for info in infos]
+    for address in addresses:
+        if not _is_public(address):
+            raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
+    return addresses
