@@ -5,6 +5,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from urllib.parse import urlsplit
 
 import requests
@@ -249,11 +250,85 @@ class Adapter(ABC):
 
     platform: str = ""
     label: str = ""
+    # The platform's status/priority translation (its mapping.py), and what its
+    # ticket JSON calls our fields; _outgoing and _incoming do the rest.
+    mapping: ModuleType
+    subject_key = "subject"
+    assignee_key = "assignee_id"
+    external_id_key = "external_id"
+    updated_key = "updated_at"
 
     def __init__(self, connection: Connection):
         self.connection = connection
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
+
+    # --- the ticket in the platform's JSON and back ---
+
+    def _outgoing(self, snapshot: dict, fields) -> dict:
+        """`fields` of the snapshot as the platform's ticket JSON. Our exact status
+        and priority also travel as marker tags, so a round trip loses nothing."""
+        body: dict = {}
+        if "subject" in fields:
+            body[self.subject_key] = snapshot["subject"]
+        if "status" in fields:
+            body["status"] = self.mapping.status_to_remote(snapshot["status"])
+        if "priority" in fields:
+            body["priority"] = self.mapping.priority_to_remote(snapshot["priority"])
+        if "assignee" in fields:
+            email = snapshot.get("assignee_email")
+            user_id = self.user_id_for_email(email) if email else None
+            body[self.assignee_key] = self._assignee_out(user_id)
+        if {"tags", "status", "priority"} & set(fields):
+            names = snapshot["tags"] + marker_tags(
+                snapshot["status"], snapshot["priority"]
+            )
+            body["tags"] = self._tags_out(sorted(names))
+        return body
+
+    def _incoming(
+        self, fields: dict, *, remote_id, url: str, raw: dict
+    ) -> RemoteTicket:
+        """The platform's ticket JSON in our terms. Fields missing from `fields` (a
+        partial webhook) stay None: unknown."""
+        status_marker, priority_marker, tags = split_markers(self._tag_names(fields))
+        remote_status = fields.get("status") or ""
+        return RemoteTicket(
+            remote_id=str(remote_id),
+            url=url,
+            subject=fields.get(self.subject_key),
+            status=self._status_in(remote_status, status_marker, fields)
+            if remote_status
+            else None,
+            priority=self.mapping.priority_from_remote(
+                fields.get("priority"), priority_marker
+            )
+            if "priority" in fields
+            else None,
+            assignee_id=self._assignee_in(fields[self.assignee_key])
+            if self.assignee_key in fields
+            else None,
+            tags=tags if "tags" in fields else None,
+            external_id=fields.get(self.external_id_key) or "",
+            updated_at=parse_time(fields.get(self.updated_key)),
+            remote_status=remote_status,
+            raw=raw,
+        )
+
+    def _status_in(self, remote_status: str, marker: str | None, fields: dict) -> str:
+        return self.mapping.status_from_remote(remote_status, marker)
+
+    def _assignee_out(self, user_id: str | None):
+        return int(user_id) if user_id else None
+
+    def _assignee_in(self, value) -> str:
+        return str(value) if value else ""
+
+    def _tags_out(self, names: list[str]):
+        return names
+
+    def _tag_names(self, fields: dict) -> list[str]:
+        return fields.get("tags") or []
 
     # Sending: `snapshot` is the ticket as it was when the change was made (see
     # outbox.snapshot): ref, subject, content, status, priority, assignee_email,

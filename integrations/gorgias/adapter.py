@@ -12,9 +12,7 @@ from integrations.base import (
     RemoteTicket,
     WebhookData,
     WebhookRejected,
-    marker_tags,
     parse_time,
-    split_markers,
 )
 from integrations.gorgias import mapping
 from integrations.gorgias.client import GorgiasClient
@@ -25,6 +23,9 @@ SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
 class GorgiasAdapter(Adapter):
     platform = "gorgias"
     label = "Gorgias"
+    mapping = mapping
+    assignee_key = "assignee_user"
+    updated_key = "updated_datetime"
 
     def __init__(self, connection):
         super().__init__(connection)
@@ -35,50 +36,28 @@ class GorgiasAdapter(Adapter):
         return f"{base}/app/ticket/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        names = [t["name"] for t in data.get("tags") or []]
-        status_marker, priority_marker, tags = split_markers(names)
-        remote_status = data.get("status") or ""
-        snooze = parse_time(data.get("snooze_datetime"))
-        snoozed = bool(snooze and snooze > datetime.now(UTC))
-        assignee = (data.get("assignee_user") or {}).get("id")
-        return RemoteTicket(
-            remote_id=str(data["id"]),
-            url=self._web_url(data["id"]),
-            subject=data.get("subject"),
-            status=mapping.status_from_remote(remote_status, status_marker, snoozed)
-            if remote_status
-            else None,
-            priority=mapping.priority_from_remote(data.get("priority"), priority_marker)
-            if "priority" in data
-            else None,
-            assignee_id=(str(assignee) if assignee else "")
-            if "assignee_user" in data
-            else None,
-            tags=tags if "tags" in data else None,
-            external_id=data.get("external_id") or "",
-            updated_at=parse_time(data.get("updated_datetime")),
-            remote_status=remote_status,
-            raw=data,
+        return self._incoming(
+            data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
 
-    def _body(self, snapshot: dict, fields) -> dict:
-        body: dict = {}
-        if "subject" in fields:
-            body["subject"] = snapshot["subject"]
-        if "status" in fields:
-            body["status"] = mapping.status_to_remote(snapshot["status"])
-        if "priority" in fields:
-            body["priority"] = mapping.priority_to_remote(snapshot["priority"])
-        if "assignee" in fields:
-            email = snapshot.get("assignee_email")
-            user_id = self.user_id_for_email(email) if email else None
-            body["assignee_user"] = {"id": int(user_id)} if user_id else None
-        if {"tags", "status", "priority"} & set(fields):
-            names = snapshot["tags"] + marker_tags(
-                snapshot["status"], snapshot["priority"]
-            )
-            body["tags"] = [{"name": name} for name in sorted(names)]
-        return body
+    def _status_in(self, remote_status: str, marker: str | None, fields: dict) -> str:
+        # A snoozed Gorgias ticket is closed with a snooze date still ahead.
+        snooze = parse_time(fields.get("snooze_datetime"))
+        snoozed = bool(snooze and snooze > datetime.now(UTC))
+        return mapping.status_from_remote(remote_status, marker, snoozed)
+
+    def _assignee_out(self, user_id: str | None):
+        return {"id": int(user_id)} if user_id else None
+
+    def _assignee_in(self, value) -> str:
+        user_id = (value or {}).get("id")
+        return str(user_id) if user_id else ""
+
+    def _tags_out(self, names: list[str]):
+        return [{"name": name} for name in names]
+
+    def _tag_names(self, fields: dict) -> list[str]:
+        return [tag["name"] for tag in fields.get("tags") or []]
 
     def test_connection(self) -> str:
         account = self.client.account()
@@ -89,7 +68,7 @@ class GorgiasAdapter(Adapter):
         return self._remote(found[0]) if found else None
 
     def create(self, snapshot: dict) -> RemoteTicket:
-        body = self._body(
+        body = self._outgoing(
             snapshot, ["subject", "status", "priority", "assignee", "tags"]
         )
         email = snapshot.get("requester_email") or "unknown@invalid"
@@ -110,7 +89,7 @@ class GorgiasAdapter(Adapter):
 
     def update(self, link, snapshot: dict, fields) -> RemoteTicket:
         return self._remote(
-            self.client.update_ticket(link.remote_id, self._body(snapshot, fields))
+            self.client.update_ticket(link.remote_id, self._outgoing(snapshot, fields))
         )
 
     def add_comment(

@@ -10,9 +10,6 @@ from integrations.base import (
     RemoteTicket,
     WebhookData,
     WebhookRejected,
-    marker_tags,
-    parse_time,
-    split_markers,
 )
 from integrations.kustomer import mapping
 from integrations.kustomer.client import KustomerClient
@@ -21,57 +18,29 @@ from integrations.kustomer.client import KustomerClient
 class KustomerAdapter(Adapter):
     platform = "kustomer"
     label = "Kustomer"
+    mapping = mapping
+    subject_key = "name"
+    assignee_key = "assignedUsers"
+    external_id_key = "externalId"
+    updated_key = "updatedAt"
 
     def __init__(self, connection):
         super().__init__(connection)
         self.client = KustomerClient(connection)
 
     def _remote(self, data: dict) -> RemoteTicket:
-        attributes = data.get("attributes") or {}
-        status_marker, priority_marker, tags = split_markers(
-            attributes.get("tags") or []
-        )
-        remote_status = attributes.get("status") or ""
-        assigned = attributes.get("assignedUsers") or []
-        return RemoteTicket(
-            remote_id=str(data["id"]),
+        return self._incoming(
+            data.get("attributes") or {},
+            remote_id=data["id"],
             url=f"{self.connection.api_base}/app/conversations/{data['id']}",
-            subject=attributes.get("name"),
-            status=mapping.status_from_remote(remote_status, status_marker)
-            if remote_status
-            else None,
-            priority=mapping.priority_from_remote(
-                attributes.get("priority"), priority_marker
-            )
-            if "priority" in attributes
-            else None,
-            assignee_id=(str(assigned[0]) if assigned else "")
-            if "assignedUsers" in attributes
-            else None,
-            tags=tags if "tags" in attributes else None,
-            external_id=attributes.get("externalId") or "",
-            updated_at=parse_time(attributes.get("updatedAt")),
-            remote_status=remote_status,
             raw=data,
         )
 
-    def _attributes(self, snapshot: dict, fields) -> dict:
-        body: dict = {}
-        if "subject" in fields:
-            body["name"] = snapshot["subject"]
-        if "status" in fields:
-            body["status"] = mapping.status_to_remote(snapshot["status"])
-        if "priority" in fields:
-            body["priority"] = mapping.priority_to_remote(snapshot["priority"])
-        if "assignee" in fields:
-            email = snapshot.get("assignee_email")
-            user_id = self.user_id_for_email(email) if email else None
-            body["assignedUsers"] = [user_id] if user_id else []
-        if {"tags", "status", "priority"} & set(fields):
-            body["tags"] = sorted(
-                snapshot["tags"] + marker_tags(snapshot["status"], snapshot["priority"])
-            )
-        return body
+    def _assignee_out(self, user_id: str | None):
+        return [user_id] if user_id else []
+
+    def _assignee_in(self, value) -> str:
+        return str(value[0]) if value else ""
 
     def test_connection(self) -> str:
         user = self.client.current_user()
@@ -89,7 +58,7 @@ class KustomerAdapter(Adapter):
         customer = self.client.customer_by_email(email) or self.client.create_customer(
             email, snapshot.get("requester_name") or ""
         )
-        body = self._attributes(
+        body = self._outgoing(
             snapshot, ["subject", "status", "priority", "assignee", "tags"]
         )
         body["externalId"] = snapshot["ref"]
@@ -102,7 +71,7 @@ class KustomerAdapter(Adapter):
     def update(self, link, snapshot: dict, fields) -> RemoteTicket:
         return self._remote(
             self.client.update_conversation(
-                link.remote_id, self._attributes(snapshot, fields)
+                link.remote_id, self._outgoing(snapshot, fields)
             )
         )
 

@@ -13,9 +13,7 @@ from integrations.base import (
     SyncError,
     WebhookData,
     WebhookRejected,
-    marker_tags,
     parse_time,
-    split_markers,
 )
 from integrations.zendesk import mapping
 from integrations.zendesk.client import ZendeskClient
@@ -26,6 +24,7 @@ CLOSED = "closed"
 class ZendeskAdapter(Adapter):
     platform = "zendesk"
     label = "Zendesk"
+    mapping = mapping
 
     def __init__(self, connection):
         super().__init__(connection)
@@ -38,47 +37,9 @@ class ZendeskAdapter(Adapter):
         return f"{base}/agent/tickets/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        """Fields missing from `data` (a partial webhook) stay None: unknown."""
-        status_marker, priority_marker, tags = split_markers(data.get("tags") or [])
-        remote_status = data.get("status") or ""
-        assignee = data.get("assignee_id")
-        return RemoteTicket(
-            remote_id=str(data["id"]),
-            url=self._web_url(data["id"]),
-            subject=data.get("subject"),
-            status=mapping.status_from_remote(remote_status, status_marker)
-            if remote_status
-            else None,
-            priority=mapping.priority_from_remote(data.get("priority"), priority_marker)
-            if "priority" in data
-            else None,
-            assignee_id=(str(assignee) if assignee else "")
-            if "assignee_id" in data
-            else None,
-            tags=tags if "tags" in data else None,
-            external_id=data.get("external_id") or "",
-            updated_at=parse_time(data.get("updated_at")),
-            remote_status=remote_status,
-            raw=data,
+        return self._incoming(
+            data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
-
-    def _body(self, snapshot: dict, fields) -> dict:
-        body: dict = {}
-        if "subject" in fields:
-            body["subject"] = snapshot["subject"]
-        if "status" in fields:
-            body["status"] = mapping.status_to_remote(snapshot["status"])
-        if "priority" in fields:
-            body["priority"] = mapping.priority_to_remote(snapshot["priority"])
-        if "assignee" in fields:
-            email = snapshot.get("assignee_email")
-            user_id = self.user_id_for_email(email) if email else None
-            body["assignee_id"] = int(user_id) if user_id else None
-        if {"tags", "status", "priority"} & set(fields):
-            body["tags"] = sorted(
-                snapshot["tags"] + marker_tags(snapshot["status"], snapshot["priority"])
-            )
-        return body
 
     # --- push ---
 
@@ -93,7 +54,7 @@ class ZendeskAdapter(Adapter):
         return found[-1] if found else None
 
     def create(self, snapshot: dict, follow_up_of: str = "") -> RemoteTicket:
-        body = self._body(
+        body = self._outgoing(
             snapshot, ["subject", "status", "priority", "assignee", "tags"]
         )
         body["external_id"] = snapshot["ref"]
@@ -118,7 +79,7 @@ class ZendeskAdapter(Adapter):
         return self.create(snapshot, follow_up_of=link.remote_id)
 
     def update(self, link, snapshot: dict, fields) -> RemoteTicket:
-        body = self._body(snapshot, fields)
+        body = self._outgoing(snapshot, fields)
         if link.remote_status == CLOSED:
             if mapping.status_to_remote(snapshot["status"]) == CLOSED:
                 return self.fetch(link.remote_id)
