@@ -1,0 +1,510 @@
+"""The measurements of `make bench`, each beside a floor: the same rows fetched by one
+hand-written SQL query in the same run, so a figure is also a ratio ours / raw.
+
+Requests go through Django's test client in-process (server time, no network), except
+the intake throughput, which goes through a real gunicorn on loopback.
+"""
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from bench import seed
+from sla.models import SlaTarget
+from tickets.models import Ticket
+
+ROOT = Path(settings.BASE_DIR)
+
+
+@dataclass
+class Figure:
+    name: str
+    p50: float | None = None  # milliseconds
+    p95: float | None = None
+    queries: int | None = None
+    floor_p50: float | None = None
+    rate: float | None = None  # per second, for throughput figures
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.p50 is None or not self.floor_p50:
+            return None
+        return self.p50 / self.floor_p50
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+WARM_UP = 3
+
+
+def time_calls(call, repeat: int) -> tuple[float, float, int]:
+    """p50 and p95 in ms over `repeat` calls after a warm-up, and the query count of
+    one more call (counted apart: capturing queries slows them). `call(i)` gets a
+    new index each time, 0 to WARM_UP + repeat, for writes that need fresh rows."""
+    for index in range(WARM_UP):
+        call(index)
+    samples = []
+    for index in range(WARM_UP, WARM_UP + repeat):
+        started = time.perf_counter()
+        call(index)
+        samples.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        call(WARM_UP + repeat)
+    p50, p95 = _percentiles(samples)
+    return p50, p95, len(captured)
+
+
+def raw_sql(sql: str, params) -> callable:
+    def run(_index):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return run
+
+
+class Bench:
+    def __init__(self, repeat: int = 30):
+        self.repeat = repeat
+        self.ref = seed.reference_data()
+        self.workspace = self.ref["workspace"]
+        self.agent = self.ref["agents"][0]
+        self.manager = self.ref["manager"]
+        self.token = Token.objects.get_or_create(user=self.manager)[0].key
+        self.api = Client(
+            HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {self.token}"
+        )
+        self.ui = Client(HTTP_HOST="localhost")
+        self.ui.force_login(self.agent)
+        self.base = f"/api/v1/workspaces/{self.workspace.slug}"
+        self.figures: list[Figure] = []
+
+    def _get(self, client, url):
+        def call(_index):
+            response = client.get(url)
+            _expect(response, 200)
+            if response.streaming:
+                b"".join(response.streaming_content)
+
+        return call
+
+    def request(self, name, client, url, floor_sql, params, target_ms, *, ratio=None):
+        p50, p95, queries = time_calls(self._get(client, url), self.repeat)
+        floor, _, _ = time_calls(raw_sql(floor_sql, params), self.repeat)
+        figure = Figure(name, p50, p95, queries, floor, target=f"p50 ≤ {target_ms} ms")
+        figure.met = p50 <= target_ms
+        if ratio:
+            figure.target += f", ≤ {ratio}× raw"
+            figure.met = figure.met and figure.ratio <= ratio
+        self.figures.append(figure)
+        return figure
+
+    # --- reads ---
+
+    def lists(self):
+        ws = self.workspace.pk
+        columns = "t.id, t.number, t.subject, t.status, t.priority, t.created_at"
+        newest = (
+            f"SELECT {columns}, u.username, l.name FROM tickets_ticket t"  # noqa: S608
+            " LEFT JOIN auth_user u ON u.id = t.assignee_id"
+            " LEFT JOIN tickets_label l ON l.id = t.label_id"
+            " WHERE t.workspace_id = %s {where}"
+            " ORDER BY t.created_at DESC, t.id DESC LIMIT 25"
+        )
+        cases = [
+            ("API list, default", "", "", []),
+            ("API list, status=open", "status=open", "AND t.status = %s", ["open"]),
+            (
+                "API list, assignee=me",
+                "assignee=me",
+                "AND t.assignee_id = %s",
+                [self.manager.pk],
+            ),
+        ]
+        for name, query, where, params in cases:
+            self.request(
+                name,
+                self.api,
+                f"{self.base}/tickets/?{query}",
+                newest.format(where=where),
+                [ws, *params],
+                50,
+                ratio=3,
+            )
+        self.request(
+            "API list, search 'refund invoice'",
+            self.api,
+            f"{self.base}/tickets/?q=refund+invoice",
+            f"SELECT {columns} FROM tickets_ticket t WHERE t.workspace_id = %s"  # noqa: S608
+            " AND (setweight(to_tsvector('english', COALESCE(subject, '')), 'A')"
+            " || setweight(to_tsvector('english', COALESCE(question, '')), 'B')"
+            " || setweight(to_tsvector('english', COALESCE(content, '') || ' ' ||"
+            " COALESCE(answer, '')), 'C')) @@ plainto_tsquery('english', %s)"
+            " ORDER BY t.created_at DESC LIMIT 25",
+            [ws, "refund invoice"],
+            100,
+        )
+        running = (
+            f"SELECT {columns}, MIN(s.due_at) FROM tickets_ticket t"  # noqa: S608
+            " JOIN sla_slatarget s ON s.ticket_id = t.id AND s.fulfilled_at IS NULL"
+            " AND s.paused_at IS NULL AND s.breached_at IS NULL {where}"
+            " WHERE t.workspace_id = %s GROUP BY t.id ORDER BY MIN(s.due_at), t.id"
+            " LIMIT 25"
+        )
+        self.request(
+            "API list, SLA at risk",
+            self.api,
+            f"{self.base}/tickets/?sla=at_risk",
+            running.format(where="AND s.warn_at <= now()"),
+            [ws],
+            50,
+            ratio=3,
+        )
+        self.request(
+            "API list, by next breach",
+            self.api,
+            f"{self.base}/tickets/?ordering=next_breach",
+            running.format(where=""),
+            [ws],
+            50,
+            ratio=3,
+        )
+        page = f"/w/{self.workspace.slug}/tickets/"
+        floor = newest.format(where="")
+        self.request(
+            "Tickets page (list)", self.ui, f"{page}?view=list", floor, [ws], 120
+        )
+        self.request("Tickets board", self.ui, f"{page}?view=board", floor, [ws], 120)
+
+    def details(self):
+        number = (
+            Ticket.objects.filter(workspace=self.workspace)
+            .order_by("-number")[500]
+            .number
+        )
+        floor = "SELECT * FROM tickets_ticket WHERE workspace_id = %s AND number = %s"
+        params = [self.workspace.pk, number]
+        self.request(
+            "API ticket detail",
+            self.api,
+            f"{self.base}/tickets/{number}/",
+            floor,
+            params,
+            30,
+        )
+        self.request(
+            "Ticket panel (htmx)",
+            self.ui,
+            f"/w/{self.workspace.slug}/tickets/{number}/",
+            floor,
+            params,
+            30,
+        )
+
+    # --- writes ---
+
+    def create(self):
+        def call(index):
+            response = self.api.post(
+                f"{self.base}/tickets/",
+                {"subject": f"Bench create {uuid.uuid4().hex[:8]}", "priority": 3},
+                content_type="application/json",
+            )
+            _expect(response, 201)
+
+        p50, p95, queries = time_calls(call, self.repeat)
+        self.figures.append(
+            Figure(
+                "Create ticket (API)",
+                p50,
+                p95,
+                queries,
+                target="p50 ≤ 20 ms",
+                met=p50 <= 20,
+            )
+        )
+
+    def transition(self):
+        numbers = list(
+            Ticket.objects.filter(workspace=self.workspace, status="open")
+            .order_by("-number")
+            .values_list("number", flat=True)[: WARM_UP + self.repeat + 1]
+        )
+
+        def call(index):
+            response = self.api.post(
+                f"{self.base}/tickets/{numbers[index]}/transition/",
+                {"status": "in_progress"},
+                content_type="application/json",
+            )
+            _expect(response, 200)
+
+        p50, p95, queries = time_calls(call, self.repeat)
+        self.figures.append(Figure("Transition (API)", p50, p95, queries))
+
+    def bulk(self):
+        numbers = list(
+            Ticket.objects.filter(workspace=self.workspace, status="open")
+            .order_by("number")
+            .values_list("number", flat=True)[:1000]
+        )
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = self.api.post(
+                f"{self.base}/tickets/bulk/",
+                {
+                    "action": "status",
+                    "tickets": numbers,
+                    "params": {"status": "in_progress"},
+                },
+                content_type="application/json",
+            )
+        seconds = time.perf_counter() - started
+        _expect(response, 200)
+        self.figures.append(
+            Figure(
+                f"Bulk status change, {len(numbers)} tickets",
+                p50=seconds * 1000,
+                queries=len(captured),
+                target="≤ 2 s",
+                met=seconds <= 2,
+                note="one request; history rows, events, SLA and sync included",
+            )
+        )
+
+    def export(self):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        response = self.ui.get(f"/reports/export.csv?workspace={self.workspace.slug}")
+        rows = 0
+        if response.status_code == 200 and response.streaming:
+            for chunk in response.streaming_content:
+                rows += chunk.count(b"\n")
+        seconds = time.perf_counter() - started
+        growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        rate = rows / seconds if seconds else 0
+        self.figures.append(
+            Figure(
+                f"CSV export, {rows} rows",
+                p50=seconds * 1000,
+                rate=rate,
+                target="≥ 20k rows/s, < 100 MB growth",
+                met=rate >= 20000 and growth < 100,
+                note=f"peak RSS growth {growth:.0f} MB; status {response.status_code}",
+            )
+        )
+
+    def sla_sweep(self):
+        from sla import tasks as sla_tasks
+
+        running = SlaTarget.objects.filter(
+            workspace=self.workspace,
+            fulfilled_at__isnull=True,
+            paused_at__isnull=True,
+            breached_at__isnull=True,
+        )
+        total = Ticket.objects.filter(workspace=self.workspace).count()
+        due = max(1, total // 100)
+        ids = list(running.order_by("-id").values_list("id", flat=True)[:due])
+        now = timezone.now()
+        SlaTarget.objects.filter(id__in=ids).update(
+            due_at=now - timedelta(seconds=1), warn_at=now - timedelta(minutes=1)
+        )
+        started = time.perf_counter()
+        marked = 0
+        with CaptureQueriesContext(connection) as captured:
+            while True:
+                done = sla_tasks.sla_sweep()
+                if not done["breached"] and not done["warned"]:
+                    break
+                marked += done["breached"]
+        seconds = time.perf_counter() - started
+        self.figures.append(
+            Figure(
+                f"SLA sweep, {len(ids)} clocks due (1%)",
+                p50=seconds * 1000,
+                queries=len(captured),
+                target="≤ 1 s",
+                met=seconds <= 1,
+                note=f"{marked} breaches marked",
+            )
+        )
+
+    def snooze_wake(self, due: int = 10_000):
+        from tickets import tasks as ticket_tasks
+
+        now = timezone.now()
+        ids = list(
+            Ticket.objects.filter(workspace=self.workspace, status="waiting_on_contact")
+            .order_by("-id")
+            .values_list("id", flat=True)[:due]
+        )
+        Ticket.objects.filter(id__in=ids).update(
+            snoozed_until=now - timedelta(seconds=5)
+        )
+        started = time.perf_counter()
+        woke = 0
+        with CaptureQueriesContext(connection) as captured:
+            while batch := ticket_tasks.wake_due_tickets():
+                woke += batch
+        seconds = time.perf_counter() - started
+        self.figures.append(
+            Figure(
+                f"Snooze wake, {len(ids)} due",
+                p50=seconds * 1000,
+                queries=len(captured),
+                rate=woke / seconds if seconds else None,
+                note=f"{woke} woken",
+            )
+        )
+
+    # --- intake through gunicorn ---
+
+    def intake(self, sequential: int = 200, concurrent: int = 400, clients: int = 4):
+        port = _free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings"}
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "helpdesk.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}{self.base}/escalations/"
+        try:
+            _wait_for(f"http://127.0.0.1:{port}/healthz")
+            seq_rate = self._post_escalations(url, sequential, 1)
+            par_rate = self._post_escalations(url, concurrent, clients)
+        finally:
+            server.terminate()
+            server.wait(10)
+        self.figures.append(
+            Figure(
+                "Escalation intake, 1 client", rate=seq_rate, note="gunicorn, 2 workers"
+            )
+        )
+        self.figures.append(
+            Figure(
+                f"Escalation intake, {clients} clients",
+                rate=par_rate,
+                target="≥ 200/s",
+                met=par_rate >= 200,
+                note="gunicorn, 2 workers",
+            )
+        )
+
+    def _post_escalations(self, url, count, clients) -> float:
+        errors = []
+
+        def worker(share):
+            session = requests.Session()
+            session.headers["Authorization"] = f"Token {self.token}"
+            for _ in range(share):
+                key = uuid.uuid4().hex
+                response = session.post(
+                    url,
+                    json={
+                        "event_id": key,
+                        "conversation": {
+                            "external_id": f"bench-{key}",
+                            "channel": "web",
+                            "contact": {"name": "Bench", "email": f"{key[:10]}@x.test"},
+                            "messages": [
+                                {
+                                    "author_kind": "contact",
+                                    "body": "I was charged twice",
+                                    "sent_at": "2026-03-02T09:00:00Z",
+                                },
+                                {
+                                    "author_kind": "ai",
+                                    "body": "Let me check.",
+                                    "sent_at": "2026-03-02T09:01:00Z",
+                                },
+                            ],
+                        },
+                        "question": "Why was I charged twice?",
+                        "answer": "Let me pass you on.",
+                        "confidence": 35,
+                        "topic": "billing",
+                        "intent": "refund",
+                        "reason": "Low confidence",
+                        "escalate": True,
+                    },
+                    timeout=30,
+                )
+                if response.status_code not in (200, 201):
+                    errors.append(response.status_code)
+
+        threads = [
+            threading.Thread(target=worker, args=(count // clients,))
+            for _ in range(clients)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        if errors:
+            raise RuntimeError(f"intake answered {errors[:5]}")
+        return count / seconds
+
+
+def _expect(response, status: int) -> None:
+    if response.status_code != status:
+        raise RuntimeError(
+            f"expected {status}, got {response.status_code}: {response.content[:300]!r}"
+        )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
