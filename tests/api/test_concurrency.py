@@ -169,6 +169,17 @@ def test_same_key_same_body_replays_other_body_is_422(setup):
     assert Ticket.objects.count() == 1
 
 
+@pytest.mark.parametrize("key", ["nul\x00byte", "caf\u00e9", "x" * 256])
+def test_a_key_that_is_not_printable_ascii_is_a_400_naming_the_header(setup, key):
+    workspace, user = setup
+    response = client_for(user).post(
+        f"{BASE}/tickets/", {"subject": "A"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert Ticket.objects.count() == 0
+
+
 def test_a_failed_create_does_not_use_up_the_key(setup):
     workspace, user = setup
     client = client_for(user)
