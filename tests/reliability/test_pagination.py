@@ -24,7 +24,7 @@ TICKETS, WRITES, PAGE = 10_000, 500, 100
 
 
 def _seed(workspace: Workspace) -> set[int]:
-    """10,000 tickets in one INSERT, created a millisecond apart (newest = highest id)."""
+    """10,000 tickets in one INSERT, a millisecond apart (newest = highest number)."""
     now = timezone.now()
     Ticket.objects.bulk_create(
         Ticket(workspace=workspace, number=n, subject=f"Seeded {n}")

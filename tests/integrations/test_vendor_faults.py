@@ -15,7 +15,7 @@ from integrations import outbox
 from integrations.models import ExternalLink, SyncAttempt, SyncOp
 from tests import figures
 from tests.factories import make_ticket
-from tests.integrations.conftest import connect, gorgias, sync_settings  # noqa: F401
+from tests.integrations.conftest import connect
 
 pytestmark = pytest.mark.django_db
 
