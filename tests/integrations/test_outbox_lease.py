@@ -1,7 +1,7 @@
-"""A slow platform makes one worker's drain of a ticket's queue outlast its lease.
-A second worker that claims the queue once the lease has run out must not send
-the same change again: the first worker stops before its lease could run out
-mid-request, and never frees a lease it no longer holds."""
+"""A slow platform makes one worker's drain of a ticket's queue take longer than a
+lease. A second worker arriving after that time must not send the same changes
+again: the first renews its lease before each change (and frees only a lease it
+still holds). Before the renewal, 8 requests went out for 6 changes."""
 
 import threading
 import time
