@@ -115,6 +115,7 @@ def main() -> None:
     python = sys.executable
     for step in (
         [python, "manage.py", "migrate", "--noinput"],
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
         [python, "-m", "loadtest.seed", "--users", str(args.users)]
         + ["--tickets", str(args.tickets), "--tokens", str(tokens)],
     ):
