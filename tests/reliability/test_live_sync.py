@@ -24,7 +24,6 @@ from tests import figures
 from tests.factories import MembershipFactory, make_ticket
 from tests.fakes.zendesk import FakeZendesk
 from tests.integrations.conftest import connect
-from tests.reliability.conftest import postgres_only
 from tests.sla.live import (
     Cluster,
     RedisRelay,
@@ -34,7 +33,7 @@ from tests.sla.live import (
     wait_for,
 )
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LIVE_SETTINGS = "tests.reliability.live_settings"
 CREATES = 100

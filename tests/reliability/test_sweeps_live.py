@@ -20,11 +20,10 @@ from django.utils import timezone
 from sla.models import SlaTarget
 from tests import figures
 from tests.factories import WorkspaceFactory
-from tests.reliability.conftest import postgres_only
 from tests.sla.live import Cluster, flush_redis, redis_url, wait_for
 from tickets.models import Ticket, TicketEvent
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 COUNT, WINDOW, SWEEP, LEAD = 1000, 60, 5, 15
 SLACK = 10  # seconds a busy machine may add to the sweep interval
