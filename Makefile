@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+USERS ?= 100
+DURATION ?= 5m
 
-.PHONY: install run serve test lint format migrations-check bench clean
+.PHONY: install run serve test lint format migrations-check bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,11 @@ format: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Load test on loopback: gunicorn + DATABASE_URL, USERS agents for DURATION
+## (70% reads, 20% comments, 10% creates); figures in docs/load/summary.json.
+load: install
+	$(BIN)/python -m loadtest.run --users $(USERS) --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

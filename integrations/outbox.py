@@ -175,14 +175,40 @@ def _due_links(connection_id: int | None, now: datetime):
     return links.order_by("id")
 
 
-def _claim(link: ExternalLink, now: datetime) -> bool:
+@dataclass
+class Lease:
+    """This worker's hold on one ticket's queue, until `until`."""
+
+    link: ExternalLink
+    until: datetime
+
+    def renew(self) -> bool:
+        """Extend the hold before the next op, so a slow platform cannot make it run
+        out mid-queue; False if it had run out and another worker took the queue."""
+        until = timezone.now() + timedelta(seconds=conf.get("SYNC_LEASE_SECONDS"))
+        held = ExternalLink.objects.filter(pk=self.link.pk, lease_until=self.until)
+        if not held.update(lease_until=until):
+            return False
+        # The link is saved whole after each op: it must carry the new lease too.
+        self.until = self.link.lease_until = until
+        return True
+
+    def release(self) -> None:
+        """Free the queue, unless another worker holds it now."""
+        ExternalLink.objects.filter(pk=self.link.pk, lease_until=self.until).update(
+            lease_until=None
+        )
+
+
+def _claim(link: ExternalLink, now: datetime) -> Lease | None:
     """Take the link's queue for this worker (compare-and-swap on the lease)."""
     until = now + timedelta(seconds=conf.get("SYNC_LEASE_SECONDS"))
-    return bool(
+    won = (
         ExternalLink.objects.filter(pk=link.pk)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .update(lease_until=until)
     )
+    return Lease(link, until) if won else None
 
 
 def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
@@ -191,7 +217,8 @@ def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainRes
     now = timezone.now()
     adapters: dict[int, Adapter] = {}
     for link in _due_links(connection_id, now)[:max_links]:
-        if not _claim(link, now):
+        lease = _claim(link, now)
+        if lease is None:
             continue
         try:
             link.refresh_from_db()
@@ -199,17 +226,19 @@ def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainRes
             adapter = adapters.get(connection.pk)
             if adapter is None:
                 adapter = adapters[connection.pk] = adapter_for(connection)
-            _drain_link(link, adapter, result)
+            _drain_link(link, adapter, result, lease)
         finally:
-            ExternalLink.objects.filter(pk=link.pk).update(lease_until=None)
+            lease.release()
     for adapter in adapters.values():
         result.requests += adapter.requests_sent
     return result
 
 
-def _drain_link(link: ExternalLink, adapter: Adapter, result: DrainResult) -> None:
+def _drain_link(
+    link: ExternalLink, adapter: Adapter, result: DrainResult, lease: Lease
+) -> None:
     delivered = 0
-    while True:
+    while lease.renew():
         op = link.ops.filter(state=SyncOp.State.PENDING).order_by("id").first()
         if op is None:
             break

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -88,6 +89,20 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             error_body("invalid", message, errors), status=status.HTTP_400_BAD_REQUEST
         )
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away mid-request (restart, failover, killed backend):
+        # the transaction was rolled back by the server, and the next request gets a
+        # fresh connection (CONN_HEALTH_CHECKS), so the caller may simply retry.
+        response = Response(
+            error_body(
+                "database_unavailable",
+                "The database connection was lost; try again. A retry with the same "
+                "Idempotency-Key never creates twice.",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "1"
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

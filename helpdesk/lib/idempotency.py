@@ -34,10 +34,14 @@ def idempotent(
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
         return create()
-    if len(key) > MAX_KEY_LENGTH:
+    if len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
         from rest_framework.exceptions import ValidationError
 
-        raise ValidationError({HEADER: [f"At most {MAX_KEY_LENGTH} characters."]})
+        # The draft standard's key is a printable ASCII string; a NUL byte would
+        # otherwise reach PostgreSQL and fail the request with a 500.
+        raise ValidationError(
+            {HEADER: [f"At most {MAX_KEY_LENGTH} printable ASCII characters."]}
+        )
     fingerprint = request_fingerprint(request)
     with transaction.atomic():
         try:

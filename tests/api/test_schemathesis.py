@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from helpdesk.wsgi import application
+from tests import figures
 from tests.factories import LabelFactory, TeamFactory, make_ticket
 
 schema = schemathesis.from_dict(
@@ -21,6 +22,19 @@ schema = schemathesis.from_dict(
 )
 # API_FUZZ_EXAMPLES raises the bound for a longer local run.
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
+run = {"operations": set(), "cases": 0, "failures": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def q1_figures():
+    """Q1's schemathesis figures, once all operations have run."""
+    yield
+    figures.report(
+        "Q1-schemathesis",
+        operations=len(run["operations"]),
+        cases=run["cases"],
+        failures=run["failures"],
+    )
 
 
 @pytest.fixture
@@ -56,8 +70,14 @@ def test_api_matches_its_schema_and_never_fails(case, token):
     if "workspace_slug" in (case.path_parameters or {}):
         case.path_parameters["workspace_slug"] = "acme"
     case.headers = {**(case.headers or {}), "Authorization": f"Token {token}"}
+    run["operations"].add(case.operation.verbose_name)
+    run["cases"] += 1
     response = case.call()
     # `ignored_auth` replays the call with one scheme's credentials spoiled while the
     # token header still authenticates, so it reports every operation; refusing
     # anonymous callers is proven in test_roles.py.
-    case.validate_response(response, excluded_checks=(ignored_auth,))
+    try:
+        case.validate_response(response, excluded_checks=(ignored_auth,))
+    except AssertionError:
+        run["failures"] += 1
+        raise

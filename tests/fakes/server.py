@@ -6,6 +6,8 @@ plug their routes into, with switchable failures:
 - `lose(times=1)`: the request is carried out, then the connection is dropped before
   any answer ("created remotely but the response was lost");
 - `stall(times=1)`: the answer comes after `stall_seconds` (a client timeout);
+- `slow(seconds)`: the request is carried out after `seconds` (a worker can be
+  killed while it waits: the effect still happens, the answer is never read);
 - `down = True`: every request answers 503 until switched back.
 
 Every request is logged with its arrival time, so tests can measure the rate.
@@ -77,6 +79,9 @@ class FakePlatform:
     def stall(self, times: int = 1, on: str = "") -> None:
         self.script += [(on, "stall")] * times
 
+    def slow(self, seconds: float, times: int = 1, on: str = "") -> None:
+        self.script += [(on, "slow", seconds)] * times
+
     def _next_step(self, method: str, path: str) -> tuple | None:
         for index, step in enumerate(self.script):
             on = step[0]
@@ -142,6 +147,8 @@ class FakePlatform:
                 if step and step[0] == "stall":
                     time.sleep(fake.stall_seconds)
                     return self._send(504, {"error": "stalled"})
+                if step and step[0] == "slow":
+                    time.sleep(step[1])
                 path = parts.path.removeprefix(fake.prefix)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 try:

@@ -6,6 +6,7 @@ import threading
 import time
 
 from integrations.models import ExternalLink, SyncAttempt, SyncOp
+from tests import figures
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect, drain_until_idle
 from tickets import services
@@ -66,6 +67,15 @@ def test_outage_then_recovery_delivers_everything_once_in_order_within_budget(
     transient = SyncAttempt.objects.filter(outcome="transient").count()
     assert transient >= TICKETS  # every queue met the outage
     highest = gorgias.max_in_window(PERIOD)
+    figures.report(
+        "R8-rate",
+        requests=len(gorgias.log),
+        max_rate=f"{highest}/{PERIOD}s",
+        budget=f"{BUDGET}/{PERIOD}s",
+        retries=transient,
+        lost=TICKETS - len({t["external_id"] for t in gorgias.tickets.values()}),
+        duplicates=len(gorgias.tickets) - TICKETS,
+    )
     assert highest <= BUDGET
     with capsys.disabled():
         print(

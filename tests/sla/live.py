@@ -57,7 +57,16 @@ def free_port() -> int:
 class Cluster:
     """Celery worker(s) and beat(s) in subprocesses; stopped on exit."""
 
-    def __init__(self, tmp: Path, broker: str, *, beats: int = 1, sweep: int = 1):
+    def __init__(
+        self,
+        tmp: Path,
+        broker: str,
+        *,
+        beats: int = 1,
+        sweep: int = 1,
+        concurrency: int = 2,
+        env: dict | None = None,
+    ):
         self.tmp = tmp
         self.mail_dir = tmp / "mail"
         self.mail_dir.mkdir(exist_ok=True)
@@ -72,8 +81,10 @@ class Cluster:
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "DB_CONN_MAX_AGE": "0",
             "PYTHONUNBUFFERED": "1",
+            **(env or {}),
         }
         self.beats = beats
+        self.concurrency = concurrency
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
     def _start(self, name: str, args: list[str]) -> None:
@@ -94,7 +105,7 @@ class Cluster:
             [
                 "worker",
                 "--loglevel=INFO",
-                "--concurrency=2",
+                f"--concurrency={self.concurrency}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -129,17 +140,88 @@ class Cluster:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
 
+    def pool_children(self) -> list[int]:
+        """The pids of the worker's pool processes (the ones that run tasks)."""
+        worker = dict(self.procs)["worker"].pid
+        path = Path(f"/proc/{worker}/task/{worker}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
     def mails(self) -> str:
         return "".join(p.read_text() for p in sorted(self.mail_dir.iterdir()))
 
 
-def wait_for(predicate, timeout: float, cluster: Cluster | None = None) -> None:
+class WebServer:
+    """gunicorn serving the project on a free local port against the test database
+    (the production web server, sync workers); stopped on exit."""
+
+    def __init__(
+        self, tmp: Path, *, workers: int = 1, threads: int = 1, env: dict | None = None
+    ):
+        self.tmp = tmp
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = ["--workers", str(workers), "--threads", str(threads)]
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": subprocess_database_url(),
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "WebServer":
+        self._log = open(self.tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed on exit
+        self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "helpdesk.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "60",
+                *self.args,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(self._ready, timeout=60, detail=self.logs)
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def logs(self) -> str:
+        return (self.tmp / "gunicorn.log").read_text(errors="replace")[-4000:]
+
+    def __exit__(self, *exc) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        self._log.close()
+
+
+def wait_for(
+    predicate, timeout: float, cluster: Cluster | None = None, detail=None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.25)
-    detail = cluster.logs() if cluster else ""
+    detail = cluster.logs() if cluster else (detail() if detail else "")
     raise AssertionError(f"condition not met within {timeout} s\n{detail}")
 
 

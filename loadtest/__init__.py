@@ -1,0 +1,1 @@
+"""The load test (Q2 in docs/reliability.md): `make load`."""
