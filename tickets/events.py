@@ -7,15 +7,27 @@ from tickets.models import Ticket, TicketEvent
 
 
 def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEvent:
-    event = TicketEvent.objects.create(
-        workspace_id=ticket.workspace_id,
-        ticket=ticket,
-        ticket_number=ticket.number,
-        kind=kind,
-        actor=actor_user(actor),
-        actor_label=actor_label(actor),
-        data=data,
+    return record_many([(ticket, kind, data)], actor)[0]
+
+
+def record_many(
+    changes: list[tuple[Ticket, str, dict]], actor: Actor | None
+) -> list[TicketEvent]:
+    """One event per (ticket, kind, data), written in one INSERT, then each through
+    the SLA and sync hooks, all in the caller's transaction."""
+    created = TicketEvent.objects.bulk_create(
+        TicketEvent(
+            workspace_id=ticket.workspace_id,
+            ticket=ticket,
+            ticket_number=ticket.number,
+            kind=kind,
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            data=data,
+        )
+        for ticket, kind, data in changes
     )
-    sla_services.on_ticket_event(event)  # SLA clocks and notifications, same tx
-    outbox.on_ticket_event(event, actor)
-    return event
+    for event in created:
+        sla_services.on_ticket_event(event)  # SLA clocks and notifications, same tx
+        outbox.on_ticket_event(event, actor)
+    return created

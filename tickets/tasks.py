@@ -6,40 +6,35 @@ from django.utils import timezone
 
 from helpdesk.actors import SNOOZE_ACTOR
 from tickets import escalation, services
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket
 
-SWEEP_LIMIT = 500
+SWEEP_BATCH = 500
 
 
-def wake_due_tickets(*, now=None, limit: int = SWEEP_LIMIT) -> int:
+def wake_due_tickets(*, now=None, batch: int = SWEEP_BATCH) -> int:
     """Wake every ticket whose snooze has ended; returns how many woke.
 
-    Reads through the partial index ticket_snoozed_due. Each ticket is claimed under
-    its row lock (SKIP LOCKED: a concurrent sweep moves on) and re-checked while
-    locked, and ticket_unsnooze clears snoozed_until in the same transaction as the
-    "Woke up" event, so two sweeps at once wake each ticket exactly once.
+    Batch by batch, each in its own transaction: the due rows are claimed under
+    their row locks (SKIP LOCKED: a concurrent sweep takes other rows) through the
+    partial index ticket_snoozed_due, and woken in bulk statements that clear
+    snoozed_until with the "Woke up" events, so two sweeps at once wake each ticket
+    exactly once.
     """
     now = now or timezone.now()
-    due = list(
-        Ticket.objects.filter(snoozed_until__lte=now)
-        .order_by("snoozed_until", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
     woke = 0
-    for pk in due:
+    while True:
         with transaction.atomic():
-            ticket = (
-                Ticket.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, snoozed_until__lte=now)
-                .first()
+            due = list(
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("workspace", "assignee")
+                .filter(snoozed_until__lte=now)
+                .order_by("snoozed_until", "id")[:batch]
             )
-            if ticket is None:
-                continue  # woken, re-snoozed or being handled by another sweep
-            services.ticket_unsnooze(
-                ticket=ticket, actor=SNOOZE_ACTOR, kind=TicketEvent.Kind.WOKE
-            )
-            woke += 1
-    return woke
+            if due:
+                services.tickets_wake(tickets=due, actor=SNOOZE_ACTOR)
+        woke += len(due)
+        if len(due) < batch:
+            return woke
 
 
 @shared_task(name="tickets.wake_snoozed", acks_late=True, ignore_result=True)
