@@ -5,10 +5,12 @@ query string into chips, links and querysets, so a page can be bookmarked and sh
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from helpdesk.models import Membership, Workspace
 from helpdesk.permissions import can
@@ -125,15 +127,15 @@ class TicketQuery:
             return Ticket.objects.none()
         return filterset.qs
 
-    def count(self) -> int:
-        return self.tickets().count()
+    def count(self) -> selectors.Tally:
+        return selectors.capped_counts({"n": self.tickets()})["n"]
 
-    def status_counts(self) -> dict[str, int]:
+    def status_counts(self) -> dict[str, selectors.Tally]:
         """Counts per status for the stats bar: every filter except status applies."""
         filterset = self.filterset(ignore_status=True)
         if not filterset.is_valid():
             return {}
-        return selectors.ticket_status_counts(filterset.qs)
+        return selectors.ticket_status_counts_capped(filterset.qs)
 
     # --- links and chips ---
 
@@ -389,6 +391,15 @@ def conversation_get(*, membership: Membership, pk: int) -> Conversation:
     )
 
 
+class CappedPaginator(Paginator):
+    """Page numbers over a count that stops at selectors.COUNT_CAP: past it the
+    page says "1,000+ tickets" and offers the pages up to the cap."""
+
+    @cached_property
+    def count(self) -> selectors.Tally:
+        return selectors.capped_counts({"n": self.object_list})["n"]
+
+
 # --- the page shell: sidebar queues, pinned views, workspace switcher ---
 
 
@@ -396,11 +407,13 @@ def _sidebar(request, membership: Membership) -> dict:
     """Counts for the sidebar queues and the pinned saved views (one query each)."""
     base = selectors.ticket_list(membership=membership)
     active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
-    counts = base.aggregate(
-        all=Count("pk", filter=active),
-        mine=Count("pk", filter=active & Q(assignee=request.user)),
-        unassigned=Count("pk", filter=active & Q(assignee__isnull=True)),
-        snoozed=Count("pk", filter=Q(snoozed_until__isnull=False)),
+    counts = selectors.capped_counts(
+        {
+            "all": base.filter(active),
+            "mine": base.filter(active, assignee=request.user),
+            "unassigned": base.filter(active, assignee__isnull=True),
+            "snoozed": base.filter(snoozed_until__isnull=False),
+        }
     )
     pinned = []
     for view in saved_views(membership=membership).filter(is_pinned=True):

@@ -278,7 +278,11 @@ class Ticket(models.Model):
             models.Index(
                 fields=["workspace", "-created_at", "-id"], name="ticket_ws_created"
             ),
-            models.Index(fields=["workspace", "status"], name="ticket_ws_status"),
+            # A status filter, newest first (the board's columns, status tabs).
+            models.Index(
+                fields=["workspace", "status", "-created_at", "-id"],
+                name="ticket_ws_status_created",
+            ),
             models.Index(
                 fields=["workspace", "assignee", "status"], name="ticket_ws_assignee"
             ),

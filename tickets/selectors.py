@@ -104,6 +104,69 @@ def ticket_search(
     return queryset.filter(text_match)
 
 
+# The agent pages count tickets on every request. Counting a million rows exactly
+# costs a scan of them all, so their counts stop at COUNT_CAP and show "1,000+"
+# (as many as one bulk action takes).
+COUNT_CAP = 1_000
+
+
+class Tally(int):
+    """A count that may have stopped at its cap; shown as "1,000+" when it did."""
+
+    capped: bool
+
+    def __new__(cls, value: int, cap: int = COUNT_CAP):
+        tally = super().__new__(cls, min(value, cap))
+        tally.capped = value > cap
+        return tally
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+" if self.capped else str(int(self))
+
+    @classmethod
+    def total(cls, tallies) -> "Tally":
+        """The sum of several tallies: "at least" when any of them stopped."""
+        tallies = list(tallies)
+        result = int.__new__(cls, sum(tallies))
+        result.capped = any(tally.capped for tally in tallies)
+        return result
+
+
+def capped_counts(
+    querysets: dict[str, QuerySet], cap: int | None = None
+) -> dict[str, Tally]:
+    """The count of each queryset, exact up to `cap`, all in one query: each is
+    `SELECT COUNT(*) FROM (… LIMIT cap + 1)`, so none reads more than cap + 1 rows."""
+    cap = cap or COUNT_CAP
+    empty = {name for name, queryset in querysets.items() if queryset.query.is_empty()}
+    counts = {name: Tally(0, cap) for name in empty}
+    querysets = {name: qs for name, qs in querysets.items() if name not in empty}
+    if not querysets:
+        return counts
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = (
+            queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        )
+        # The SQL is compiled by the ORM with its values as parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    counts.update({name: Tally(n, cap) for name, n in zip(querysets, row, strict=True)})
+    return counts
+
+
+def ticket_status_counts_capped(queryset: QuerySet[Ticket]) -> dict[str, Tally]:
+    """Like ticket_status_counts, for the agent pages: capped, one query."""
+    from tickets import workflow
+
+    return capped_counts(
+        {status: queryset.filter(status=status) for status in workflow.Status.values}
+    )
+
+
 def ticket_status_counts(queryset: QuerySet[Ticket]) -> dict[str, int]:
     """How many of `queryset`'s tickets are in each status (every status listed)."""
     counts = dict(

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -211,13 +210,13 @@ def ticket_index(request, slug: str, number: int | None = None):
             }
             for s in workflow.Status
         ],
-        "total": sum(stats.values()),
+        "total": selectors.Tally.total(stats.values()),
         "sort_choices": TicketQuery.SORTS,
     }
     if query.layout == "board":
         context["columns"] = _board_columns(query, stats)
     else:
-        context["page"] = Paginator(query.tickets(), PAGE_SIZE).get_page(
+        context["page"] = listing.CappedPaginator(query.tickets(), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
     if request.htmx and request.htmx.target == "results":

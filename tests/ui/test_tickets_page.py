@@ -12,8 +12,9 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
-from tickets import services
+from tickets import selectors, services
 from tickets.models import SavedView, Ticket, TicketEvent
+from tickets.selectors import Tally, capped_counts
 from tickets.templatetags.tickets_ui import optional_url
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -437,3 +438,36 @@ def test_panel_shows_transcript_escalation_and_conversations(
     assert "My card was charged twice" in html
     assert 'aria-valuenow="42"' in html and "Why two charges?" in html
     assert 'aria-label="AI agent"' in html and 'aria-label="Human"' in html
+
+
+def test_counts_stop_at_the_cap_and_say_so(client_agent, workspace, agent, monkeypatch):
+    """Counting a million tickets on every page view is too slow: past COUNT_CAP the
+    page says "3+" (here the cap is 3) and pages through what it counted."""
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    for i in range(5):
+        make_ticket(workspace, agent, subject=f"Capped {i}")
+
+    html = client_agent.get(reverse("tickets:index", args=["acme"])).content.decode()
+
+    assert "<strong>3+</strong> tickets" in html
+    assert 'My tickets <span class="count">3+</span>' in html
+    assert 'Unassigned <span class="count">0</span>' in html
+
+
+def test_capped_counts_are_exact_below_the_cap(workspace, agent):
+    make_ticket(workspace, agent, subject="One")
+    make_ticket(workspace, None, subject="Two")
+    tickets = Ticket.objects.filter(workspace=workspace)
+
+    counts = capped_counts(
+        {
+            "all": tickets,
+            "mine": tickets.filter(assignee=agent),
+            "none": tickets.none(),
+        },
+        cap=1,
+    )
+
+    assert counts == {"all": 1, "mine": 1, "none": 0}
+    assert (str(counts["all"]), str(counts["mine"])) == ("1+", "1")
+    assert str(Tally.total(counts.values())) == "2+"
