@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 
 from helpdesk.models import Contact, Workspace
 
@@ -26,9 +27,18 @@ def contact_upsert(
         raise ValidationError(
             {"email": ["A contact needs an e-mail or an external id."]}
         )
-    lookup = {"email__iexact": email} if email else {"external_id": external_id}
+    if email:
+        # Spelled to match the unique index on (workspace, lower(email)) where the
+        # e-mail is not empty; email__iexact (UPPER) would scan every contact.
+        known = (
+            Contact.objects.alias(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+            .exclude(email="")
+        )
+    else:
+        known = Contact.objects.filter(external_id=external_id)
     for _attempt in range(2):
-        contact = Contact.objects.filter(workspace=workspace, **lookup).first()
+        contact = known.filter(workspace=workspace).first()
         if contact is not None:
             changed = []
             if name and not contact.name:

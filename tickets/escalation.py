@@ -579,9 +579,11 @@ def _append_messages(
 
 
 def _tickets_fed_by(conversation: Conversation) -> list[Ticket]:
+    # Two indexed lookups: an OR across the join would scan every ticket.
     primary = Ticket.objects.filter(primary_conversation=conversation)
     associated = Ticket.objects.filter(associated_conversations=conversation)
-    return list((primary | associated).distinct().order_by("pk"))
+    tickets = {ticket.pk: ticket for ticket in [*primary, *associated]}
+    return [tickets[pk] for pk in sorted(tickets)]
 
 
 def _customer_replied(
