@@ -7,6 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 USERS ?= 100
 DURATION ?= 5m
+N ?= 100000
 
 .PHONY: install run serve test lint format migrations-check bench load clean
 
@@ -44,6 +45,12 @@ migrations-check: install
 ## (70% reads, 20% comments, 10% creates); figures in docs/load/summary.json.
 load: install
 	$(BIN)/python -m loadtest.run --users $(USERS) --duration $(DURATION)
+
+## Benchmark on PostgreSQL (BENCH_DATABASE_URL, default a local helpdesk_bench
+## database): seed N tickets (N=1000000 for the full run), measure, write
+## bench/results.md.
+bench: install
+	$(BIN)/python -m bench --tickets $(N)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -65,6 +65,7 @@ def main() -> None:
         bench.sla_sweep,
         bench.snooze_wake,
         bench.intake,
+        bench.sync,
     ):
         print(f"Measuring {step.__name__} ...", flush=True)
         step()

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import django_filters
@@ -21,9 +22,12 @@ from django.db.models import QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
+from integrations.models import ExternalLink
+from sla.models import SlaTarget
 from tickets import workflow
 from tickets.filters import TicketFilterSet
 from tickets.models import ExportJob, Ticket
+from tickets.refs import format_ref
 from tickets.selectors import ticket_list
 
 # Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -54,87 +58,135 @@ def _iso(value: datetime | None) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: its header and how to read it off a ticket."""
+    """One exported column: its header and how to read it off an export row."""
 
     name: str
-    get: Callable[[Ticket], Any]
+    get: Callable[[dict], Any]
     importable: bool = False
 
 
-def _links(ticket: Ticket) -> list:
-    return list(ticket.external_links.all())  # prefetched by export_queryset
+# The ticket's own columns and the joined names a row needs, read with values():
+# building model instances and prefetching per ticket made an export of a
+# million tickets ten times slower.
+ROW_FIELDS = (
+    "id",
+    "number",
+    "workspace__ticket_prefix",
+    "subject",
+    "status",
+    "priority",
+    "assignee__email",
+    "team__name",
+    "requester__email",
+    "requester__name",
+    "label__name",
+    "label__parent__name",
+    "label__parent__parent__name",
+    "source",
+    "topic",
+    "intent",
+    "channel",
+    "confidence",
+    "content",
+    "created_at",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+)
+PRIORITY_LABELS = dict(Ticket.Priority.choices)
 
 
-def _next_due(ticket: Ticket) -> datetime | None:
+def _label_path(row: dict) -> str:
+    names = [
+        row["label__parent__parent__name"],
+        row["label__parent__name"],
+        row["label__name"],
+    ]
+    return " > ".join(name for name in names if name)
+
+
+def _next_due(row: dict) -> datetime | None:
     """The earliest due time of the ticket's running SLA clocks."""
     running = [
-        c.due_at
-        for c in ticket.sla_targets.all()
-        if c.fulfilled_at is None and c.paused_at is None
+        due for due, fulfilled, paused, _ in row["clocks"] if not (fulfilled or paused)
     ]
     return min(running, default=None)
-
-
-def _breached(ticket: Ticket) -> bool:
-    return any(c.breached_at is not None for c in ticket.sla_targets.all())
 
 
 # Every column of the ticket export, in file order. `importable` columns are read
 # back by tickets.importing; the rest are facts the import ignores.
 COLUMNS: list[Column] = [
-    Column("ref", lambda t: t.ref, importable=True),
-    Column("subject", lambda t: t.subject, importable=True),
-    Column("status", lambda t: t.status, importable=True),
-    Column("status_label", lambda t: workflow.label(t.status)),
-    Column("priority", lambda t: t.priority, importable=True),
-    Column("priority_label", lambda t: t.get_priority_display()),
     Column(
-        "assignee_email",
-        lambda t: t.assignee.email if t.assignee else "",
+        "ref",
+        lambda r: format_ref(r["workspace__ticket_prefix"], r["number"]),
         importable=True,
     ),
-    Column("team", lambda t: t.team.name if t.team else "", importable=True),
-    Column(
-        "requester_email",
-        lambda t: t.requester.email if t.requester else "",
-        importable=True,
-    ),
-    Column(
-        "requester_name",
-        lambda t: t.requester.name if t.requester else "",
-        importable=True,
-    ),
-    Column(
-        "tags",
-        lambda t: ", ".join(tag.name for tag in t.tags.all()),
-        importable=True,
-    ),
-    Column("label", lambda t: t.label.path if t.label else "", importable=True),
-    Column("source", lambda t: t.source),
-    Column("topic", lambda t: t.topic, importable=True),
-    Column("intent", lambda t: t.intent, importable=True),
-    Column("channel", lambda t: t.channel, importable=True),
+    Column("subject", lambda r: r["subject"], importable=True),
+    Column("status", lambda r: r["status"], importable=True),
+    Column("status_label", lambda r: workflow.label(r["status"])),
+    Column("priority", lambda r: r["priority"], importable=True),
+    Column("priority_label", lambda r: PRIORITY_LABELS.get(r["priority"], "")),
+    Column("assignee_email", lambda r: r["assignee__email"] or "", importable=True),
+    Column("team", lambda r: r["team__name"] or "", importable=True),
+    Column("requester_email", lambda r: r["requester__email"] or "", importable=True),
+    Column("requester_name", lambda r: r["requester__name"] or "", importable=True),
+    Column("tags", lambda r: ", ".join(r["tags"]), importable=True),
+    Column("label", _label_path, importable=True),
+    Column("source", lambda r: r["source"]),
+    Column("topic", lambda r: r["topic"], importable=True),
+    Column("intent", lambda r: r["intent"], importable=True),
+    Column("channel", lambda r: r["channel"], importable=True),
     Column(
         "confidence",
-        lambda t: "" if t.confidence is None else t.confidence,
+        lambda r: "" if r["confidence"] is None else r["confidence"],
         importable=True,
     ),
-    Column("content", lambda t: t.content, importable=True),
-    Column("created_at", lambda t: _iso(t.created_at)),
-    Column("first_responded_at", lambda t: _iso(t.first_responded_at)),
-    Column("resolved_at", lambda t: _iso(t.resolved_at)),
-    Column("closed_at", lambda t: _iso(t.closed_at)),
-    Column("sla_next_due_at", lambda t: _iso(_next_due(t))),
-    Column("sla_breached", lambda t: "yes" if _breached(t) else ""),
-    Column("remote_platform", lambda t: ", ".join(x.platform for x in _links(t))),
-    Column("remote_id", lambda t: ", ".join(x.remote_id for x in _links(t))),
+    Column("content", lambda r: r["content"], importable=True),
+    Column("created_at", lambda r: _iso(r["created_at"])),
+    Column("first_responded_at", lambda r: _iso(r["first_responded_at"])),
+    Column("resolved_at", lambda r: _iso(r["resolved_at"])),
+    Column("closed_at", lambda r: _iso(r["closed_at"])),
+    Column("sla_next_due_at", lambda r: _iso(_next_due(r))),
+    Column(
+        "sla_breached",
+        lambda r: "yes" if any(clock[3] for clock in r["clocks"]) else "",
+    ),
+    Column("remote_platform", lambda r: ", ".join(p for p, _ in r["links"])),
+    Column("remote_id", lambda r: ", ".join(i for _, i in r["links"])),
 ]
 HEADERS = [column.name for column in COLUMNS]
 
 
+def export_rows(queryset: QuerySet[Ticket]) -> Iterator[dict]:
+    """One dict per ticket (ROW_FIELDS plus its tags, links and SLA clocks), read
+    in chunks: each chunk costs four queries and only one is held in memory."""
+    rows = queryset.values(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        by_id = {row["id"]: row for row in chunk}
+        for row in chunk:
+            row.update(tags=[], links=[], clocks=[])
+        tagged = Ticket.tags.through.objects.filter(ticket_id__in=by_id)
+        for ticket_id, name in tagged.order_by("tag__name").values_list(
+            "ticket_id", "tag__name"
+        ):
+            by_id[ticket_id]["tags"].append(name)
+        links = ExternalLink.objects.filter(ticket_id__in=by_id).order_by("pk")
+        for ticket_id, platform, remote_id in links.values_list(
+            "ticket_id", "platform", "remote_id"
+        ):
+            by_id[ticket_id]["links"].append((platform, remote_id))
+        clocks = SlaTarget.objects.filter(ticket_id__in=by_id)
+        for ticket_id, *clock in clocks.values_list(
+            "ticket_id", "due_at", "fulfilled_at", "paused_at", "breached_at"
+        ):
+            by_id[ticket_id]["clocks"].append(tuple(clock))
+        yield from chunk
+
+
 def ticket_row(ticket: Ticket) -> list[Any]:
     """The ticket's cells in COLUMNS order, escaped against formula injection."""
-    return [escape_cell(column.get(ticket)) for column in COLUMNS]
+    row = next(export_rows(Ticket.objects.filter(pk=ticket.pk)))
+    return [escape_cell(column.get(row)) for column in COLUMNS]
 
 
 class _Echo:
@@ -144,33 +196,15 @@ class _Echo:
         return value
 
 
-def export_queryset(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The joins a row needs, so each chunk of rows costs a fixed number of queries."""
-    return (
-        queryset.select_related(
-            "workspace", "assignee", "team", "requester", "label__parent__parent"
-        )
-        .prefetch_related(None)
-        .prefetch_related("tags", "external_links", "sla_targets")
-    )
-
-
 def iter_csv_lines(
     queryset: QuerySet[Ticket], *, on_progress: Callable[[int], None] | None = None
 ) -> Iterator[str]:
-    """CSV lines (header first) for the tickets, read from the database in chunks.
-
-    `.iterator(chunk_size)` keeps one chunk in memory at a time; the tags of each
-    chunk are prefetched with it.
-    """
+    """CSV lines (header first) for the tickets, read from the database in chunks."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADERS)
     count = 0
-    for ticket in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield writer.writerow(ticket_row(ticket))
-        # Prefetched rows point back at their ticket; dropping them breaks that
-        # cycle so each chunk is freed at once instead of at the next full GC.
-        ticket.__dict__.pop("_prefetched_objects_cache", None)
+    for row in export_rows(queryset):
+        yield writer.writerow([escape_cell(column.get(row)) for column in COLUMNS])
         count += 1
         if on_progress is not None and count % CHUNK_SIZE == 0:
             on_progress(count)

@@ -382,13 +382,7 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
                 add=sorted(wanted - current),
                 remove=sorted(current - wanted),
             )
-    fresh = (
-        Ticket.objects.select_related("workspace", "assignee", "team", "requester")
-        .select_related("label__parent__parent")
-        .prefetch_related("tags")
-        .get(pk=ticket.pk)
-    )
-    after = dict(zip(KNOWN_COLUMNS, ticket_row(fresh), strict=True))
+    after = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
     changes = {
         name: (before[name], after[name])
         for name in KNOWN_COLUMNS
@@ -397,7 +391,7 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
     return RowOutcome(
         row=row.number,
         action="update" if changes else "unchanged",
-        ref=fresh.ref,
+        ref=ticket.ref,
         changes=changes,
     )
 

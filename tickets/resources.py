@@ -11,7 +11,7 @@ and applies each row through tickets.services (events, history, all-or-nothing).
 
 from import_export import fields, resources
 
-from tickets.export import COLUMNS, escape_cell, export_queryset
+from tickets.export import COLUMNS, escape_cell, export_rows
 from tickets.models import Ticket
 
 
@@ -38,4 +38,5 @@ class TicketResource(resources.ModelResource):
         return escape_cell(column.get(instance))
 
     def filter_export(self, queryset, **kwargs):
-        return export_queryset(queryset)
+        # Rows rather than model instances: export_field reads COLUMNS off them.
+        return export_rows(queryset)
