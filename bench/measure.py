@@ -103,17 +103,28 @@ class Bench:
         self.base = f"/api/v1/workspaces/{self.workspace.slug}"
         self.figures: list[Figure] = []
 
-    def _get(self, client, url):
+    def _get(self, client, url, headers=None):
         def call(_index):
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             _expect(response, 200)
             if response.streaming:
                 b"".join(response.streaming_content)
 
         return call
 
-    def request(self, name, client, url, floor_sql, params, target_ms, *, ratio=None):
-        p50, p95, queries = time_calls(self._get(client, url), self.repeat)
+    def request(
+        self,
+        name,
+        client,
+        url,
+        floor_sql,
+        params,
+        target_ms,
+        *,
+        ratio=None,
+        headers=None,
+    ):
+        p50, p95, queries = time_calls(self._get(client, url, headers), self.repeat)
         floor, _, _ = time_calls(raw_sql(floor_sql, params), self.repeat)
         figure = Figure(name, p50, p95, queries, floor, target=f"p50 ≤ {target_ms} ms")
         figure.met = p50 <= target_ms
@@ -223,6 +234,7 @@ class Bench:
             floor,
             params,
             30,
+            headers={"HX-Request": "true"},  # the panel alone, as the page loads it
         )
 
     # --- writes ---
@@ -400,9 +412,9 @@ class Bench:
         from tests.fakes.zendesk import FakeZendesk
 
         fake = FakeZendesk().start()
-        # The fake listens on loopback over http. The request budget is lifted so
-        # the figure is our throughput; Zendesk's own 200 requests/min would cap
-        # a real account at about 100 tickets/min (a lookup and a create each).
+        # The fake listens on loopback over http. The request budget is lifted to
+        # 1,000/s so the figure is our throughput; Zendesk's own 200 requests/min
+        # caps a real account at about 100 new tickets/min (a lookup and a create).
         with override_settings(SYNC_ALLOW_LOCAL_URLS=True):
             connection = sync_services.connection_save(
                 workspace=self.workspace,
@@ -411,7 +423,9 @@ class Bench:
                     "subdomain": "bench",
                     "base_url": fake.url,
                     "credentials": {"email": "a@bench.test", "api_token": "bench"},
-                    "rate_limit": 1_000_000,
+                    # A bigger window would grow the shared stamp list it keeps.
+                    "rate_limit": 1000,
+                    "rate_period": 1,
                 },
             )
             try:
@@ -440,7 +454,7 @@ class Bench:
             Figure(
                 f"Sync push, {len(fake.tickets)} tickets",
                 rate=len(fake.tickets) / push_seconds,
-                note="outbox drain to the fake Zendesk, budget lifted",
+                note="outbox drain to the fake Zendesk, budget 1,000 req/s",
             )
         )
         self.figures.append(

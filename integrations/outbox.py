@@ -86,22 +86,25 @@ def _op_for(event: TicketEvent) -> tuple[str, list[str], dict] | None:
     return None
 
 
-def on_ticket_event(event: TicketEvent, actor: Actor | None) -> None:
-    """Queue the change for every push connection of the workspace, except the
-    platform the change came from (no echo)."""
+def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
+    """Queue each change for every push connection of its workspace, except the
+    platform the change came from (no echo). The connections are read once."""
+    pushing: dict[int, list[Connection]] = {e.workspace_id: [] for e in events}
+    for connection in Connection.objects.filter(
+        workspace_id__in=pushing, enabled=True, push_enabled=True
+    ):
+        if actor != SYNC_ACTORS.get(connection.platform):
+            pushing[connection.workspace_id].append(connection)
+    for event in events:
+        if pushing[event.workspace_id]:
+            _queue(event, pushing[event.workspace_id])
+
+
+def _queue(event: TicketEvent, connections: list[Connection]) -> None:
     op = _op_for(event) if event.ticket_id else None
     if op is None:
         return
     kind, fields, extra = op
-    connections = [
-        c
-        for c in Connection.objects.filter(
-            workspace_id=event.workspace_id, enabled=True, push_enabled=True
-        )
-        if actor != SYNC_ACTORS.get(c.platform)
-    ]
-    if not connections:
-        return
     ticket = event.ticket
     snap = snapshot(ticket)
     for connection in connections:

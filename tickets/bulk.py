@@ -1,12 +1,15 @@
 """Bulk actions on a selection of tickets: by numbers / refs or by "everything matching
 these filters" (TicketFilterSet), all in one transaction.
 
-Each ticket goes through the same service as a single edit (so it gets its event,
-history row, state-machine check and the SLA / sync hooks of `events.record`), inside
-its own savepoint: a ticket that is refused (say, an invalid transition) is reported
-with the reason and the others are still applied. Problems with the request itself (an
-unknown action, a non-member assignee, a number that is not in the workspace) refuse
-the whole request with field errors before anything is written.
+Status changes (status, complete, incomplete) go through
+`services.tickets_change_status`, which moves the whole selection in a few statements;
+every other action puts each ticket through the same service as a single edit, inside
+its own savepoint. Either way each ticket gets its event, history row, state-machine
+check and the SLA / sync hooks of `events.record_many`, and a ticket that is refused
+(say, an invalid transition) is reported with the reason while the others are
+applied. Problems with the request itself (an unknown action, a non-member assignee, a
+number that is not in the workspace) refuse the whole request with field errors before
+anything is written.
 
 The API, the agent UI's bulk bar and admin actions all call `ticket_bulk`.
 """
@@ -157,30 +160,35 @@ def _parse_until(value: Any) -> datetime:
     return until
 
 
+# Actions that move tickets along the state machine: applied to the whole selection
+# in a few statements (tickets.services.tickets_change_status).
+STATUS_ACTIONS = (Action.STATUS, Action.COMPLETE, Action.INCOMPLETE)
+
+
+def _status_move(action: str, params: dict[str, Any]) -> tuple[str, str]:
+    """The status a status action moves tickets to, and its optional comment."""
+    if action == Action.COMPLETE:
+        return workflow.Status.RESOLVED, ""
+    if action == Action.INCOMPLETE:
+        return workflow.Status.OPEN, ""
+    to = params.get("status")
+    if to not in workflow.Status.values:
+        raise ValidationError(
+            {
+                "status": [
+                    f"Unknown status {to!r}; choose one of "
+                    f"{', '.join(workflow.Status.values)}."
+                ]
+            }
+        )
+    return to, str(params.get("comment") or "")
+
+
 def _operation(
     membership: Membership, action: str, params: dict[str, Any]
 ) -> Callable[[Ticket, Any], Any]:
     """Check the parameters once and return what to do to each ticket."""
     workspace = membership.workspace
-    if action == Action.STATUS:
-        to = params.get("status")
-        if to not in workflow.Status.values:
-            raise ValidationError(
-                {
-                    "status": [
-                        f"Unknown status {to!r}; choose one of "
-                        f"{', '.join(workflow.Status.values)}."
-                    ]
-                }
-            )
-        comment = str(params.get("comment") or "")
-        return lambda t, actor: services.ticket_change_status(
-            ticket=t, to=to, actor=actor, comment=comment
-        )
-    if action == Action.COMPLETE:
-        return lambda t, actor: services.ticket_complete(ticket=t, actor=actor)
-    if action == Action.INCOMPLETE:
-        return lambda t, actor: services.ticket_incomplete(ticket=t, actor=actor)
     if action == Action.ASSIGN:
         if "assignee" not in params:
             raise ValidationError({"assignee": ["Give a member id or null."]})
@@ -272,9 +280,21 @@ def ticket_bulk(
     permission = Action.PERMISSION.get(action, "ticket.bulk")
     if not can(membership, permission):
         raise PermissionDenied(f"Your role may not {action.replace('_', ' ')} tickets.")
-    operation = _operation(membership, action, params or {})
     actor = membership.user
     result = BulkResult(action=action)
+    if action in STATUS_ACTIONS:
+        to, comment = _status_move(action, params or {})
+        refused = services.tickets_change_status(
+            tickets=tickets, to=to, actor=actor, comment=comment
+        )
+        for ticket in tickets:
+            outcome = {"ref": ticket.ref, "number": ticket.number}
+            if ticket.pk in refused:
+                result.refused.append({**outcome, "reason": refused[ticket.pk]})
+            else:
+                result.applied.append(outcome)
+        return result
+    operation = _operation(membership, action, params or {})
     with transaction.atomic():
         for ticket in tickets:
             ref = ticket.ref

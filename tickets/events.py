@@ -27,7 +27,6 @@ def record_many(
         )
         for ticket, kind, data in changes
     )
-    for event in created:
-        sla_services.on_ticket_event(event)  # SLA clocks and notifications, same tx
-        outbox.on_ticket_event(event, actor)
+    sla_services.on_ticket_events(created)  # SLA clocks and notifications, same tx
+    outbox.on_ticket_events(created, actor)
     return created

@@ -383,6 +383,42 @@ def ticket_set_label(
     return ticket_update(ticket=ticket, actor=actor, changes={"label": label}, **kw)
 
 
+def _check_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise ValidationError({"comment": [f"At most {MAX_TEXT} characters."]})
+    return comment
+
+
+def _move(ticket: Ticket, to: str) -> tuple[str, list[str]]:
+    """Change the (locked) ticket's status in memory, with the timestamps the move
+    sets and the snooze it ends: the old status and the fields to save."""
+    old = ticket.status
+    workflow.check_transition(old, to)
+    ticket.status = to
+    ticket.resolved_at, ticket.closed_at = workflow.timestamps_after(
+        old=old,
+        new=to,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        now=timezone.now(),
+    )
+    fields = ["status", "resolved_at", "closed_at"]
+    if to not in workflow.ACTIVE_STATUSES and ticket.snoozed_until is not None:
+        ticket.snoozed_until = None
+        fields.append("snoozed_until")
+    return old, fields
+
+
+def _status_comment(ticket: Ticket, actor: Actor | None, comment: str) -> Comment:
+    return Comment(
+        ticket=ticket,
+        author=actor_user(actor),
+        author_label=actor_label(actor),
+        body=comment,
+    )
+
+
 def ticket_change_status(
     *,
     ticket: Ticket,
@@ -396,33 +432,13 @@ def ticket_change_status(
     The comment is kept as an internal comment and on the event. Leaving the active
     statuses ends a snooze.
     """
-    comment = (comment or "").strip()
-    if len(comment) > MAX_TEXT:
-        raise ValidationError({"comment": [f"At most {MAX_TEXT} characters."]})
+    comment = _check_comment(comment)
     with transaction.atomic():
         ticket = _lock(ticket, expected_version)
-        old = ticket.status
-        workflow.check_transition(old, to)
-        ticket.status = to
-        ticket.resolved_at, ticket.closed_at = workflow.timestamps_after(
-            old=old,
-            new=to,
-            resolved_at=ticket.resolved_at,
-            closed_at=ticket.closed_at,
-            now=timezone.now(),
-        )
-        fields = ["status", "resolved_at", "closed_at"]
-        if to not in workflow.ACTIVE_STATUSES and ticket.snoozed_until is not None:
-            ticket.snoozed_until = None
-            fields.append("snoozed_until")
+        old, fields = _move(ticket, to)
         _save(ticket, actor, fields, reason=comment or f"status {old} -> {to}")
         if comment:
-            Comment.objects.create(
-                ticket=ticket,
-                author=actor_user(actor),
-                author_label=actor_label(actor),
-                body=comment,
-            )
+            _status_comment(ticket, actor, comment).save()
         events.record(
             ticket,
             TicketEvent.Kind.STATUS_CHANGED,
@@ -432,6 +448,71 @@ def ticket_change_status(
             comment=comment,
         )
     return ticket
+
+
+def tickets_change_status(
+    *, tickets: list[Ticket], to: str, actor: Actor | None, comment: str = ""
+) -> dict[int, str]:
+    """ticket_change_status for many tickets (bulk actions) in a few statements:
+    the same row change, history row, comment and event per ticket.
+
+    Returns why each refused ticket (a move the state machine forbids) was left
+    alone, by ticket id; every other ticket is moved.
+    """
+    comment = _check_comment(comment)
+    now = timezone.now()
+    refused: dict[int, str] = {}
+    moved: list[tuple[Ticket, str]] = []
+    with transaction.atomic():
+        locked = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("workspace", "assignee", "team", "label__parent")
+            .select_related("requester")
+            .filter(pk__in=[ticket.pk for ticket in tickets])
+            .order_by("pk")  # one lock order for every bulk change: no deadlock
+        )
+        for ticket in locked:
+            try:
+                old, _fields = _move(ticket, to)
+            except workflow.InvalidTransition as exc:
+                refused[ticket.pk] = exc.message
+                continue
+            ticket.version += 1  # the row is locked: the stored version + 1
+            ticket.updated_at = now
+            moved.append((ticket, old))
+        if not moved:
+            return refused
+        bulk_update_with_history(
+            [ticket for ticket, _old in moved],
+            Ticket,
+            [
+                "status",
+                "resolved_at",
+                "closed_at",
+                "snoozed_until",
+                "version",
+                "updated_at",
+            ],
+            default_user=actor_user(actor),
+            default_change_reason=(comment or f"status -> {to}")[:100],
+            default_date=now,
+        )
+        if comment:
+            Comment.objects.bulk_create(
+                _status_comment(ticket, actor, comment) for ticket, _old in moved
+            )
+        events.record_many(
+            [
+                (
+                    ticket,
+                    TicketEvent.Kind.STATUS_CHANGED,
+                    {"old": old, "new": to, "comment": comment},
+                )
+                for ticket, old in moved
+            ],
+            actor,
+        )
+    return refused
 
 
 def ticket_complete(*, ticket: Ticket, actor: Actor | None, **kw) -> Ticket:
