@@ -25,7 +25,7 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 
 
-def notify(
+def build(
     *,
     recipients: Iterable,
     kind: str,
@@ -34,8 +34,8 @@ def notify(
     body: str,
     exclude=None,
 ) -> list[Notification]:
-    """Queue one e-mail per distinct recipient with an address (never to `exclude`,
-    usually the actor: nobody is told about their own change)."""
+    """One unsaved e-mail per distinct recipient with an address (never to
+    `exclude`, usually the actor: nobody is told about their own change)."""
     seen: set[int] = set()
     rows = []
     for user in recipients:
@@ -56,7 +56,7 @@ def notify(
                 body=body,
             )
         )
-    return Notification.objects.bulk_create(rows) if rows else []
+    return rows
 
 
 def _claim(limit: int) -> list[int]:

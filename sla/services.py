@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from helpdesk import notifications
@@ -190,21 +191,21 @@ def _retarget(target: SlaTarget, policy: SlaPolicy, spec: SlaPolicyTarget, now) 
 # --- applying a policy ---
 
 
-def sla_apply(*, ticket: Ticket, now: datetime, loaded: "Loaded | None" = None) -> None:
+def sla_apply(*, ticket: Ticket, now: datetime, batch: "Batch | None" = None) -> None:
     """Match a policy and create or re-target the ticket's clocks.
 
     Clocks whose metric the matched policy (or priority) no longer has are removed
     unless they already ended or breached; those stay for the record.
     """
-    if loaded is None or ticket.pk not in loaded.clocks:
-        loaded = Loaded.for_tickets([ticket])
-    policy = policy_for(ticket, loaded.policies[ticket.workspace_id])
+    if batch is None or not batch.covers(ticket):
+        batch = Batch.load([ticket])
+    policy = policy_for(ticket, batch.policies[ticket.workspace_id])
     specs = (
         {t.metric: t for t in policy.targets.all() if t.priority == ticket.priority}
         if policy
         else {}
     )
-    ticket_clocks = loaded.clocks[ticket.pk]
+    ticket_clocks = batch.clocks[ticket.pk]
     clocks = {c.metric: c for c in ticket_clocks}
     changed: list[SlaTarget] = []
     for metric, target in clocks.items():
@@ -336,20 +337,23 @@ def _on_customer_message(ticket: Ticket, now: datetime) -> None:
 # --- notifications for timeline events ---
 
 
-def _team_managers(ticket: Ticket) -> list:
+def _team_managers(ticket: Ticket, batch: "Batch") -> list:
     if ticket.team_id is None:
         return []
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            workspace_id=ticket.workspace_id,
-            role__in=[Membership.Role.MANAGER, Membership.Role.ADMIN],
-            user__in=ticket.team.members.all(),
-        ).select_related("user")
-    ]
+    if ticket.team_id not in batch.managers:
+        batch.managers[ticket.team_id] = [
+            m.user
+            for m in Membership.objects.filter(
+                workspace_id=ticket.workspace_id,
+                role__in=[Membership.Role.MANAGER, Membership.Role.ADMIN],
+                user__in=ticket.team.members.all(),
+            ).select_related("user")
+        ]
+    return batch.managers[ticket.team_id]
 
 
-def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
+def _notify_for(ticket: Ticket, event: TicketEvent, batch: "Batch") -> None:
+    """Add the notifications the event calls for to the batch."""
     ref = f"{ticket.ref} {ticket.subject}"
     actor = event.actor
     kind = event.kind
@@ -357,7 +361,7 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
         kind == Kind.CREATED and ticket.assignee_id != event.actor_id
     )
     if assigned and ticket.assignee_id:
-        notifications.notify(
+        batch.notifications += notifications.build(
             recipients=[ticket.assignee],
             kind=Notification.Kind.ASSIGNED,
             ticket=ticket,
@@ -368,7 +372,7 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
     elif kind == Kind.COMMENTED and event.data.get("mentions"):
         comment = Comment.objects.filter(pk=event.data.get("comment_id")).first()
         if comment is not None:
-            notifications.notify(
+            batch.notifications += notifications.build(
                 recipients=comment.mentions.all(),
                 kind=Notification.Kind.MENTIONED,
                 ticket=ticket,
@@ -377,7 +381,7 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
                 exclude=actor,
             )
     elif kind == Kind.WOKE and ticket.assignee_id:
-        notifications.notify(
+        batch.notifications += notifications.build(
             recipients=[ticket.assignee],
             kind=Notification.Kind.WOKE,
             ticket=ticket,
@@ -389,8 +393,8 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
         breached = kind == Kind.SLA_BREACHED
         recipients = [ticket.assignee] if ticket.assignee_id else []
         if breached:
-            recipients += _team_managers(ticket)
-        notifications.notify(
+            recipients = recipients + _team_managers(ticket, batch)
+        batch.notifications += notifications.build(
             recipients=recipients,
             kind=Notification.Kind.SLA_BREACHED
             if breached
@@ -404,80 +408,92 @@ def _notify_for(ticket: Ticket, event: TicketEvent) -> None:
 # --- the hook ---
 
 
+def _reads_clocks(event: TicketEvent) -> bool:
+    """Whether the event's hook matches policies and moves the ticket's clocks."""
+    kind = event.kind
+    channel_changed = kind == Kind.METADATA_UPDATED and "channel" in event.data.get(
+        "fields", {}
+    )
+    return bool(event.ticket_id) and (
+        kind in (Kind.CREATED, Kind.STATUS_CHANGED)
+        or kind in REAPPLY_KINDS
+        or channel_changed
+    )
+
+
 @dataclass
-class Loaded:
-    """What the clock hooks read, loaded once for all the events of one change (a
-    bulk status change of a thousand tickets reads it in three queries, not 3,000):
-    each workspace's active policies and each ticket's clocks, kept current as
-    clocks are added or removed."""
+class Batch:
+    """What the hooks of one change's events read and write, read once and written
+    at the end (a bulk status change or a sweep of a thousand tickets costs a few
+    queries, not thousands): each workspace's active policies and each ticket's
+    clocks (kept current as clocks are added or removed), the clocks status moves
+    changed, the notifications to queue and each team's managers."""
 
     policies: dict[int, list[SlaPolicy]]
     clocks: dict[int, list[SlaTarget]]
     moved: list[SlaTarget] = field(default_factory=list)  # paused, resumed, fulfilled
+    notifications: list[Notification] = field(default_factory=list)
+    managers: dict[int, list] = field(default_factory=dict)  # by team id
 
-    def save_moved(self) -> None:
-        """Save the clocks status moves changed, in one statement."""
+    @classmethod
+    def load(cls, tickets: list[Ticket]) -> "Batch":
+        clocks: dict[int, list[SlaTarget]] = {ticket.pk: [] for ticket in tickets}
+        if clocks:
+            for target in SlaTarget.objects.filter(ticket__in=clocks).select_related(
+                "policy__calendar"
+            ):
+                clocks[target.ticket_id].append(target)
+        workspaces = {ticket.workspace_id for ticket in tickets}
+        policies = active_policies(workspaces) if workspaces else {}
+        return cls(policies=policies, clocks=clocks)
+
+    def covers(self, ticket: Ticket) -> bool:
+        return ticket.pk in self.clocks
+
+    def finish(self) -> None:
+        """Save the moved clocks and queue the notifications, a statement each."""
         if self.moved:
             SlaTarget.objects.bulk_update(
                 self.moved,
                 ["paused_at", "paused_seconds", "fulfilled_at", "due_at", "warn_at"],
             )
             self.moved = []
-
-    @classmethod
-    def for_tickets(cls, tickets: list[Ticket]) -> "Loaded":
-        clocks: dict[int, list[SlaTarget]] = {ticket.pk: [] for ticket in tickets}
-        for target in SlaTarget.objects.filter(ticket__in=clocks).select_related(
-            "policy__calendar"
-        ):
-            clocks[target.ticket_id].append(target)
-        return cls(
-            policies=active_policies({ticket.workspace_id for ticket in tickets}),
-            clocks=clocks,
-        )
-
-
-# Events whose hook reads the policies and the ticket's clocks.
-CLOCK_KINDS = {Kind.CREATED, Kind.STATUS_CHANGED, *REAPPLY_KINDS}
+        if self.notifications:
+            Notification.objects.bulk_create(self.notifications)
+            self.notifications = []
 
 
 def on_ticket_events(events: list[TicketEvent]) -> None:
     """React to the timeline events of one change; called by tickets.events in the
     change's transaction, so clocks and notifications commit (or roll back) with it."""
-    with_clocks = [e.ticket for e in events if e.ticket_id and e.kind in CLOCK_KINDS]
-    loaded = Loaded.for_tickets(with_clocks) if with_clocks else None
+    batch = Batch.load([e.ticket for e in events if _reads_clocks(e)])
     for event in events:
-        on_ticket_event(event, loaded)
-    if loaded is not None:
-        loaded.save_moved()
+        on_ticket_event(event, batch)
+    batch.finish()
 
 
-def on_ticket_event(event: TicketEvent, loaded: Loaded | None = None) -> None:
-    """React to one timeline event (`loaded`: what on_ticket_events read for it)."""
+def on_ticket_event(event: TicketEvent, batch: Batch | None = None) -> None:
+    """React to one timeline event (in `batch`, when on_ticket_events gives one)."""
     ticket = event.ticket
     if ticket is None:
         return
+    own = batch is None or (_reads_clocks(event) and not batch.covers(ticket))
+    if own:
+        batch = Batch.load([ticket] if _reads_clocks(event) else [])
     kind = event.kind
     now = event.created_at or timezone.now()
-    channel_changed = kind == Kind.METADATA_UPDATED and "channel" in event.data.get(
-        "fields", {}
-    )
-    if kind == Kind.CREATED or kind in REAPPLY_KINDS or channel_changed:
-        sla_apply(ticket=ticket, now=now, loaded=loaded)
-    elif kind == Kind.STATUS_CHANGED:
-        own = loaded is None or ticket.pk not in loaded.clocks
-        if own:
-            loaded = Loaded.for_tickets([ticket])
+    if kind == Kind.STATUS_CHANGED:
         old, new = event.data.get("old"), event.data.get("new")
-        _on_status(ticket, old, new, now, loaded.clocks[ticket.pk], loaded.moved)
-        sla_apply(ticket=ticket, now=now, loaded=loaded)
-        if own:
-            loaded.save_moved()
+        _on_status(ticket, old, new, now, batch.clocks[ticket.pk], batch.moved)
+    if _reads_clocks(event):
+        sla_apply(ticket=ticket, now=now, batch=batch)
     elif kind == Kind.COMMENTED:
         _on_comment(ticket, event, now)
     elif kind == Kind.CUSTOMER_REPLIED:
         _on_customer_message(ticket, now)
-    _notify_for(ticket, event)
+    _notify_for(ticket, event, batch)
+    if own:
+        batch.finish()
 
 
 def sla_reapply(*, workspace, now: datetime | None = None) -> int:
@@ -518,44 +534,37 @@ RUNNING = Q(fulfilled_at__isnull=True, paused_at__isnull=True, breached_at__isnu
 def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Mark due breaches, then due warnings, each exactly once.
 
-    Rows are claimed with SKIP LOCKED and flipped with a compare-and-swap in the same
-    transaction as their event and notifications, so a second sweep running at the
-    same time (two beats) skips or loses the race and marks nothing twice. Reads go
-    through the partial indexes sla_target_breach_due and sla_target_warn_due.
+    Rows are claimed with SKIP LOCKED, so a second sweep running at the same time
+    (two beats) skips them and marks nothing twice; a claimed row was re-read when it
+    was locked, so it is still due. Each batch is flipped in one UPDATE, in the same
+    transaction as its events and notifications. Reads go through the partial
+    indexes sla_target_breach_due and sla_target_warn_due.
     """
     now = now or timezone.now()
-    counts = {"breached": 0, "warned": 0}
     with transaction.atomic():
-        for target in _claim(SlaTarget.objects.filter(RUNNING, due_at__lte=now), limit):
-            won = (
-                SlaTarget.objects.filter(RUNNING, pk=target.pk)
-                .filter(due_at__lte=now)
-                .update(breached_at=now, warned_at=target.warned_at or now)
-            )
-            if won:
-                counts["breached"] += 1
-                _record(
-                    target.ticket,
-                    Kind.SLA_BREACHED,
-                    metric=target.metric,
-                    due_at=target.due_at.isoformat(),
-                )
+        breached = _claim(SlaTarget.objects.filter(RUNNING, due_at__lte=now), limit)
+        SlaTarget.objects.filter(pk__in=[t.pk for t in breached]).update(
+            breached_at=now, warned_at=Coalesce("warned_at", Value(now))
+        )
+        _record_clocks(breached, Kind.SLA_BREACHED)
     with transaction.atomic():
         due_warnings = SlaTarget.objects.filter(
             RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
         )
-        for target in _claim(due_warnings, limit):
-            won = (
-                SlaTarget.objects.filter(RUNNING, pk=target.pk, warned_at__isnull=True)
-                .filter(warn_at__lte=now)
-                .update(warned_at=now)
-            )
-            if won:
-                counts["warned"] += 1
-                _record(
-                    target.ticket,
-                    Kind.SLA_WARNING,
-                    metric=target.metric,
-                    due_at=target.due_at.isoformat(),
-                )
-    return counts
+        warned = _claim(due_warnings, limit)
+        SlaTarget.objects.filter(pk__in=[t.pk for t in warned]).update(warned_at=now)
+        _record_clocks(warned, Kind.SLA_WARNING)
+    return {"breached": len(breached), "warned": len(warned)}
+
+
+def _record_clocks(targets: list[SlaTarget], kind: str) -> None:
+    from tickets import events  # events imports this module
+
+    if targets:
+        events.record_many(
+            [
+                (t.ticket, kind, {"metric": t.metric, "due_at": t.due_at.isoformat()})
+                for t in targets
+            ],
+            SLA_ACTOR,
+        )

@@ -144,3 +144,30 @@ def test_ticket_created_for_someone_else_notifies_them(workspace, agent, manager
         )
     )
     assert sent_to == ["manager"]
+
+
+SWEEP_QUERIES = 11
+
+
+@pytest.mark.django_db
+def test_a_sweep_costs_the_same_for_1_and_50_breaches(workspace, agent, manager, policy):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(workspace=workspace)
+    team.members.add(agent, manager)
+
+    def sweep_of(count, day):
+        start = T0 + timedelta(days=day)
+        with time_machine.travel(start, tick=False):
+            for _ in range(count):
+                make_ticket(workspace, agent, assignee=agent, team=team)
+        with CaptureQueriesContext(connection) as captured:
+            swept = sla_services.sla_sweep(now=start + timedelta(hours=9))
+        # first response and resolution of each ticket; each one e-mail to the
+        # assignee and one to the team's manager
+        assert swept == {"breached": 2 * count, "warned": 0}
+        return len(captured.captured_queries)
+
+    one, fifty = sweep_of(1, 0), sweep_of(50, 1)
+    assert one == fifty == SWEEP_QUERIES, (one, fifty)
+    assert Notification.objects.filter(kind="sla_breached").count() == 2 * 51 * 2
