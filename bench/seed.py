@@ -493,7 +493,7 @@ class _Shape:
                     1,
                     minutes * 60,
                     False,
-                    75,
+                    25,  # warn when a quarter of the time is left, as the policy says
                     created,
                     due,
                     warn,

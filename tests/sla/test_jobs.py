@@ -150,7 +150,9 @@ SWEEP_QUERIES = 11
 
 
 @pytest.mark.django_db
-def test_a_sweep_costs_the_same_for_1_and_50_breaches(workspace, agent, manager, policy):
+def test_a_sweep_costs_the_same_for_1_and_50_breaches(
+    workspace, agent, manager, policy
+):
     from tests.factories import TeamFactory
 
     team = TeamFactory(workspace=workspace)
