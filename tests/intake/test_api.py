@@ -374,3 +374,16 @@ def test_ticket_detail_shows_the_rule_and_the_summariser(bot_api, all_rule):
     assert detail["escalation"]["confidence"] == 35
     assert detail["summary_by"] == "tickets.summaries.local_summary"
     assert detail["summary"].startswith("Customer: I was charged twice")
+
+
+ESCALATION_QUERIES = 31
+
+
+@pytest.mark.django_db
+def test_an_escalation_costs_a_fixed_number_of_queries(bot_api, all_rule):
+    from django.test.utils import CaptureQueriesContext
+
+    escalate(bot_api, payload())  # warm per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        assert escalate(bot_api, payload()).status_code == 201
+    assert len(captured) == ESCALATION_QUERIES

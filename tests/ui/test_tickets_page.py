@@ -332,9 +332,9 @@ def test_create_ticket_from_conversation(client_agent, workspace, agent):
     assert response["Location"].endswith(f"/tickets/{ticket.number}/")
 
 
-def _count_queries(client, url):
+def _count_queries(client, url, **headers):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -364,6 +364,16 @@ def test_query_count_is_the_same_for_25_and_100_rows(
 # pinned view, stats, count and rows with their SLA clocks and external links
 # (list) or six columns of cards (board).
 PINNED_QUERIES = {"list": 20, "board": 24}
+PANEL_QUERIES = 15
+
+
+def test_detail_panel_query_count_is_pinned(client_agent, workspace, agent):
+    make_rows(workspace, agent, 5)
+    ticket = Ticket.objects.order_by("number").first()
+    services.comment_add(ticket=ticket, actor=agent, body="note")
+    url = reverse("tickets:detail", args=["acme", ticket.number])
+    client_agent.get(url, **HX)  # warm the session
+    assert _count_queries(client_agent, url, **HX) == PANEL_QUERIES
 
 
 def test_board_column_loads_more_cards_on_scroll(client_agent, workspace, agent):

@@ -1,0 +1,16 @@
+"""Query-count pins for paths that handle many tickets at once."""
+
+from django.db import connection
+
+# SQLite takes at most 999 parameters a statement, so Django splits a big bulk
+# insert or update there into a few; PostgreSQL runs each as one.
+SQLITE_SPLITS = 3
+
+
+def assert_same_cost(one: int, many: int, pinned: int) -> None:
+    """A batch of many tickets costs what a batch of one does (`pinned` queries)."""
+    assert one == pinned, (one, many)
+    if connection.vendor == "postgresql":
+        assert many == one, (one, many)
+    else:
+        assert one <= many <= one + SQLITE_SPLITS, (one, many)
