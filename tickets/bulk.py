@@ -86,6 +86,12 @@ class BulkResult:
         }
 
 
+def _rows(queryset):
+    """The selected tickets without the list's prefetches (tags, clocks, links):
+    every action locks and reads each ticket again."""
+    return queryset.prefetch_related(None)
+
+
 def select_by_refs(queryset, refs: Iterable[Any], *, prefix: str) -> list[Ticket]:
     """The tickets of `queryset` (already scoped) named by `refs`, in the given order.
 
@@ -112,7 +118,7 @@ def select_by_refs(queryset, refs: Iterable[Any], *, prefix: str) -> list[Ticket
         raise ValidationError(
             {"tickets": [f"At most {MAX_BULK_TICKETS} tickets at a time."]}
         )
-    found = {t.number: t for t in queryset.filter(number__in=numbers)}
+    found = {t.number: t for t in _rows(queryset).filter(number__in=numbers)}
     missing = [n for n in numbers if n not in found]
     if missing:
         raise ValidationError(
@@ -136,7 +142,7 @@ def select_by_filters(filterset) -> list[Ticket]:
                 for name, messages in filterset.errors.items()
             }
         )
-    tickets = list(filterset.qs[: MAX_BULK_TICKETS + 1])
+    tickets = list(_rows(filterset.qs)[: MAX_BULK_TICKETS + 1])
     if len(tickets) > MAX_BULK_TICKETS:
         raise ValidationError(
             {
