@@ -22,7 +22,7 @@ from django.utils import timezone
 from helpdesk.models import Contact, Membership, Team, Workspace
 from integrations.models import Connection
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
-from tickets.models import Label, Tag, Ticket
+from tickets.models import NO_BREACH, Label, Tag, Ticket
 
 SLUG = "bench"
 PASSWORD = "bench1234"  # noqa: S105 (a local benchmark account)
@@ -222,7 +222,7 @@ TICKET_COLUMNS = """id number uuid subject content summary summary_by status pri
     created_by_id label_id primary_conversation_id requester_id team_id workspace_id
     escalation_rule_id"""
 COLUMNS = {
-    "tickets_ticket": TICKET_COLUMNS + " updated_at version",
+    "tickets_ticket": TICKET_COLUMNS + " updated_at version next_breach_at",
     "tickets_conversation": """id channel external_id handled_by started_at ended_at
         created_at contact_id workspace_id""",
     "tickets_message": """id author_kind author_name body sent_at author_user_id
@@ -293,6 +293,11 @@ def tickets(count: int, *, seed: int = 42) -> dict:
     counts["seconds"] = round(time.perf_counter() - started, 1)
     counts["added"] = count - have
     return counts
+
+
+def _clocks(responded, resolved):
+    """Each ticket's SLA clocks, with when they were met (None: still running)."""
+    return ((Metric.FIRST_RESPONSE, responded), (Metric.RESOLUTION, resolved))
 
 
 class _Shape:
@@ -382,6 +387,14 @@ class _Shape:
                 None,
                 resolved or responded or created,
                 1,
+                min(
+                    (
+                        self._due(created, priority, metric)
+                        for metric, met in _clocks(responded, resolved)
+                        if met is None
+                    ),
+                    default=NO_BREACH,
+                ),
             )
             self._children(
                 ticket_id,
@@ -395,6 +408,9 @@ class _Shape:
                 ai,
             )
             ticket_id += 1
+
+    def _due(self, created, priority: int, metric: str):
+        return created + timedelta(minutes=self.ref["minutes"][(priority, metric)])
 
     def _conversation(self, conversation_id: int, created) -> None:
         messages = self.rng.randint(2, 4)
@@ -479,12 +495,9 @@ class _Shape:
                 )
             )
         policy = self.ref["policy"].pk
-        for metric, fulfilled in (
-            (Metric.FIRST_RESPONSE, responded),
-            (Metric.RESOLUTION, resolved),
-        ):
+        for metric, fulfilled in _clocks(responded, resolved):
             minutes = self.ref["minutes"][(priority, metric)]
-            due = created + timedelta(minutes=minutes)
+            due = self._due(created, priority, metric)
             warn = created + timedelta(minutes=minutes * 0.75)
             late = fulfilled > due if fulfilled else due < self.now
             rows["sla_slatarget"].append(

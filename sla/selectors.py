@@ -2,31 +2,24 @@
 
 - `filter_tickets_by_sla(qs, value, workspace=, now=)`: the Due Today / Due This Week /
   Overdue / At Risk list filters (day and week boundaries in the workspace timezone).
-- `annotate_next_breach(qs)`: adds `next_sla_breach_at` (earliest due date of a running
-  clock) to order by "Next SLA breach" with `order_by_next_breach`.
+- "Next SLA breach" orders by the stored Ticket.next_breach_at (sla.services keeps it).
 - `prefetch_sla_clocks(qs)`: the clocks a serializer shows, in one extra query.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import (
     Exists,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from helpdesk.models import Workspace
 from helpdesk.tenancy import scoped
 from sla.models import SlaPolicy, SlaTarget
 from tickets.models import Ticket
-
-NO_BREACH = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class SlaFilter:
@@ -87,27 +80,6 @@ def filter_tickets_by_sla(
             f"choose one of {', '.join(SlaFilter.values)}."
         )
     return queryset.filter(Exists(clocks))
-
-
-def annotate_next_breach(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Adds `next_sla_breach_at`: the earliest due date of the ticket's running clocks
-    (None when no clock runs)."""
-    earliest = (
-        SlaTarget.objects.filter(RUNNING, ticket=OuterRef("pk"))
-        .values("ticket")
-        .annotate(first_due=Min("due_at"))
-        .values("first_due")[:1]
-    )
-    # next_breach_sort never is NULL (cursor pagination needs that): tickets
-    # without a running clock sort after every real due date.
-    return queryset.annotate(next_sla_breach_at=Subquery(earliest)).annotate(
-        next_breach_sort=Coalesce("next_sla_breach_at", Value(NO_BREACH))
-    )
-
-
-def order_by_next_breach(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Soonest breach first (tickets without a running clock last)."""
-    return annotate_next_breach(queryset).order_by("next_breach_sort", "id")
 
 
 def prefetch_sla_clocks(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

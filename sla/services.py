@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from helpdesk.models import Membership, Notification
 from sla import clock
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tickets import workflow
-from tickets.models import Comment, Ticket, TicketEvent
+from tickets.models import NO_BREACH, Comment, Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
 ACTIVE = workflow.ACTIVE_STATUSES
@@ -70,6 +70,20 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket, tag_names: set[str]) -> bo
         if check is None or not check(values):
             return False
     return True
+
+
+def store_next_breach(tickets: QuerySet[Ticket]) -> int:
+    """Store Ticket.next_breach_at from the tickets' clocks, in one UPDATE: the
+    earliest due time of a clock that is neither fulfilled nor paused (an overdue
+    one included: it sorts first), else NO_BREACH."""
+    earliest = (
+        SlaTarget.objects.filter(
+            ticket=OuterRef("pk"), fulfilled_at__isnull=True, paused_at__isnull=True
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    return tickets.update(next_breach_at=Coalesce(Subquery(earliest), Value(NO_BREACH)))
 
 
 def active_policies(workspace_ids) -> dict[int, list[SlaPolicy]]:
@@ -197,8 +211,10 @@ def sla_apply(*, ticket: Ticket, now: datetime, batch: "Batch | None" = None) ->
     Clocks whose metric the matched policy (or priority) no longer has are removed
     unless they already ended or breached; those stay for the record.
     """
-    if batch is None or not batch.covers(ticket):
+    own = batch is None or not batch.covers(ticket)
+    if own:
         batch = Batch.load([ticket])
+        batch.touched.add(ticket.pk)
     policy = policy_for(ticket, batch.policies[ticket.workspace_id])
     specs = (
         {t.metric: t for t in policy.targets.all() if t.priority == ticket.priority}
@@ -242,6 +258,8 @@ def sla_apply(*, ticket: Ticket, now: datetime, batch: "Batch | None" = None) ->
             policy_id=policy.pk,
             due={t.metric: t.due_at.isoformat() for t in changed},
         )
+    if own:
+        batch.finish()
 
 
 def _record(ticket: Ticket, kind: str, **data) -> TicketEvent:
@@ -434,6 +452,7 @@ class Batch:
     moved: list[SlaTarget] = field(default_factory=list)  # paused, resumed, fulfilled
     notifications: list[Notification] = field(default_factory=list)
     managers: dict[int, list] = field(default_factory=dict)  # by team id
+    touched: set[int] = field(default_factory=set)  # tickets whose clocks may move
 
     @classmethod
     def load(cls, tickets: list[Ticket]) -> "Batch":
@@ -451,7 +470,8 @@ class Batch:
         return ticket.pk in self.clocks
 
     def finish(self) -> None:
-        """Save the moved clocks and queue the notifications, a statement each."""
+        """Save the moved clocks, queue the notifications and store the touched
+        tickets' next breach: a statement each."""
         if self.moved:
             SlaTarget.objects.bulk_update(
                 self.moved,
@@ -461,6 +481,9 @@ class Batch:
         if self.notifications:
             Notification.objects.bulk_create(self.notifications)
             self.notifications = []
+        if self.touched:
+            store_next_breach(Ticket.objects.filter(pk__in=self.touched))
+            self.touched = set()
 
 
 def on_ticket_events(events: list[TicketEvent]) -> None:
@@ -491,6 +514,8 @@ def on_ticket_event(event: TicketEvent, batch: Batch | None = None) -> None:
         _on_comment(ticket, event, now)
     elif kind == Kind.CUSTOMER_REPLIED:
         _on_customer_message(ticket, now)
+    if _reads_clocks(event) or kind in (Kind.COMMENTED, Kind.CUSTOMER_REPLIED):
+        batch.touched.add(ticket.pk)
     _notify_for(ticket, event, batch)
     if own:
         batch.finish()

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from helpdesk.models import Membership, Team, Workspace
 from integrations.filters import SYNC_STATUS_CHOICES, filter_tickets_by_sync_status
-from sla.selectors import SlaFilter, annotate_next_breach, filter_tickets_by_sla
+from sla.selectors import SlaFilter, filter_tickets_by_sla
 from tickets import workflow
 from tickets.models import Label, Ticket
 
@@ -38,9 +38,9 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "-updated": ("-updated_at", "-id"),
     "number": ("number",),
     "-number": ("-number",),
-    # Soonest SLA breach first, tickets with no running clock last
-    # (the annotation sla.selectors.annotate_next_breach adds).
-    "next_breach": ("next_breach_sort", "id"),
+    # Most overdue and soonest SLA breach first, tickets with no running clock last
+    # (Ticket.next_breach_at, indexed).
+    "next_breach": ("next_breach_at", "id"),
 }
 DEFAULT_ORDERING = "-created"
 # Search results without an explicit ordering come best match first.
@@ -378,10 +378,7 @@ class TicketFilterSet(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             qs = super().qs
             if self.is_bound and self.is_valid():
-                ordering = self.ordering_fields()
-                if "next_breach_sort" in ordering:
-                    qs = annotate_next_breach(qs)
-                qs = qs.order_by(*ordering)
+                qs = qs.order_by(*self.ordering_fields())
             self._qs = qs
         return self._qs
 

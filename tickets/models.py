@@ -1,6 +1,7 @@
 """Tickets and what hangs off them: conversations, comments, tags, labels, events."""
 
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +12,10 @@ from simple_history.models import HistoricalRecords
 from helpdesk.models import Contact, Team, Workspace
 from tickets import workflow
 from tickets.refs import format_ref
+
+# Ticket.next_breach_at of a ticket without a running or overdue SLA clock: after
+# every real due time.
+NO_BREACH = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Tag(models.Model):
@@ -253,9 +258,17 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: bumped by every service write; the API's ETag.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The earliest due time of the ticket's SLA clocks that still run or are overdue
+    # (neither fulfilled nor paused), NO_BREACH without one: the "Next SLA breach"
+    # order. Kept by sla.services in the transaction of the change that moves a
+    # clock; never null, so cursor pagination can order by it.
+    next_breach_at = models.DateTimeField(
+        default=NO_BREACH, db_default=NO_BREACH, editable=False
+    )
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "version"], cascade_delete_history=False
+        excluded_fields=["updated_at", "version", "next_breach_at"],
+        cascade_delete_history=False,
     )
 
     class Meta:
@@ -285,6 +298,11 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["workspace", "assignee", "status"], name="ticket_ws_assignee"
+            ),
+            # ?ordering=next_breach: soonest (or most overdue) SLA breach first.
+            models.Index(
+                fields=["workspace", "next_breach_at", "id"],
+                name="ticket_ws_next_breach",
             ),
             # The snooze wake sweep reads only tickets with a wake time.
             models.Index(

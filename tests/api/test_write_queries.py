@@ -20,8 +20,8 @@ from tickets.tasks import wake_due_tickets
 
 pytestmark = pytest.mark.django_db
 
-CREATE_QUERIES = 21
-TRANSITION_QUERIES = 22
+CREATE_QUERIES = 22
+TRANSITION_QUERIES = 23
 WAKE_QUERIES = 8
 
 

@@ -376,7 +376,7 @@ def test_ticket_detail_shows_the_rule_and_the_summariser(bot_api, all_rule):
     assert detail["summary"].startswith("Customer: I was charged twice")
 
 
-ESCALATION_QUERIES = 31
+ESCALATION_QUERIES = 32
 
 
 @pytest.mark.django_db

@@ -5,18 +5,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from sla import services as sla_services
 from sla.models import SlaTarget
-from sla.selectors import (
-    annotate_next_breach,
-    filter_tickets_by_sla,
-    order_by_next_breach,
-    prefetch_sla_clocks,
-)
+from sla.selectors import filter_tickets_by_sla, prefetch_sla_clocks
 from sla.serializers import SlaClockSerializer
+from sla.services import store_next_breach
 from tests.factories import make_ticket
 from tests.sla.conftest import make_policy
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import NO_BREACH, Ticket
 
 H = timedelta(hours=1)
 # Wednesday 6 March 2024, 20:00 UTC = Thursday 07:00 in Sydney (UTC+11).
@@ -26,6 +23,7 @@ NOW = datetime(2024, 3, 6, 20, 0, tzinfo=UTC)
 def _ticket_due(workspace, agent, subject, due_at):
     ticket = make_ticket(workspace, agent, subject=subject)
     SlaTarget.objects.filter(ticket=ticket).update(due_at=due_at, warn_at=due_at - H)
+    store_next_breach(Ticket.objects.filter(pk=ticket.pk))  # clocks moved by hand
     return ticket
 
 
@@ -73,8 +71,12 @@ def test_unknown_sla_filter_is_refused(workspace):
         )
 
 
-def test_order_by_next_breach_puts_soonest_first_and_no_clock_last(board, workspace):
-    ordered = order_by_next_breach(Ticket.objects.filter(workspace=workspace))
+def test_next_breach_order_puts_overdue_and_soonest_first_no_clock_last(
+    board, workspace
+):
+    ordered = Ticket.objects.filter(workspace=workspace).order_by(
+        "next_breach_at", "id"
+    )
     assert list(ordered.values_list("subject", flat=True)) == [
         "overdue",
         "at risk",
@@ -83,8 +85,31 @@ def test_order_by_next_breach_puts_soonest_first_and_no_clock_last(board, worksp
         "next week",
         "no clock",
     ]
-    first = annotate_next_breach(Ticket.objects.filter(subject="today")).get()
-    assert first.next_sla_breach_at == NOW + 10 * H
+    assert Ticket.objects.get(subject="today").next_breach_at == NOW + 10 * H
+
+
+def test_next_breach_follows_every_clock_change(workspace, agent):
+    make_policy(workspace, targets={3: (30, 0, 60)})  # first response, resolution
+
+    def next_breach(ticket):
+        return Ticket.objects.get(pk=ticket.pk).next_breach_at
+
+    with time_machine.travel(NOW, tick=False):
+        ticket = make_ticket(workspace, agent)
+        assert next_breach(ticket) == NOW + H / 2
+        services.comment_add(ticket=ticket, actor=agent, body="On it", is_public=True)
+        assert next_breach(ticket) == NOW + H  # first response met: resolution
+        services.ticket_change_status(
+            ticket=ticket, to="waiting_on_contact", actor=agent
+        )
+        assert next_breach(ticket) == NO_BREACH  # paused while waiting
+        services.ticket_change_status(ticket=ticket, to="open", actor=agent)
+        assert next_breach(ticket) == NOW + H
+    with time_machine.travel(NOW + 2 * H, tick=False):
+        sla_services.sla_sweep()
+        assert next_breach(ticket) == NOW + H  # overdue: still first in the order
+        services.ticket_complete(ticket=ticket, actor=agent)
+        assert next_breach(ticket) == NO_BREACH
 
 
 def test_resolved_ticket_leaves_the_overdue_filter(board, workspace, agent):

@@ -72,7 +72,7 @@ def test_moving_out_of_the_active_statuses_ends_snoozes(workspace, agent):
     assert (ticket.status, ticket.snoozed_until) == ("closed", None)
 
 
-BULK_STATUS_QUERIES = 11
+BULK_STATUS_QUERIES = 12
 
 
 def test_a_bulk_status_change_costs_the_same_for_1_and_50_tickets(workspace, agent):
