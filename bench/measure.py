@@ -179,18 +179,16 @@ class Bench:
             [ws, "refund invoice"],
             100,
         )
-        running = (
-            f"SELECT {columns}, MIN(s.due_at) FROM tickets_ticket t"  # noqa: S608
-            " JOIN sla_slatarget s ON s.ticket_id = t.id AND s.fulfilled_at IS NULL"
-            " AND s.paused_at IS NULL AND s.breached_at IS NULL {where}"
-            " WHERE t.workspace_id = %s GROUP BY t.id ORDER BY MIN(s.due_at), t.id"
-            " LIMIT 25"
+        at_risk = (
+            "AND EXISTS (SELECT 1 FROM sla_slatarget s WHERE s.ticket_id = t.id"
+            " AND s.fulfilled_at IS NULL AND s.paused_at IS NULL"
+            " AND s.breached_at IS NULL AND s.warn_at <= now() AND s.due_at > now())"
         )
         self.request(
             "API list, SLA at risk",
             self.api,
             f"{self.base}/tickets/?sla=at_risk",
-            running.format(where="AND s.warn_at <= now()"),
+            newest.format(where=at_risk),
             [ws],
             50,
             ratio=3,
@@ -199,7 +197,9 @@ class Bench:
             "API list, by next breach",
             self.api,
             f"{self.base}/tickets/?ordering=next_breach",
-            running.format(where=""),
+            newest.format(where="").replace(
+                "t.created_at DESC, t.id DESC", "t.next_breach_at, t.id"
+            ),
             [ws],
             50,
             ratio=3,
