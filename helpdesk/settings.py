@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from helpdesk.lib.rates import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -341,12 +343,24 @@ STORAGES = {
     },
 }
 
+# Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
+# (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
+if API_RATE_LIMIT.lower() in {"off", "0", "none"}:
+    API_RATE_LIMIT = ""
+else:
+    try:
+        parse_rate(API_RATE_LIMIT)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"API_RATE_LIMIT: {exc}") from None
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.lib.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
 }
