@@ -115,3 +115,17 @@ def test_a_concurrent_burst_gets_exactly_the_rate_through(settings):
         for thread in threads:
             thread.join(timeout=60)
     assert Counter(statuses) == {200: 5, 429: 15}
+
+
+def test_a_cache_outage_lets_token_requests_through(agent, settings):
+    """The limit is counted in Redis; with Redis down the API keeps answering."""
+    settings.API_RATE_LIMIT = "1/min"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    mine = token_client(agent)
+    assert [mine.get(f"{BASE}/tags/").status_code for _ in range(3)] == [200] * 3
