@@ -5,8 +5,8 @@ page a locked-out user sees.
 Why serialise: axes checks "is this username locked?" before the password is tested
 and records the failure after, in separate statements. Requests for one username
 that arrive together all pass the check before any of them has recorded its
-failure, so with 20 concurrent wrong passwords all 20 were tested (see
-tests/core/test_login_lockout.py, which measured 20 of 20 without this). Holding a
+failure: with this middleware removed, the 20 concurrent wrong passwords of
+tests/core/test_login_lockout.py had all 20 tested (two runs, 20 of 20). Holding a
 per-username lock from the check to the recorded failure makes "at most
 AXES_FAILURE_LIMIT passwords tested per lockout" hold under any concurrency.
 """
