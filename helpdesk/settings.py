@@ -6,10 +6,13 @@ SQLite and no Redis. A bad value stops start-up with a message naming the variab
 
 import os
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from helpdesk.lib.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
+    "axes",
     "helpdesk",
     "tickets",
     "sla",
@@ -106,6 +110,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Login POSTs for one username one at a time, then axes (last, as it asks).
+    "helpdesk.auth.LoginAttemptLockMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -289,6 +296,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
 ]
 LOGIN_URL = "login"
+
+# Login brute-force lockout (django-axes), on the login page and the admin login:
+# LOGIN_FAILURE_LIMIT failed passwords lock the username for LOGIN_LOCKOUT_MINUTES.
+# AxesStandaloneBackend comes first and refuses a locked username before the
+# password is tested; every authenticate() call must pass `request` (it raises
+# without one). helpdesk.auth serialises the attempts for one username.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1"
+    )
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# Counted per username, whatever the IP: an attacker rotating IP addresses (proxies,
+# a botnet) still gets LOGIN_FAILURE_LIMIT guesses in total, which a username+IP key
+# would multiply by the number of addresses. The price: anyone who knows a username
+# can lock its owner out for LOGIN_LOCKOUT_MINUTES; that is bounded because failures
+# during the lockout are refused unchecked and do not extend it.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns about lockout keys without the IP because a key on user agent or
+# cookies alone can be rotated by the client; a username cannot, so it does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "helpdesk.auth.LoginFailureHandler"
+AXES_LOCKOUT_CALLABLE = "helpdesk.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_REDIRECT_URL = "tickets:list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -304,12 +343,24 @@ STORAGES = {
     },
 }
 
+# Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
+# (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
+if API_RATE_LIMIT.lower() in {"off", "0", "none"}:
+    API_RATE_LIMIT = ""
+else:
+    try:
+        parse_rate(API_RATE_LIMIT)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"API_RATE_LIMIT: {exc}") from None
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.lib.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
 }

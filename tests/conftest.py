@@ -1,6 +1,23 @@
+import django.test
 import pytest
+from django.http import HttpRequest
 
 from tests.factories import MembershipFactory, WorkspaceFactory
+
+
+class Client(django.test.Client):
+    """The test client, whose login() hands authenticate() a request: django-axes
+    (first in AUTHENTICATION_BACKENDS) refuses to authenticate without one, and
+    with one it counts the attempt like any other login."""
+
+    def login(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture

@@ -33,6 +33,10 @@ def _start(env_overrides):
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"DB_CONN_MAX_AGE": "soon"}, "DB_CONN_MAX_AGE"),
+        ({"API_RATE_LIMIT": "lots"}, "API_RATE_LIMIT"),
+        ({"API_RATE_LIMIT": "600/fortnight"}, "API_RATE_LIMIT"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT"),
+        ({"LOGIN_LOCKOUT_MINUTES": "a while"}, "LOGIN_LOCKOUT_MINUTES"),
     ],
 )
 def test_bad_settings_stop_start_up_naming_the_variable(overrides, variable):

@@ -8,6 +8,7 @@ import pytest
 
 from integrations.models import ExternalLink, SyncOp, WebhookEvent
 from tests.factories import make_ticket
+from tests.figures import report
 from tests.integrations.conftest import connect, drain_until_idle
 from tests.integrations.signing import (
     gorgias_headers,
@@ -17,6 +18,24 @@ from tests.integrations.signing import (
 )
 from tickets import services
 from tickets.models import Ticket, TicketEvent
+
+
+@pytest.fixture(scope="module")
+def s9():
+    """S9 figures over the module's authenticity tests, reported once at the end:
+    forged deliveries answered 2xx or changing state, and effects of replays."""
+    tally = {"valid": 0, "forged": 0, "false_accepts": 0, "replays": 0}
+    tally["duplicate_effects"] = 0
+    yield tally
+    report("S9", **tally)
+
+
+def _refused(tally: dict, answers: dict, changed: bool) -> None:
+    """Count forged deliveries; any 2xx, or a state change, is a false accept."""
+    tally["forged"] += len(answers)
+    tally["false_accepts"] += sum(
+        200 <= a.status_code < 300 for a in answers.values()
+    ) + int(changed)
 
 
 def _url(connection) -> str:
@@ -42,7 +61,7 @@ def _later(remote: dict, seconds: int) -> str:
     return when.isoformat()
 
 
-def test_only_the_valid_zendesk_webhook_changes_anything(client, linked):
+def test_only_the_valid_zendesk_webhook_changes_anything(client, linked, s9):
     connection, ticket, remote = linked
     url = _url(connection)
     body = zendesk_event(
@@ -69,20 +88,28 @@ def test_only_the_valid_zendesk_webhook_changes_anything(client, linked):
         "unknown connection": 404,
     }
     ticket.refresh_from_db()
+    _refused(
+        s9,
+        answers,
+        changed=ticket.status != "open" or WebhookEvent.objects.exists(),
+    )
     assert ticket.status == "open"
     assert WebhookEvent.objects.count() == 0
 
     valid = _post(client, url, body, zendesk_headers(body))
+    s9["valid"] += 1
     assert (valid.status_code, valid.json()["status"]) == (200, "updated")
     ticket.refresh_from_db()
     assert ticket.status == "waiting_on_contact"
     version = ticket.version
 
     replay = _post(client, url, body, zendesk_headers(body))
-    assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
     ticket.refresh_from_db()
-    assert ticket.version == version
     pulled = ticket.events.filter(kind="synced", data__direction="pulled")
+    s9["replays"] += 1
+    s9["duplicate_effects"] += int(ticket.version != version) + pulled.count() - 1
+    assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
+    assert ticket.version == version
     assert pulled.count() == 1
     assert pulled.get().actor_label == "Zendesk sync"
 
@@ -90,6 +117,7 @@ def test_only_the_valid_zendesk_webhook_changes_anything(client, linked):
 def test_same_event_five_times_out_of_order_has_one_effect_and_newest_wins(
     client, linked
 ):
+    """S10: the newest event five times, interleaved with two older ones."""
     connection, ticket, remote = linked
     url = _url(connection)
     older = zendesk_event("e1", remote, status="pending", updated_at=_later(remote, 1))
@@ -117,17 +145,25 @@ def test_same_event_five_times_out_of_order_has_one_effect_and_newest_wins(
         "duplicate",
     ]
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.priority, ticket.subject) == (
-        "in_progress",
-        5,
-        "Broken badly",
+    newest_state = ("in_progress", 5, "Broken badly")
+    effects = ticket.events.filter(kind="synced", data__direction="pulled").count()
+    report(
+        "S10",
+        deliveries=len(outcomes),
+        newest_delivered=5,
+        effects=effects,
+        status_changes=ticket.events.filter(kind="status_changed").count(),
+        final_state_mismatches=int(
+            (ticket.status, ticket.priority, ticket.subject) != newest_state
+        ),
     )
-    assert ticket.events.filter(kind="synced", data__direction="pulled").count() == 1
+    assert (ticket.status, ticket.priority, ticket.subject) == newest_state
+    assert effects == 1
     assert ticket.events.filter(kind="status_changed").count() == 1
 
 
 def test_kustomer_webhook_needs_the_hex_hmac_of_the_raw_body(
-    client, workspace, kustomer, agent
+    client, workspace, kustomer, agent, s9
 ):
     connection = connect(workspace, kustomer)
     ticket = make_ticket(workspace, agent)
@@ -140,21 +176,35 @@ def test_kustomer_webhook_needs_the_hex_hmac_of_the_raw_body(
     body = json.dumps({"id": "k-evt-1", "data": conversation}).encode()
     url = _url(connection)
 
-    bad = _post(client, url, body, kustomer_headers(body, secret="not-the-secret"))
-    tampered = _post(
-        client, url, body.replace(b"done", b"open"), kustomer_headers(body)
-    )
-    assert (bad.status_code, tampered.status_code) == (401, 401)
+    answers = {
+        "bad signature": _post(
+            client, url, body, kustomer_headers(body, secret="not-the-secret")
+        ),
+        "tampered body": _post(
+            client, url, body.replace(b"done", b"open"), kustomer_headers(body)
+        ),
+        "no signature": _post(client, url, body, {}),
+    }
+    assert {k: a.status_code for k, a in answers.items()} == dict.fromkeys(answers, 401)
     ticket.refresh_from_db()
+    _refused(s9, answers, changed=ticket.status != "open")
     assert ticket.status == "open"
 
     assert _post(client, url, body, kustomer_headers(body)).status_code == 200
+    s9["valid"] += 1
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority) == ("resolved", 5)
+    version = ticket.version
+
+    replay = _post(client, url, body, kustomer_headers(body))
+    ticket.refresh_from_db()
+    s9["replays"] += 1
+    s9["duplicate_effects"] += int(ticket.version != version)
+    assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
 
 
 def test_gorgias_webhook_needs_the_connections_secret_header(
-    client, workspace, gorgias, agent
+    client, workspace, gorgias, agent, s9
 ):
     connection = connect(workspace, gorgias)
     ticket = make_ticket(workspace, agent)
@@ -166,11 +216,16 @@ def test_gorgias_webhook_needs_the_connections_secret_header(
     body = json.dumps({"ticket": data}).encode()
     url = _url(connection)
 
-    assert _post(client, url, body, {}).status_code == 401
-    assert _post(client, url, body, gorgias_headers("guess")).status_code == 401
+    answers = {
+        "no secret header": _post(client, url, body, {}),
+        "wrong secret": _post(client, url, body, gorgias_headers("guess")),
+    }
+    assert {k: a.status_code for k, a in answers.items()} == dict.fromkeys(answers, 401)
     ticket.refresh_from_db()
+    _refused(s9, answers, changed=ticket.status != "open")
     assert ticket.status == "open"
     assert _post(client, url, body, gorgias_headers()).status_code == 200
+    s9["valid"] += 1
     ticket.refresh_from_db()
     assert ticket.status == "resolved"
 
