@@ -362,6 +362,7 @@ if not DEBUG:
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, fonts and
 # connections only from our own origin, no inline script or style, no eval (htmx runs
