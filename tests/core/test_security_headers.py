@@ -46,7 +46,10 @@ print(json.dumps(answers))
 
 
 def production_env(tmp_path) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests (tests/e2e) in this
+    # process; a deployment never has it (check --deploy says so).
+    dropped = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     return {
         **env,
         "DEBUG": "false",

@@ -79,6 +79,9 @@ def test_agent_pages_work_under_the_policy(watched, live_server, team):
 
     visit(page, base)
     expect(page.locator("tr.row")).to_have_count(2)
+    # The meta htmx-config is in force: no eval, no <script> from swapped content.
+    htmx = page.evaluate("[htmx.config.allowEval, htmx.config.allowScriptTags]")
+    assert htmx == [False, False]
     page.click("text=Printer on fire")  # htmx GET into the panel
     panel = page.locator("#panel")
     expect(panel.locator(".subject-input")).to_have_value("Printer on fire")
