@@ -30,8 +30,9 @@ from tickets.models import ExportJob, Ticket
 from tickets.refs import format_ref
 from tickets.selectors import ticket_list
 
-# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection;
+# ASVS 1.2.10 adds NUL, which some spreadsheets skip before reading a formula).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_SIZE = 2000
 
 

@@ -9,11 +9,12 @@ messages (empty when the error is not about fields). Set as DRF's EXCEPTION_HAND
 
 from typing import Any
 
+from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -130,3 +131,16 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         )
         response.data = error_body(str(code), message)
     return response
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages of the API. Its templates carry a <style> element (Pygments)
+    and style attributes, so these pages alone allow inline styles under the
+    Content-Security-Policy; scripts stay 'self' as everywhere."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        html = super().render(data, accepted_media_type, renderer_context)
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return html

@@ -199,7 +199,9 @@
   }
   document.addEventListener("change", (ev) => {
     const t = ev.target;
-    if (t.id === "select-page") {
+    if (t.id === "workspace-switcher") {
+      window.location = t.value;
+    } else if (t.id === "select-page") {
       $$('input[name="numbers"]').forEach((cb) => { cb.checked = t.checked; });
       if (!t.checked) $("#bulk-all").value = "";
       updateBulk();

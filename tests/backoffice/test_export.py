@@ -1,8 +1,10 @@
 import csv
 import io
+from collections import Counter
 
 import pytest
 from django.urls import reverse
+from import_export.formats.base_formats import XLSX
 
 from tests.factories import (
     ContactFactory,
@@ -11,17 +13,22 @@ from tests.factories import (
     TeamFactory,
     make_ticket,
 )
+from tests.figures import report
 from tickets import export
-from tickets.models import ExportJob
+from tickets.models import ExportJob, Ticket
+from tickets.resources import TicketResource
 
 pytestmark = pytest.mark.django_db
 
-FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
+FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\0=1+1"]
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
 
 
 def _read(response) -> list[dict]:
-    body = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(body, newline="")))
+    return list(csv.DictReader(io.StringIO(_body(response), newline="")))
 
 
 def _ticket_with_text_everywhere(workspace, text: str):
@@ -75,6 +82,58 @@ def test_every_exported_text_column_is_escaped(workspace, manager_client, formul
         assert row[column].lower().startswith(("'" + formula).lower()), column
     for column, value in row.items():
         assert not value.startswith(tuple(export.FORMULA_PREFIXES)), column
+
+
+def _escape_counts(rows: list[list]) -> tuple[Counter, int]:
+    """Cells holding a formula-like text by their first character, and how many of
+    them are not escaped."""
+    checked: Counter = Counter()
+    unescaped = 0
+    for cell in (cell for row in rows for cell in row):
+        if not isinstance(cell, str):
+            continue
+        if cell[:1] in export.FORMULA_PREFIXES:
+            checked[cell[0]] += 1
+            unescaped += 1
+        elif cell[:1] == "'" and cell[1:2] in export.FORMULA_PREFIXES:
+            checked[cell[1]] += 1
+    return checked, unescaped
+
+
+def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_client):
+    from openpyxl import load_workbook
+
+    # NUL: PostgreSQL text cannot hold it; escape_cell's test covers "\0".
+    prefixes = [p for p in export.FORMULA_PREFIXES if p != "\0"]
+    for prefix in prefixes:
+        _ticket_with_text_everywhere(workspace, f"{prefix}1+1")
+
+    response = manager_client.get(reverse("reports:export"))
+    csv_rows = list(csv.reader(io.StringIO(_body(response), newline="")))
+    dataset = TicketResource().export(Ticket.objects.all())
+    workbook = load_workbook(io.BytesIO(XLSX().export_data(dataset)))
+    cells = list(workbook.active.iter_rows())
+    xlsx_rows = [[cell.value for cell in row] for row in cells]
+
+    # RFC 4180 quoting keeps CR, tabs and commas inside their cells.
+    assert len(csv_rows) == len(xlsx_rows) == len(prefixes) + 1
+    assert all(len(row) == len(export.HEADERS) for row in csv_rows)
+    assert not [cell for row in cells for cell in row if cell.data_type == "f"]
+    csv_checked, csv_unescaped = _escape_counts(csv_rows)
+    xlsx_checked, xlsx_unescaped = _escape_counts(xlsx_rows)
+    report(
+        "S4",
+        cells_checked=(csv_checked + xlsx_checked).total(),
+        unescaped=csv_unescaped + xlsx_unescaped,
+        prefixes=len(export.FORMULA_PREFIXES),
+    )
+    # Each of the 11 text columns starts with = + - @; a leading tab or CR survives
+    # in the columns that are not stripped on save (XLSX reads CR back as LF).
+    for checked in (csv_checked, xlsx_checked):
+        assert all(checked[prefix] >= 11 for prefix in "=+-@"), checked
+        assert checked["\t"] >= 1, checked
+    assert csv_checked["\r"] >= 1
+    assert csv_unescaped == xlsx_unescaped == 0
 
 
 @pytest.mark.parametrize("formula", FORMULAS)

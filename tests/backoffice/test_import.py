@@ -13,6 +13,7 @@ from tests.factories import (
     TeamFactory,
     make_ticket,
 )
+from tests.figures import report
 from tickets import export, importing, services
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import ticket_list
@@ -399,3 +400,79 @@ def test_agent_cannot_import(agent_client):
         == 403
     )
     assert Ticket.objects.count() == 0
+
+
+def _xlsx_file(rows: list[list], name="tickets.xlsx") -> SimpleUploadedFile:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)  # "=..." strings become formula cells
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def test_hostile_imports_are_refused_whole(
+    workspace, other_workspace, manager, settings
+):
+    """S5: each file starts with a valid row, then does something it must not; the
+    whole file is refused and neither workspace changes."""
+    membership = _membership(manager)
+    make_ticket(workspace, subject="Ours")
+    theirs = [make_ticket(other_workspace, subject=f"Theirs {n}") for n in (1, 2)]
+    MembershipFactory(
+        workspace=other_workspace, user__username="outsider", user__email="o@x.org"
+    )
+    TeamFactory(workspace=other_workspace, name="Globex team")
+    header = ["ref", "subject", "assignee_email", "team"]
+    fine = ["", "A fine new ticket", "", ""]
+    many = [["subject"]] + [[f"T{n}"] for n in range(50_000)]
+    oversized = b"subject\n" + b"x" * settings.IMPORT_MAX_BYTES
+    uploads = {
+        "their ref": [header, fine, [theirs[0].ref, "Hijack", "", ""]],
+        "their number": [header, fine, ["2", "Hijack", "", ""]],
+        "their member": [header, fine, ["", "Mine", "o@x.org", ""]],
+        "their team": [header, fine, ["", "Mine", "", "Globex team"]],
+        "formula in CSV": [header, fine, ["", "=1+1", "", ""]],
+        "50,000 rows": many,
+    }
+    # case: (the file, its data rows)
+    uploads = {case: (_csv_file(rows), len(rows) - 1) for case, rows in uploads.items()}
+    xlsx = [header, fine, ["", "=HYPERLINK(x)", "", ""]]
+    uploads["formula in XLSX"] = (_xlsx_file(xlsx), 2)
+    uploads["over the size cap"] = (SimpleUploadedFile("big.csv", oversized), 1)
+
+    def state():
+        return _state(workspace), _state(other_workspace), TicketEvent.objects.count()
+
+    before = state()
+    refused, reasons = {}, {}
+    partial_imports = rows_rejected = 0
+    for case, (upload, rows) in uploads.items():
+        result = importing.ticket_import(
+            membership=membership, upload=upload, dry_run=False
+        )
+        refused[case] = not result.ok and not result.written
+        reasons[case] = " ".join(
+            result.file_errors + [e.message for e in result.errors]
+        )
+        rows_rejected += rows if refused[case] else 0
+        partial_imports += state() != before
+
+    report("S5", rows_rejected=rows_rejected, partial_imports=partial_imports)
+    assert refused == dict.fromkeys(uploads, True)
+    assert partial_imports == 0
+    expected = {
+        "their ref": "does not use this workspace's prefix",
+        "their number": "There is no ticket TKT-2",
+        "their member": "No member of this workspace",
+        "their team": "There is no team 'Globex team'",
+        "formula in CSV": "would run as a spreadsheet formula",
+        "50,000 rows": "The file has 50000 rows; the limit is 5000",
+        "formula in XLSX": "would run as a spreadsheet formula",
+        "over the size cap": "the limit is 5 MB",
+    }
+    assert {case: expected[case] in reasons[case] for case in uploads} == dict.fromkeys(
+        uploads, True
+    ), reasons
