@@ -704,6 +704,7 @@ class TicketEventAdmin(WorkspaceScopedAdmin):
 
 @admin.register(SavedView)
 class SavedViewAdmin(WorkspaceScopedAdmin):
+    scoped_foreign_keys = {"owner": "memberships__workspace"}
     list_display = ["name", "owner", "workspace", "is_shared", "is_pinned", "position"]
     list_filter = ["workspace", "is_shared", "is_pinned"]
     search_fields = ["name", "owner__username"]
