@@ -522,7 +522,7 @@ def ticket_bulk(request, slug: str):
             request,
             "tickets/partials/_bulk_result.html",
             {"errors": _errors(exc)},
-            status=422,
+            status=403 if isinstance(exc, PermissionDenied) else 422,
         )
     response = render(
         request,
