@@ -252,6 +252,9 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     def has_add_permission(self, request, *args):
         return request.user.is_superuser  # new tenants are made by the operator
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # and removed by the operator
+
 
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceScopedAdmin):

@@ -98,6 +98,16 @@ class ConnectionAdmin(WorkspaceScopedAdmin):
 @admin.register(ExternalLink)
 class ExternalLinkAdmin(WorkspaceScopedAdmin):
     manager_can_edit = True  # retrying a ticket's sync is "ticket.edit"
+
+    def has_add_permission(self, request, *args):
+        return False  # links are made by the sync
+
+    def has_delete_permission(self, request, obj=None):
+        # Forgetting a link (and its queued changes) is for workspace admins.
+        if request.user.is_superuser:
+            return True
+        return request.user.is_active and self._role_for(request, obj) == "admin"
+
     list_display = [
         "ticket",
         "platform",

@@ -373,6 +373,15 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change)
 
+    def get_deleted_objects(self, objs, request):
+        """Whoever may delete a ticket may delete it with its clocks, sync rows and
+        notifications: those go with the ticket (services.ticket_delete), so the
+        permissions on their own admin pages do not block it."""
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return to_delete, counts, set(), protected
+
     def delete_model(self, request, obj):
         services.ticket_delete(ticket=obj, actor=request.user)
 
@@ -704,7 +713,18 @@ class TicketEventAdmin(WorkspaceScopedAdmin):
 
 @admin.register(SavedView)
 class SavedViewAdmin(WorkspaceScopedAdmin):
+    """Like the views API: staff see the shared views and their own; managers and
+    admins change the shared ones ("views.share"), nobody another's personal one."""
+
+    manager_can_edit = True
     scoped_foreign_keys = {"owner": "memberships__workspace"}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(is_shared=True) | Q(owner=request.user))
+
     list_display = ["name", "owner", "workspace", "is_shared", "is_pinned", "position"]
     list_filter = ["workspace", "is_shared", "is_pinned"]
     search_fields = ["name", "owner__username"]
