@@ -454,11 +454,16 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         name = request.POST.get("assignee", "").strip()
         user = None
         if name:
-            user = (
-                get_user_model()
-                .objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
-                .first()
+            users = get_user_model().objects.filter(
+                Q(username__iexact=name) | Q(email__iexact=name)
             )
+            if not request.user.is_superuser:
+                # Only people of the staff user's workspaces: whether a name
+                # exists in another tenant is not theirs to learn.
+                users = users.filter(
+                    memberships__workspace_id__in=list(staff_roles(request))
+                )
+            user = users.first()
             if user is None:
                 self.message_user(request, f"No user {name!r}.", messages.ERROR)
                 return

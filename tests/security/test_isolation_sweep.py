@@ -586,3 +586,26 @@ def _request_for(user):
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
+
+
+def test_admin_assign_action_answers_their_member_like_no_one(client, ours, theirs):
+    """The changelist's "assign" action looks names up among our members only: B's
+    member is answered exactly like a name nobody has, and nothing is assigned."""
+    client.force_login(staff(ours.member))
+    url = reverse("admin:tickets_ticket_changelist")
+    answers = {}
+    for name in (theirs.member.username, "nobody-at-all"):
+        answer = client.post(
+            url,
+            {
+                "action": "assign",
+                "_selected_action": [ours.ticket.pk],
+                "assignee": name,
+            },
+            follow=True,
+        )
+        answers[name] = [
+            str(m).replace(name, "NAME") for m in answer.context["messages"]
+        ]
+    assert answers[theirs.member.username] == answers["nobody-at-all"]
+    assert Ticket.objects.get(pk=ours.ticket.pk).assignee_id == ours.member.pk
