@@ -29,6 +29,7 @@ from tests.security.conftest import (
     snapshot,
     staff,
 )
+from tickets import reports
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -487,14 +488,21 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
                     wrong.append(f"{method.upper()} {url}: {answer.status_code}")
     assert not wrong, "\n".join(wrong)
     assert not sweep.leaks, "\n".join(sweep.leaks)
-    # Our own pages (list, board, detail panel) show nothing of B's.
-    for url in (
+    # Our own pages (list, board, detail panel, every report in every grouping)
+    # show nothing of B's.
+    own_pages = [
         "/w/acme/tickets/",
         "/w/acme/tickets/?view=board",
         f"/w/acme/tickets/{ours.ticket.number}/",
-        "/reports/?workspace=acme",
         "/reports/import/?workspace=acme",
-    ):
+    ]
+    for group in reports.GROUPINGS:
+        own_pages.append(f"/reports/?workspace=acme&group={group}")
+        own_pages += [
+            f"/reports/{key}.csv?workspace=acme&group={group}"
+            for key in reports.REPORTS
+        ]
+    for url in own_pages:
         sweep.requests += 1
         answer = client.get(url)
         assert answer.status_code == 200, url
@@ -609,3 +617,26 @@ def test_admin_assign_action_answers_their_member_like_no_one(client, ours, thei
         ]
     assert answers[theirs.member.username] == answers["nobody-at-all"]
     assert Ticket.objects.get(pk=ours.ticket.pk).assignee_id == ours.member.pk
+
+
+def test_idempotency_keys_are_per_workspace(ours, theirs):
+    """B's Idempotency-Key, reused by A, makes A's ticket; B's answer is not
+    replayed to A."""
+    bob, boss = APIClient(), APIClient()
+    bob.force_authenticate(theirs.member)
+    boss.force_authenticate(ours.member)
+    key = {"HTTP_IDEMPOTENCY_KEY": "shared-key-1"}
+    first = bob.post(
+        "/api/v1/workspaces/globex/tickets/",
+        {"subject": f"{B_SUBJECT_WORD} keyed"},
+        format="json",
+        **key,
+    )
+    assert first.status_code == 201
+    answer = boss.post(
+        "/api/v1/workspaces/acme/tickets/", {"subject": "ours"}, format="json", **key
+    )
+    assert answer.status_code == 201
+    assert answer.json()["subject"] == "ours"
+    assert B_SUBJECT_WORD not in answer.content.decode()
+    assert "Idempotent-Replayed" not in answer
