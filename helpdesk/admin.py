@@ -66,6 +66,15 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         ids = list(staff_roles(request))
         return queryset.filter(**{f"{self.workspace_path}__in": ids})
 
+    def get_readonly_fields(self, request, obj=None):
+        """A row never moves to another workspace: its tickets, members and
+        links would then point across tenants."""
+        fields = list(super().get_readonly_fields(request, obj))
+        has_workspace = any(f.name == "workspace" for f in self.model._meta.fields)
+        if obj is not None and has_workspace and "workspace" not in fields:
+            fields.append("workspace")
+        return fields
+
     def get_list_filter(self, request):
         """Filters on other tenant models offer only the rows in the list, never
         every workspace's teams, policies or workspaces themselves."""

@@ -282,12 +282,6 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             fields.remove("assignee")
         return fields
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            fields.append("workspace")
-        return fields
-
     # --- import and export (django-import-export) ---
 
     def has_export_permission(self, request):
