@@ -661,3 +661,44 @@ def _upload(text):
     upload = io.BytesIO(text.encode())
     upload.name = "tickets.csv"
     return upload
+
+
+def test_admin_never_moves_a_row_to_another_workspace(client, ours, theirs):
+    """Staff who are admins of both workspaces still cannot move a row of A into
+    B from its change form (its tickets or links would then point across)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    user = ours.member
+    Membership.objects.create(workspace=theirs.workspace, user=user, role="admin")
+    user.is_staff = True
+    user.save()
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    attempted = changed = 0
+    for model, model_admin in admin.site._registry.items():
+        obj = ours.objects.get(model._meta.label_lower)
+        if obj is None or not any(f.name == "workspace" for f in model._meta.fields):
+            continue
+        attempted += 1
+        form = model_admin.get_form(request, obj, change=True)
+        if "workspace" in form.base_fields:
+            changed += 1
+    # And by POST, on a plain form: the value sent is ignored.
+    contact = ours.contact
+    client.force_login(user)
+    answer = client.post(
+        f"/admin/helpdesk/contact/{contact.pk}/change/",
+        {
+            "name": contact.name,
+            "email": contact.email,
+            "external_id": "",
+            "workspace": theirs.workspace.pk,
+        },
+    )
+    assert answer.status_code == 302
+    contact.refresh_from_db()
+    attempted += 1
+    changed += contact.workspace_id != ours.workspace.pk
+    assert changed == 0
+    report("S3", surface="admin", fields_attempted=attempted, fields_changed=changed)
