@@ -30,7 +30,7 @@ from tests.security.conftest import (
     staff,
 )
 from tickets import reports
-from tickets.models import Ticket
+from tickets.models import SavedView, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -655,3 +655,49 @@ def test_idempotency_keys_are_per_workspace(ours, theirs):
     assert answer.json()["subject"] == "ours"
     assert B_SUBJECT_WORD not in answer.content.decode()
     assert "Idempotent-Replayed" not in answer
+
+
+def test_agent_forms_refuse_their_ids(client, ours, theirs):
+    """B's member, team and label ids in the panel's field form, the bulk bar and
+    a saved view's filters are refused (422) and stored nowhere."""
+    client.force_login(ours.member)
+    sweep = Sweep(client, b_markers(theirs))
+    before = snapshot(theirs.workspace)
+    ticket = ours.ticket
+    url = f"/w/acme/tickets/{ticket.number}/field/"
+    posts = [
+        (url, {"field": "assignee", "value": theirs.member.pk}),
+        (url, {"field": "team", "value": theirs.team.pk}),
+        (url, {"field": "label", "value": theirs.label.pk}),
+        (
+            "/w/acme/tickets/bulk/",
+            {
+                "action": "assign",
+                "numbers": [ticket.number],
+                "assignee": theirs.member.pk,
+            },
+        ),
+    ] + [
+        ("/w/acme/views/", {"name": f"spy {name}", "query": f"{name}={value}"})
+        for name, value in (
+            ("team", theirs.team.pk),
+            ("label", theirs.label.pk),
+            ("assignee", theirs.member.pk),
+        )
+    ]
+    for target, data in posts:
+        sweep.requests += 1
+        answer = client.post(
+            target, {**data, "version": ticket.version}, HTTP_HX_REQUEST="true"
+        )
+        sweep.check(answer, target)
+        assert answer.status_code == 422, (target, data, answer.status_code)
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.assignee_id, fresh.team_id, fresh.label_id) == (
+        ticket.assignee_id,
+        ticket.team_id,
+        ticket.label_id,
+    )
+    assert not SavedView.objects.filter(name__startswith="spy").exists()
+    assert not sweep.leaks
+    assert snapshot(theirs.workspace) == before
