@@ -655,6 +655,7 @@ def test_idempotency_keys_are_per_workspace(ours, theirs):
     assert answer.json()["subject"] == "ours"
     assert B_SUBJECT_WORD not in answer.content.decode()
     assert "Idempotent-Replayed" not in answer
+    report("S1", surface="idempotency keys", requests=2, leaks=0)
 
 
 def test_agent_forms_refuse_their_ids(client, ours, theirs):
@@ -701,3 +702,4 @@ def test_agent_forms_refuse_their_ids(client, ours, theirs):
     assert not SavedView.objects.filter(name__startswith="spy").exists()
     assert not sweep.leaks
     assert snapshot(theirs.workspace) == before
+    report("S1", surface="ui forms", requests=sweep.requests, leaks=len(sweep.leaks))
