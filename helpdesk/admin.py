@@ -7,6 +7,8 @@ Agents have no back office; they use the agent UI.
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
@@ -64,6 +66,33 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         ids = list(staff_roles(request))
         return queryset.filter(**{f"{self.workspace_path}__in": ids})
 
+    def get_readonly_fields(self, request, obj=None):
+        """A row never moves to another workspace: its tickets, members and
+        links would then point across tenants."""
+        fields = list(super().get_readonly_fields(request, obj))
+        has_workspace = any(f.name == "workspace" for f in self.model._meta.fields)
+        if obj is not None and has_workspace and "workspace" not in fields:
+            fields.append("workspace")
+        return fields
+
+    def get_list_filter(self, request):
+        """Filters on other tenant models offer only the rows in the list, never
+        every workspace's teams, policies or workspaces themselves."""
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        scoped_filters = []
+        for item in filters:
+            if isinstance(item, str) and "__" not in item:
+                try:
+                    field = self.model._meta.get_field(item)
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None and field.is_relation:
+                    item = (item, admin.RelatedOnlyFieldListFilter)
+            scoped_filters.append(item)
+        return scoped_filters
+
     def has_module_permission(self, request):
         if request.user.is_superuser:
             return super().has_module_permission(request)
@@ -120,6 +149,34 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         return field
 
 
+class ScopedInline(admin.TabularInline):
+    """An inline edited by whoever may change the parent (role-based, like it)."""
+
+    extra = 0
+
+    def parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+
+def user_id_field(db_field, admin_site, request, kwargs) -> None:
+    """Staff who are not superusers pick a user by id, not from a list of every
+    user of every workspace (which would show other tenants' people)."""
+    if not request.user.is_superuser:
+        kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, admin_site)
+
+
 class ReadOnlyInline(admin.TabularInline):
     """An inline shown to whoever may view the parent, never edited from there."""
 
@@ -167,6 +224,11 @@ class MembershipInline(admin.TabularInline):
     def get_autocomplete_fields(self, request):
         return ["user"] if request.user.is_superuser else []
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            user_id_field(db_field, self.admin_site, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Workspace)
 class WorkspaceAdmin(WorkspaceScopedAdmin):
@@ -199,6 +261,9 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     def has_add_permission(self, request, *args):
         return request.user.is_superuser  # new tenants are made by the operator
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # and removed by the operator
+
 
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceScopedAdmin):
@@ -209,13 +274,21 @@ class MembershipAdmin(WorkspaceScopedAdmin):
     autocomplete_fields = ["user", "workspace"]
 
     def get_autocomplete_fields(self, request):
-        # Non-superusers cannot browse all users; they pick from a plain list.
+        # Non-superusers cannot browse all users; they give the user's id.
         return self.autocomplete_fields if request.user.is_superuser else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            user_id_field(db_field, self.admin_site, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Team)
 class TeamAdmin(WorkspaceScopedAdmin):
-    scoped_foreign_keys = {"members": "memberships__workspace"}
+    scoped_foreign_keys = {
+        "members": "memberships__workspace",
+        "routing_last_user": "memberships__workspace",
+    }
     list_display = ["name", "workspace", "routing", "member_count", "created_at"]
     list_filter = ["workspace", "routing"]
     search_fields = ["name"]
@@ -244,9 +317,17 @@ class ContactAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(WorkspaceScopedAdmin):
+    """Notifications are written by the system; staff only read them."""
+
     list_display = ["subject", "recipient", "kind", "state", "attempts", "created_at"]
     list_filter = ["kind", "state", "workspace"]
     search_fields = ["subject", "recipient__username", "recipient__email"]
     raw_id_fields = ["recipient", "ticket"]
     readonly_fields = ["created_at", "claimed_at", "sent_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 
+from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin
 from integrations import outbox, services
 from integrations.models import (
     Connection,
@@ -61,7 +62,9 @@ class ConnectionForm(forms.ModelForm):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(WorkspaceScopedAdmin):
+    """Workspace admins manage their connections ("integrations.manage")."""
+
     form = ConnectionForm
     list_display = [
         "__str__",
@@ -81,7 +84,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     def credentials_shown(self, obj):
         return ", ".join(f"{k}: {v}" for k, v in obj.credentials_hint().items()) or "—"
 
-    @admin.action(description="Test connection")
+    @admin.action(description="Test connection", permissions=["change"])
     def test_connection(self, request, queryset):
         for connection in queryset:
             ok, message = services.connection_test(connection)
@@ -93,7 +96,18 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalLink)
-class ExternalLinkAdmin(admin.ModelAdmin):
+class ExternalLinkAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True  # retrying a ticket's sync is "ticket.edit"
+
+    def has_add_permission(self, request, *args):
+        return False  # links are made by the sync
+
+    def has_delete_permission(self, request, obj=None):
+        # Forgetting a link (and its queued changes) is for workspace admins.
+        if request.user.is_superuser:
+            return True
+        return request.user.is_active and self._role_for(request, obj) == "admin"
+
     list_display = [
         "ticket",
         "platform",
@@ -108,36 +122,41 @@ class ExternalLinkAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ExternalLink._meta.fields]
     actions = ["retry"]
 
-    @admin.action(description="Retry failed sync")
+    @admin.action(description="Retry failed sync", permissions=["change"])
     def retry(self, request, queryset):
         count = sum(outbox.retry_link(link) for link in queryset)
         self.message_user(request, f"{count} change(s) queued again.")
 
 
-class SyncAttemptInline(admin.TabularInline):
+class SyncAttemptInline(ReadOnlyInline):
     model = SyncAttempt
-    extra = 0
-    can_delete = False
     readonly_fields = ["started_at", "duration_ms", "outcome", "status_code", "error"]
     fields = readonly_fields
 
 
 @admin.register(SyncOp)
-class SyncOpAdmin(admin.ModelAdmin):
+class SyncOpAdmin(WorkspaceScopedAdmin):
     list_display = ["id", "ticket", "connection", "kind", "state", "attempts"]
     list_filter = ["state", "kind", "connection__platform"]
     readonly_fields = [f.name for f in SyncOp._meta.fields]
     inlines = [SyncAttemptInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(WorkspaceScopedAdmin):
+    workspace_path = "connection__workspace"
     list_display = ["event_id", "connection", "remote_id", "outcome", "received_at"]
     list_filter = ["outcome"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from helpdesk.admin import ScopedInline, WorkspaceScopedAdmin
 from sla import services
 from sla.models import (
     Calendar,
@@ -14,31 +15,31 @@ from sla.models import (
 )
 
 
-class CalendarIntervalInline(admin.TabularInline):
+class CalendarIntervalInline(ScopedInline):
     model = CalendarInterval
-    extra = 0
 
 
-class HolidayInline(admin.TabularInline):
+class HolidayInline(ScopedInline):
     model = Holiday
-    extra = 0
 
 
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True  # managers manage SLA policies and their calendars
     list_display = ["name", "workspace", "timezone", "is_24x7", "created_at"]
     list_filter = ["workspace", "is_24x7"]
     search_fields = ["name"]
     inlines = [CalendarIntervalInline, HolidayInline]
 
 
-class SlaPolicyTargetInline(admin.TabularInline):
+class SlaPolicyTargetInline(ScopedInline):
     model = SlaPolicyTarget
-    extra = 0
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(WorkspaceScopedAdmin):
+    manager_can_edit = True  # "sla.manage"
+    scoped_foreign_keys = {"calendar": "workspace"}
     list_display = [
         "name",
         "workspace",
@@ -53,7 +54,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     inlines = [SlaPolicyTargetInline]
     actions = ["reapply_to_open_tickets"]
 
-    @admin.action(description="Re-apply policies to the workspace's open tickets")
+    @admin.action(
+        description="Re-apply policies to the workspace's open tickets",
+        permissions=["change"],
+    )
     def reapply_to_open_tickets(self, request, queryset):
         workspaces = {policy.workspace for policy in queryset}
         count = sum(services.sla_reapply(workspace=w) for w in workspaces)
@@ -61,7 +65,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(WorkspaceScopedAdmin):
     list_display = [
         "ticket",
         "metric",
@@ -83,5 +87,8 @@ class SlaTargetAdmin(admin.ModelAdmin):
     def state(self, obj: SlaTarget) -> str:
         return SlaTarget.State(obj.state_at(timezone.now())).label
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request, *args) -> bool:
         return False  # clocks are started by ticket changes, not by hand
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser

@@ -298,12 +298,6 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             fields.remove("assignee")
         return fields
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            fields.append("workspace")
-        return fields
-
     # --- import and export (django-import-export) ---
 
     def has_export_permission(self, request):
@@ -393,6 +387,15 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change)
 
+    def get_deleted_objects(self, objs, request):
+        """Whoever may delete a ticket may delete it with its clocks, sync rows and
+        notifications: those go with the ticket (services.ticket_delete), so the
+        permissions on their own admin pages do not block it."""
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return to_delete, counts, set(), protected
+
     def delete_model(self, request, obj):
         services.ticket_delete(ticket=obj, actor=request.user)
 
@@ -465,11 +468,16 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         name = request.POST.get("assignee", "").strip()
         user = None
         if name:
-            user = (
-                get_user_model()
-                .objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
-                .first()
+            users = get_user_model().objects.filter(
+                Q(username__iexact=name) | Q(email__iexact=name)
             )
+            if not request.user.is_superuser:
+                # Only people of the staff user's workspaces: whether a name
+                # exists in another tenant is not theirs to learn.
+                users = users.filter(
+                    memberships__workspace_id__in=list(staff_roles(request))
+                )
+            user = users.first()
             if user is None:
                 self.message_user(request, f"No user {name!r}.", messages.ERROR)
                 return
@@ -724,6 +732,18 @@ class TicketEventAdmin(WorkspaceScopedAdmin):
 
 @admin.register(SavedView)
 class SavedViewAdmin(WorkspaceScopedAdmin):
+    """Like the views API: staff see the shared views and their own; managers and
+    admins change the shared ones ("views.share"), nobody another's personal one."""
+
+    manager_can_edit = True
+    scoped_foreign_keys = {"owner": "memberships__workspace"}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(is_shared=True) | Q(owner=request.user))
+
     list_display = ["name", "owner", "workspace", "is_shared", "is_pinned", "position"]
     list_filter = ["workspace", "is_shared", "is_pinned"]
     search_fields = ["name", "owner__username"]

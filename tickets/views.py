@@ -453,6 +453,10 @@ def saved_view_create(request, slug: str):
         request=request,
         membership=membership,
     )
+    if query.errors:  # e.g. a team or member id of another workspace
+        return HttpResponse(
+            " ".join(query.errors), status=422, content_type="text/plain"
+        )
     view = form.save_for(
         membership=membership,
         filters=query.as_filters(),
@@ -522,7 +526,7 @@ def ticket_bulk(request, slug: str):
             request,
             "tickets/partials/_bulk_result.html",
             {"errors": _errors(exc)},
-            status=422,
+            status=403 if isinstance(exc, PermissionDenied) else 422,
         )
     response = render(
         request,
