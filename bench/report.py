@@ -36,7 +36,9 @@ def markdown(figures, *, tickets, seeded, when, machine, database, command, seco
     if not missed:
         lines.append("None.")
     for f in missed:
-        lines.append(f"- {f.name}: {f.target}; measured {_summary(f)}.")
+        lines.append(f"- **{f.name}**: {f.target}; measured {_summary(f)}.")
+        if cause := next((why for key, why in CAUSES.items() if key in f.name), ""):
+            lines.append(f"  Why: {cause}")
     return "\n".join(lines) + "\n"
 
 
@@ -49,5 +51,8 @@ def _seeded(seeded: dict) -> str:
 
 def _summary(f) -> str:
     if f.rate is not None:
-        return f"{f.rate:,.0f}/s"
-    return f"p50 {f.p50:,.1f} ms" + (f", {f.ratio:.1f}× raw" if f.ratio else "")
+        return f"{f.rate:,.0f}/s" + (f", {f.goal / f.rate:.1f}× too slow" if f.goal else "")
+    text = f"p50 {f.p50:,.1f} ms"
+    if f.goal:
+        text += f", {f.p50 / f.goal:.1f}× the target"
+    return text + (f", {f.ratio:.1f}× raw" if f.ratio else "")

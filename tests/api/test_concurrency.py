@@ -2,7 +2,6 @@
 locking with If-Match, and Idempotency-Key under simultaneous identical creates."""
 
 import json
-import threading
 from collections import Counter
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection
 from tests import figures
 from tests.api.conftest import BASE, client_for
 from tests.factories import MembershipFactory, WorkspaceFactory, make_ticket
+from tests.threads import run_together
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,26 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
 )
-
-
-def run_together(count: int, work) -> list:
-    """Run `work(i)` in `count` threads released at once; collect the results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import MembershipFactory
+from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
 
 
 def login(client, user):
@@ -8,17 +9,6 @@ def login(client, user):
     # password hash matches the database and the login sticks.
     user.save()
     client.force_login(user)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

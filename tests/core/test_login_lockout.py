@@ -4,19 +4,18 @@ more than five passwords tested; the right password is refused while locked and
 accepted once the lockout ends. Runs with django-axes enabled, threads on separate
 database connections (PostgreSQL in CI)."""
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
-from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
 from tests.factories import UserFactory
 from tests.figures import report
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,26 +53,6 @@ def passwords_tested() -> int:
         total=Sum("failures_since_start")
     )["total"]
     return total or 0
-
-
-def run_together(count: int, work) -> list:
-    """`work(i)` on `count` threads released at once, one DB connection each."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_twenty_concurrent_wrong_passwords_from_twenty_ips_test_only_five(alice):

@@ -16,6 +16,7 @@ from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
+from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
 from tickets import escalation, services
 from tickets.models import (
     Comment,
@@ -34,17 +35,6 @@ A_SECRET = "acme-webhook-secret-0123456789"
 B_SECRET = "globex-webhook-secret-987654321"
 B_SUBJECT_WORD = "Zanzibarquux"
 B_NUMBER = 3  # B's tickets are 1..3; A has only ticket 1
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @dataclass

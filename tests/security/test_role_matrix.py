@@ -592,6 +592,9 @@ ADMIN_MATRIX = {
     "auth.user": (None, None, None),
     "auth.group": (None, None, None),
     "authtoken.tokenproxy": (None, None, None),
+    "axes.accessattempt": (None, None, None),
+    "axes.accesslog": (None, None, None),
+    "axes.accessfailurelog": (None, None, None),
 }
 
 
