@@ -128,7 +128,13 @@ class Bench:
         p50, p95, queries = time_calls(self._get(client, url, headers), self.repeat)
         floor, _, _ = time_calls(raw_sql(floor_sql, params), self.repeat)
         figure = Figure(
-            name, p50, p95, queries, floor, target=f"p50 ≤ {target_ms} ms", goal=target_ms
+            name,
+            p50,
+            p95,
+            queries,
+            floor,
+            target=f"p50 ≤ {target_ms} ms",
+            goal=target_ms,
         )
         figure.met = p50 <= target_ms
         if ratio:
