@@ -141,3 +141,15 @@ def test_clock_serializer_shows_state_and_time_left(
     assert rows["today"][0]["time_left_seconds"] == 10 * 3600
     assert rows["today"][0]["policy"] == "Standard"
     assert rows["no clock"] == []
+
+
+def test_at_risk_gives_the_same_tickets_by_id_and_by_exists(
+    board, workspace, monkeypatch
+):
+    from sla import selectors
+
+    tickets = Ticket.objects.filter(workspace=workspace)
+    by_id = filter_tickets_by_sla(tickets, "at_risk", workspace=workspace, now=NOW)
+    monkeypatch.setattr(selectors, "AT_RISK_BY_ID", 0)  # more at risk than looked up
+    by_exists = filter_tickets_by_sla(tickets, "at_risk", workspace=workspace, now=NOW)
+    assert _subjects(by_id) == _subjects(by_exists) == ["at risk"]
