@@ -93,6 +93,8 @@ def _summary(f) -> str:
             f", {f.goal / f.rate:.1f}× too slow" if f.goal else ""
         )
     text = f"p50 {f.p50:,.1f} ms"
-    if f.goal:
+    if f.goal and f.p50 > f.goal:
         text += f", {f.p50 / f.goal:.1f}× the target"
+    elif f.goal:
+        text += " (within the time)"
     return text + (f", {f.ratio:.1f}× raw" if f.ratio else "")
