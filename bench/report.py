@@ -15,8 +15,11 @@ CAUSES = {
     "Tickets page": "a whole page: sidebar and status counts (capped at 1,000, one "
     "query), 50 rows with their clocks and tags, and the template rendering of them; "
     "the query count stays the same at any size.",
-    "board": "six columns of 20 cards, each column its own indexed query plus the "
-    "prefetches of its cards, and the rendering of 120 cards.",
+    "board": "six columns of 20 cards: each column is its own indexed query with "
+    "seven joins (about 10 ms each, most of it planning and the wide rows) plus the "
+    "prefetches of its cards; then the capped counts and the rendering of 120 cards "
+    "(about half the time). Prefetching all columns' cards at once and loading the "
+    "collapsed Closed and Archived columns only when opened would close most of it.",
     "detail": "the detail bundles timeline, conversations, clocks, tags and links "
     "(7 queries, each under a millisecond); serialising them is the cost.",
     "panel": "the panel renders the timeline, conversations, clocks and the edit "
