@@ -1,11 +1,11 @@
 """Push: the transactional outbox and the worker that drains it.
 
-`on_ticket_event` runs inside the transaction of every ticket change (called from
-tickets.events.record) and writes one SyncOp per enabled push connection, so a change
-is never lost even if Redis or the platform is down. `drain` delivers the ops of each
-ticket in order, within the connection's rate budget, retrying transient failures
-with exponential backoff and jitter (honouring Retry-After) and stopping a ticket's
-queue on a permanent failure until someone retries it by hand.
+`on_ticket_events` runs inside the transaction of every ticket change (called from
+tickets.events.record_many) and writes one SyncOp per enabled push connection, so a
+change is never lost even if Redis or the platform is down. `drain` delivers the ops
+of each ticket in order, within the connection's rate budget, retrying transient
+failures with exponential backoff and jitter (honouring Retry-After) and stopping a
+ticket's queue on a permanent failure until someone retries it by hand.
 """
 
 import logging

@@ -1,5 +1,5 @@
-"""Every write to SLA clocks. `on_ticket_event` is called by tickets.events.record for
-each timeline event, inside the change's transaction; `sla_sweep` is the beat job.
+"""Every write to SLA clocks. `on_ticket_events` is called by tickets.events for the
+timeline events of each change, inside its transaction; `sla_sweep` is the beat job.
 
 Metrics (DESIGN §5):
 - first_response: from creation to the first public agent comment;
@@ -491,34 +491,27 @@ def on_ticket_events(events: list[TicketEvent]) -> None:
     change's transaction, so clocks and notifications commit (or roll back) with it."""
     batch = Batch.load([e.ticket for e in events if _reads_clocks(e)])
     for event in events:
-        on_ticket_event(event, batch)
+        if event.ticket is not None:
+            _on_event(event, batch)
     batch.finish()
 
 
-def on_ticket_event(event: TicketEvent, batch: Batch | None = None) -> None:
-    """React to one timeline event (in `batch`, when on_ticket_events gives one)."""
-    ticket = event.ticket
-    if ticket is None:
-        return
-    own = batch is None or (_reads_clocks(event) and not batch.covers(ticket))
-    if own:
-        batch = Batch.load([ticket] if _reads_clocks(event) else [])
-    kind = event.kind
+def _on_event(event: TicketEvent, batch: Batch) -> None:
+    ticket, kind = event.ticket, event.kind
     now = event.created_at or timezone.now()
     if kind == Kind.STATUS_CHANGED:
         old, new = event.data.get("old"), event.data.get("new")
         _on_status(ticket, old, new, now, batch.clocks[ticket.pk], batch.moved)
     if _reads_clocks(event):
         sla_apply(ticket=ticket, now=now, batch=batch)
+        batch.touched.add(ticket.pk)
     elif kind == Kind.COMMENTED:
         _on_comment(ticket, event, now)
+        batch.touched.add(ticket.pk)
     elif kind == Kind.CUSTOMER_REPLIED:
         _on_customer_message(ticket, now)
-    if _reads_clocks(event) or kind in (Kind.COMMENTED, Kind.CUSTOMER_REPLIED):
         batch.touched.add(ticket.pk)
     _notify_for(ticket, event, batch)
-    if own:
-        batch.finish()
 
 
 def sla_reapply(*, workspace, now: datetime | None = None) -> int:

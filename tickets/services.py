@@ -161,12 +161,16 @@ def _display(value: Any) -> Any:
 # --- the row lock and the save ---
 
 
+# What a locked ticket is read with: the relations its events and hooks show.
+LOCKED_WITH = ("workspace", "assignee", "team", "label__parent", "requester")
+
+
 def _lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     locked = (
         # of=("self",): lock only the ticket row; PostgreSQL cannot lock the
         # nullable side of the outer joins that load its relations.
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("workspace", "assignee", "team", "label__parent", "requester")
+        .select_related(*LOCKED_WITH)
         .get(pk=ticket.pk)
     )
     if expected_version is not None and locked.version != expected_version:
@@ -473,8 +477,7 @@ def tickets_change_status(
     with transaction.atomic():
         locked = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("workspace", "assignee", "team", "label__parent")
-            .select_related("requester")
+            .select_related(*LOCKED_WITH)
             .filter(pk__in=[ticket.pk for ticket in tickets])
             .order_by("pk")  # one lock order for every bulk change: no deadlock
         )
