@@ -13,6 +13,7 @@ from sla.models import (
     SlaPolicyTarget,
     SlaTarget,
 )
+from tickets.models import Ticket
 
 
 class CalendarIntervalInline(ScopedInline):
@@ -89,6 +90,16 @@ class SlaTargetAdmin(WorkspaceScopedAdmin):
 
     def has_add_permission(self, request, *args) -> bool:
         return False  # clocks are started by ticket changes, not by hand
+
+    # A deleted clock no longer counts towards its ticket's next breach.
+    def delete_model(self, request, obj: SlaTarget) -> None:
+        super().delete_model(request, obj)
+        services.store_next_breach(Ticket.objects.filter(pk=obj.ticket_id))
+
+    def delete_queryset(self, request, queryset) -> None:
+        tickets = list(queryset.values_list("ticket_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.store_next_breach(Ticket.objects.filter(pk__in=tickets))
 
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser

@@ -51,3 +51,14 @@ def test_reapply_action_starts_clocks_on_open_tickets(staff_client, workspace, a
     assert b"re-applied to 1 open tickets" in response.content
     assert SlaTarget.objects.filter(ticket=ticket).count() == 2
     assert SlaPolicy.objects.count() == 1
+
+
+def test_deleting_a_clock_moves_its_tickets_next_breach(staff_client, workspace, agent):
+    make_policy(workspace)
+    ticket = make_ticket(workspace, agent)
+    first = SlaTarget.objects.get(ticket=ticket, metric="first_response")
+    resolution = SlaTarget.objects.get(ticket=ticket, metric="resolution")
+    url = reverse("admin:sla_slatarget_delete", args=[first.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.next_breach_at == resolution.due_at
