@@ -419,7 +419,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # connections only from our own origin, no inline script or style, no eval (htmx runs
 # with allowEval off, see templates/base.html), nothing may frame us or post elsewhere.
 # Two third-party pages get more, each on that page only: the admin's export page
-# (its one inline handler and two style attributes, by hash: tickets/admin.py) and
+# (its one inline handler and two style attributes, by hash: tickets/admin/tickets.py) and
 # DRF's browsable API (inline styles: helpdesk.lib.api.BrowsableAPIRenderer).
 # tests/e2e/test_csp.py loads the pages in Chromium and fails on any violation.
 CONTENT_SECURITY_POLICY = {

@@ -29,8 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from helpdesk import housekeeping
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import charts, export, importing, listing, reports
+from tickets import charts, export, importing, reports
 from tickets.models import ExportJob
+from tickets.ui import listing
 
 DEFAULT_DAYS = 30
 

@@ -23,7 +23,6 @@ from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
 from tickets import escalation, importing, services
-from tickets.forms import FieldForm
 from tickets.models import (
     Comment,
     Conversation,
@@ -32,6 +31,7 @@ from tickets.models import (
     SavedView,
     Ticket,
 )
+from tickets.ui.forms import FieldForm
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from tickets.snooze import snooze_until
+from tickets.ui.snooze import snooze_until
 
 # Saturday 30 March 2024 23:30 UTC = Sunday 31 March 00:30 in Berlin, the night
 # the clocks go forward.

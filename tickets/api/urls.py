@@ -3,7 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import escalations, views
+from tickets.api import escalations
+from tickets.api import tickets as views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")

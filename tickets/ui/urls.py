@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets.ui.views import panel as views
 
 app_name = "tickets"
 

@@ -22,8 +22,10 @@ from helpdesk.lib.errors import DomainError, PermissionDenied, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug
-from tickets import bulk, listing, selectors, services, workflow
-from tickets.forms import (
+from tickets import bulk, selectors, services, workflow
+from tickets.models import Ticket
+from tickets.ui import listing
+from tickets.ui.forms import (
     BulkForm,
     CommentForm,
     FieldForm,
@@ -32,8 +34,7 @@ from tickets.forms import (
     StatusForm,
     TagsForm,
 )
-from tickets.listing import TicketQuery
-from tickets.models import Ticket
+from tickets.ui.listing import TicketQuery
 
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 20
