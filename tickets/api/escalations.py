@@ -329,7 +329,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
             tags=values.get("tags", ()),
             assignee=assignee,
         )
-        fresh = selectors.ticket_detail(
+        fresh = selectors.ticket_get_detailed(
             membership=self.membership, number=ticket.number
         )
         return Response(

@@ -257,14 +257,14 @@ class TicketViewSet(
 
     def get_object(self) -> Ticket:
         try:
-            return selectors.ticket_detail(
+            return selectors.ticket_get_detailed(
                 membership=self.membership, number=self._number()
             )
         except Ticket.DoesNotExist:
             raise Http404("No such ticket.") from None
 
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.ticket_detail(
+        fresh = selectors.ticket_get_detailed(
             membership=self.membership, number=ticket.number
         )
         data = s.TicketDetailSerializer(fresh, context=self.get_serializer_context())
@@ -488,7 +488,9 @@ class TicketViewSet(
     @extend_schema(
         summary="Counts by status for the current filters (the stats bar)",
         description="Takes the list filters; the `status` filter is ignored so every "
-        "status has its count.",
+        "status has its count. As on the tickets page, each count stops at "
+        f"{selectors.COUNT_CAP:,}: `capped` says that one did, and `total` is then a "
+        "lower bound.",
         responses={200: s.StatsSerializer, **errors(400, 403)},
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -502,7 +504,8 @@ class TicketViewSet(
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         counts = selectors.ticket_status_counts(filterset.qs)
-        return Response({"total": sum(counts.values()), "by_status": counts})
+        total = selectors.Tally.total(counts.values())
+        return Response({"total": total, "by_status": counts, "capped": total.capped})
 
     # --- helpers ---
 
