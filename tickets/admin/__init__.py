@@ -2,4 +2,10 @@
 ModelAdmins, so Django's admin autodiscovery (which imports `tickets.admin`) finds
 every one of them."""
 
-from tickets.admin import tickets  # noqa: F401
+from tickets.admin import (  # noqa: F401
+    conversations,
+    labels,
+    records,
+    rules,
+    tickets,
+)

@@ -1,5 +1,5 @@
 """REST API for escalation intake: escalations, customer messages, tickets from a
-conversation, and escalation rules. Same conventions as tickets.api.tickets: the
+conversation, and escalation rules. Same conventions as tickets.api.base: the
 workspace in the path, roles per action, one JSON error shape.
 
 The intake's Idempotency-Key is handled by tickets.escalation itself (its claim row
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from tickets import escalation, selectors, services
 from tickets.api import serializers as s
-from tickets.api.tickets import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
+from tickets.api.base import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
 from tickets.models import (
     Conversation,
     EscalationIntake,
