@@ -369,7 +369,7 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
                     services.ticket_unsnooze(ticket=ticket, actor=request.user)
             if "tag_names" in changed:
                 current = set(ticket.tags.values_list("name", flat=True))
-                wanted = set(services._clean_tag_names(tag_names))
+                wanted = set(services.normalize_tag_names(tag_names))
                 services.ticket_set_tags(
                     ticket=ticket,
                     actor=request.user,

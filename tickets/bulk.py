@@ -229,7 +229,7 @@ def _operation(
         tags = params.get("tags")
         if not isinstance(tags, list) or not tags:
             raise ValidationError({"tags": ["Give a list of tag names."]})
-        names = services._clean_tag_names(tags)
+        names = services.normalize_tag_names(tags)
         key = "add" if action == Action.ADD_TAGS else "remove"
         return lambda t, actor: services.ticket_set_tags(
             ticket=t, actor=actor, **{key: names}

@@ -373,7 +373,7 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
     if status and status != ticket.status:
         ticket = services.ticket_change_status(ticket=ticket, to=status, actor=actor)
     if tags is not None:
-        wanted = set(services._clean_tag_names(tags))
+        wanted = set(services.normalize_tag_names(tags))
         current = set(ticket.tags.values_list("name", flat=True))
         if wanted != current:
             services.ticket_set_tags(

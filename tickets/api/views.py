@@ -312,7 +312,7 @@ class TicketViewSet(
             )
             if tags is not None:
                 current = {t.name for t in ticket.tags.all()}
-                wanted = services._clean_tag_names(tags)
+                wanted = services.normalize_tag_names(tags)
                 services.ticket_set_tags(
                     ticket=ticket,
                     actor=request.user,
