@@ -129,8 +129,15 @@ def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list
         changes["priority"] = remote.priority
     if assignee is not False and assignee != ticket.assignee:
         changes["assignee"] = assignee
-    if changes:
-        ticket = services.ticket_update(ticket=ticket, actor=actor, changes=changes)
+    tags = None
+    if remote.tags is not None:
+        current = set(ticket.tags.values_list("name", flat=True))
+        if current != set(services.normalize_tag_names(remote.tags)):
+            tags = remote.tags
+    if changes or tags is not None:
+        ticket = services.ticket_update(
+            ticket=ticket, actor=actor, changes=changes, tags=tags
+        )
         changed += sorted(changes)
     if remote.status and remote.status != ticket.status:
         try:
@@ -146,17 +153,8 @@ def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list
                 direction="pulled",
                 reason=f"Remote status not applied: {exc.message}",
             )
-    if remote.tags is not None:
-        current = set(ticket.tags.values_list("name", flat=True))
-        wanted = {t.lower() for t in remote.tags}
-        if current != wanted:
-            services.ticket_set_tags(
-                ticket=ticket,
-                actor=actor,
-                add=sorted(wanted - current),
-                remove=sorted(current - wanted),
-            )
-            changed.append("tags")
+    if tags is not None:
+        changed.append("tags")
     return changed
 
 

@@ -17,6 +17,14 @@ from tickets.services._common import (
 )
 from tickets.services.comments import comment_add, mentioned_members
 from tickets.services.conversations import conversation_create, ticket_add_conversation
+from tickets.services.edit import (
+    ticket_assign,
+    ticket_set_label,
+    ticket_set_priority,
+    ticket_set_tags,
+    ticket_set_team,
+    ticket_update,
+)
 from tickets.services.snooze import ticket_snooze, ticket_unsnooze, tickets_wake
 from tickets.services.status import (
     ticket_change_status,
@@ -27,18 +35,12 @@ from tickets.services.status import (
 from tickets.services.tags import (
     label_get_or_create,
     normalize_tag_names,
-    ticket_set_tags,
 )
 from tickets.services.tickets import (
     REVERTIBLE_FIELDS,
-    ticket_assign,
     ticket_create,
     ticket_delete,
     ticket_revert,
-    ticket_set_label,
-    ticket_set_priority,
-    ticket_set_team,
-    ticket_update,
 )
 
 __all__ = [

@@ -5,11 +5,9 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from helpdesk.actors import Actor
 from helpdesk.models import Workspace
-from tickets import events
-from tickets.models import Label, Tag, Ticket, TicketEvent
-from tickets.services._common import MAX_TAG_LENGTH, _lock, _save
+from tickets.models import Label, Tag, Ticket
+from tickets.services._common import MAX_TAG_LENGTH
 
 
 def normalize_tag_names(names: Iterable[str]) -> list[str]:
@@ -49,34 +47,38 @@ def _tags_for(workspace: Workspace, names: list[str]) -> list[Tag]:
     return [existing[name] for name in names]
 
 
-def ticket_set_tags(
-    *,
+def tags_diff(
     ticket: Ticket,
-    actor: Actor | None,
+    *,
+    wanted: Iterable[str] | None = None,
     add: Iterable[str] = (),
     remove: Iterable[str] = (),
-) -> Ticket:
-    """Add and remove tags (made on the fly); one "tags changed" event."""
+) -> tuple[list[str], list[str]]:
+    """The tag names to add to and remove from the (locked) ticket: to reach the
+    `wanted` set when it is given, else to add `add` and remove `remove` (a name in
+    both is left alone). Names are normalised; nothing asked reads nothing."""
     add_names, remove_names = normalize_tag_names(add), normalize_tag_names(remove)
-    with transaction.atomic():
-        ticket = _lock(ticket)
-        current = set(ticket.tags.values_list("name", flat=True))
-        added = [n for n in add_names if n not in current and n not in remove_names]
-        removed = [n for n in remove_names if n in current]
-        if not added and not removed:
-            return ticket
-        if added:
-            ticket.tags.add(*_tags_for(ticket.workspace, added))
-        if removed:
-            ticket.tags.remove(
-                *Tag.objects.filter(workspace=ticket.workspace, name__in=removed)
-            )
-        reason = " ".join([*(f"+{n}" for n in added), *(f"-{n}" for n in removed)])
-        _save(ticket, actor, [], reason=f"tags {reason}")
-        events.record(
-            ticket, TicketEvent.Kind.TAGS_CHANGED, actor, added=added, removed=removed
+    if wanted is not None:
+        add_names = normalize_tag_names(wanted)
+    if wanted is None and not add_names and not remove_names:
+        return [], []
+    current = set(ticket.tags.values_list("name", flat=True))
+    if wanted is not None:
+        remove_names = sorted(current - set(add_names))
+    added = [n for n in add_names if n not in current and n not in remove_names]
+    removed = [n for n in remove_names if n in current]
+    return added, removed
+
+
+def tags_apply(ticket: Ticket, added: list[str], removed: list[str]) -> str:
+    """Add and remove the ticket's tags (made on the fly): the history reason."""
+    if added:
+        ticket.tags.add(*_tags_for(ticket.workspace, added))
+    if removed:
+        ticket.tags.remove(
+            *Tag.objects.filter(workspace=ticket.workspace, name__in=removed)
         )
-    return ticket
+    return "tags " + " ".join([*(f"+{n}" for n in added), *(f"-{n}" for n in removed)])
 
 
 def label_get_or_create(*, workspace: Workspace, path: str) -> Label:

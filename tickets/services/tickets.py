@@ -13,7 +13,6 @@ from helpdesk.models import Contact, Membership, Team, Workspace
 from tickets import events, workflow
 from tickets.models import Conversation, Label, Ticket, TicketEvent
 from tickets.services._common import (
-    EDITABLE_FIELDS,
     EVENT_FOR_FIELD,
     METADATA_FIELDS,
     UNSET,
@@ -127,93 +126,6 @@ def ticket_create(
             tags=tag_names,
         )
     return ticket
-
-
-# --- edits ---
-
-
-def ticket_update(
-    *,
-    ticket: Ticket,
-    actor: Actor | None,
-    changes: dict[str, Any],
-    expected_version: int | None = None,
-    event_data: dict[str, Any] | None = None,
-) -> Ticket:
-    """Change plain fields, priority, assignee, team, label or requester.
-
-    Writes one history row, and one event per kind of change (priority, assignment,
-    team, label; the remaining fields together as "metadata updated"). Fields whose
-    value does not change are ignored; nothing changing writes nothing. `event_data`
-    is added to every event written (e.g. `{"via": "routing"}`).
-    """
-    extra = dict(event_data or {})
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(
-            {name: ["This field cannot be edited."] for name in unknown}
-        )
-    values = _check_values(ticket.workspace, changes)
-    with transaction.atomic():
-        ticket = _lock(ticket, expected_version)
-        diffs = {
-            name: (getattr(ticket, name), new)
-            for name, new in values.items()
-            if getattr(ticket, name) != new
-        }
-        if not diffs:
-            return ticket
-        for name, (_old, new) in diffs.items():
-            setattr(ticket, name, new)
-        _save(ticket, actor, diffs, reason="changed " + ", ".join(sorted(diffs)))
-        metadata = {}
-        for name, (old, new) in diffs.items():
-            if name in EVENT_FOR_FIELD:
-                events.record(
-                    ticket,
-                    EVENT_FOR_FIELD[name],
-                    actor,
-                    old=_display(old),
-                    new=_display(new),
-                    **extra,
-                )
-            else:
-                metadata[name] = {"old": _display(old), "new": _display(new)}
-        if metadata:
-            events.record(
-                ticket,
-                TicketEvent.Kind.METADATA_UPDATED,
-                actor,
-                fields=metadata,
-                **extra,
-            )
-    return ticket
-
-
-def ticket_assign(*, ticket: Ticket, assignee, actor: Actor | None, **kw) -> Ticket:
-    return ticket_update(
-        ticket=ticket, actor=actor, changes={"assignee": assignee}, **kw
-    )
-
-
-def ticket_set_priority(
-    *, ticket: Ticket, priority: int, actor: Actor | None, **kw
-) -> Ticket:
-    return ticket_update(
-        ticket=ticket, actor=actor, changes={"priority": priority}, **kw
-    )
-
-
-def ticket_set_team(
-    *, ticket: Ticket, team: Team | None, actor: Actor | None, **kw
-) -> Ticket:
-    return ticket_update(ticket=ticket, actor=actor, changes={"team": team}, **kw)
-
-
-def ticket_set_label(
-    *, ticket: Ticket, label: Label | None, actor: Actor | None, **kw
-) -> Ticket:
-    return ticket_update(ticket=ticket, actor=actor, changes={"label": label}, **kw)
 
 
 # --- delete ---
