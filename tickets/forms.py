@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from helpdesk.models import Membership
 from tickets import workflow
-from tickets.models import Label, SavedView, Ticket
+from tickets.models import Label, Ticket
 
 User = get_user_model()
 
@@ -171,21 +171,6 @@ class SavedViewForm(forms.Form):
         required=False, initial=True, label="Pin to the sidebar"
     )
     query = forms.CharField(required=False, max_length=4000)
-
-    def save_for(self, *, membership: Membership, filters: dict, may_share: bool):
-        """Create the view, or update the member's own view of the same name."""
-        data = self.cleaned_data
-        view, _ = SavedView.objects.update_or_create(
-            workspace=membership.workspace,
-            owner=membership.user,
-            name=data["name"].strip(),
-            defaults={
-                "filters": filters,
-                "is_shared": data["is_shared"] and may_share,
-                "is_pinned": data["is_pinned"],
-            },
-        )
-        return view
 
 
 class BulkForm(_MemberForm):

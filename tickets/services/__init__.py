@@ -25,6 +25,15 @@ from tickets.services.edit import (
     ticket_set_team,
     ticket_update,
 )
+from tickets.services.saved_views import (
+    saved_view_create,
+    saved_view_delete,
+    saved_view_filter_names,
+    saved_view_may_change,
+    saved_view_rename,
+    saved_view_share,
+    saved_view_update,
+)
 from tickets.services.snooze import ticket_snooze, ticket_unsnooze, tickets_wake
 from tickets.services.status import (
     ticket_change_status,
@@ -57,6 +66,13 @@ __all__ = [
     "label_get_or_create",
     "mentioned_members",
     "normalize_tag_names",
+    "saved_view_create",
+    "saved_view_delete",
+    "saved_view_filter_names",
+    "saved_view_may_change",
+    "saved_view_rename",
+    "saved_view_share",
+    "saved_view_update",
     "ticket_add_conversation",
     "ticket_assign",
     "ticket_change_status",
