@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.lib.errors import InvalidTransition
-from helpdesk.models import Membership
+from helpdesk.tenancy import member_get
 from integrations.adapters import adapter_for
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink
@@ -30,14 +30,7 @@ User = get_user_model()
 def _member_by_email(connection: Connection, email: str | None):
     if not email:
         return None
-    membership = (
-        Membership.objects.filter(
-            workspace_id=connection.workspace_id, user__email__iexact=email
-        )
-        .select_related("user")
-        .first()
-    )
-    return membership.user if membership else None
+    return member_get(connection.workspace_id, email=email)
 
 
 def _find_link(connection: Connection, remote: RemoteTicket) -> ExternalLink | None:

@@ -27,6 +27,7 @@ from helpdesk.lib.csp import source_hash
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from helpdesk.tenancy import member_get
 from tickets import escalation, export, services, workflow
 from tickets.models import (
     Comment,
@@ -160,7 +161,7 @@ class TicketAdminForm(forms.ModelForm):
         if (
             assignee is not None
             and workspace is not None
-            and not assignee.memberships.filter(workspace=workspace).exists()
+            and member_get(workspace, user=assignee) is None
         ):
             self.add_error(
                 "assignee", "The assignee is not a member of this workspace."
@@ -357,12 +358,9 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
                 ticket=obj,
                 actor=request.user,
                 changes=edits,
+                status=data["status"] if "status" in changed else None,
                 tags=tag_names if "tag_names" in changed else None,
             )
-            if "status" in changed:
-                ticket = services.ticket_change_status(
-                    ticket=ticket, to=data["status"], actor=request.user
-                )
             if "snoozed_until" in changed:
                 if data["snoozed_until"]:
                     services.ticket_snooze(

@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.lib.errors import DomainError, PermissionDenied
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from helpdesk.tenancy import member_get
 from tickets import services, workflow
 from tickets.models import Ticket
 from tickets.refs import parse_ref
@@ -201,18 +202,11 @@ def _operation(
         assignee = None
         raw = params["assignee"]
         if raw is not None:
-            membership_row = (
-                Membership.objects.filter(workspace=workspace, user_id=raw)
-                .select_related("user")
-                .first()
-                if str(raw).isdigit()
-                else None
-            )
-            if membership_row is None:
+            assignee = member_get(workspace, user_id=raw)
+            if assignee is None:
                 raise ValidationError(
                     {"assignee": ["No member with that id in this workspace."]}
                 )
-            assignee = membership_row.user
         return lambda t, actor: services.ticket_assign(
             ticket=t, assignee=assignee, actor=actor
         )

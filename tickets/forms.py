@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from helpdesk.models import Membership
+from helpdesk.tenancy import member_get
 from tickets import workflow
 from tickets.models import Label, Ticket
 
@@ -29,16 +30,10 @@ class _MemberForm(forms.Form):
     def _member_user(self, value: str):
         if value in ("", "none"):
             return None
-        row = (
-            Membership.objects.filter(workspace=self.workspace, user_id=value)
-            .select_related("user")
-            .first()
-            if value.isdigit()
-            else None
-        )
-        if row is None:
+        user = member_get(self.workspace, user_id=value)
+        if user is None:
             raise forms.ValidationError("No member with that id in this workspace.")
-        return row.user
+        return user
 
 
 class StatusForm(_MemberForm):

@@ -370,10 +370,8 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
 
     before = dict(zip(KNOWN_COLUMNS, ticket_row(row.ticket), strict=True))
     ticket = services.ticket_update(
-        ticket=row.ticket, actor=actor, changes=values, tags=tags
+        ticket=row.ticket, actor=actor, changes=values, status=status, tags=tags
     )
-    if status and status != ticket.status:
-        ticket = services.ticket_change_status(ticket=ticket, to=status, actor=actor)
     after = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
     changes = {
         name: (before[name], after[name])

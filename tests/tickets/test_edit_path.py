@@ -4,6 +4,7 @@ history row and the same events whichever surface calls it."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from helpdesk.lib.errors import InvalidTransition
 from tests.factories import TeamFactory, make_ticket
 from tickets import services
 from tickets.models import TicketEvent
@@ -98,3 +99,38 @@ def test_a_bad_tag_refuses_the_whole_edit(workspace, agent):
     ticket.refresh_from_db()
     assert ticket.priority == 3
     assert ticket.history.count() == 1
+
+
+def test_status_moves_with_the_fields_in_the_same_history_row(workspace, agent):
+    ticket = make_ticket(workspace, agent, tags=["a"])
+    history, last_event = ticket.history.count(), ticket.events.last().pk
+    ticket = services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"priority": 1},
+        status="resolved",
+        tags=["a", "b"],
+    )
+    assert (ticket.status, ticket.priority) == ("resolved", 1)
+    assert ticket.resolved_at is not None
+    assert ticket.history.count() == history + 1
+    assert ticket.history.first().history_change_reason == (
+        "changed priority; status open -> resolved; tags +b"
+    )
+    assert kinds(ticket, last_event) == [
+        TicketEvent.Kind.PRIORITY_CHANGED,
+        TicketEvent.Kind.STATUS_CHANGED,
+        TicketEvent.Kind.TAGS_CHANGED,
+    ]
+
+
+def test_a_refused_move_writes_nothing(workspace, agent):
+    ticket = make_ticket(workspace, agent, status="closed")
+    counts = ticket.history.count(), ticket.events.count()
+    with pytest.raises(InvalidTransition):
+        services.ticket_update(
+            ticket=ticket, actor=agent, changes={"priority": 5}, status="open"
+        )
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.status) == (3, "closed")
+    assert (ticket.history.count(), ticket.events.count()) == counts

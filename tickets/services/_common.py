@@ -10,8 +10,8 @@ from django.db.models import F
 
 from helpdesk.actors import Actor, actor_label, actor_user
 from helpdesk.lib.errors import StaleVersion
-from helpdesk.models import Contact, Membership, Team, Workspace
-from tickets import workflow
+from helpdesk.models import Contact, Team, Workspace
+from helpdesk.tenancy import member_get
 from tickets.models import Conversation, EscalationRule, Label, Ticket, TicketEvent
 
 User = get_user_model()
@@ -47,7 +47,6 @@ METADATA_FIELDS = (
     "requester",
 )
 EDITABLE_FIELDS = frozenset(METADATA_FIELDS) | frozenset(EVENT_FOR_FIELD)
-TEXT_LIMITS = {"topic": 100, "intent": 100, "channel": 50, "governance_reason": 300}
 MAX_TEXT = 100_000
 MAX_TAG_LENGTH = 50
 
@@ -55,73 +54,85 @@ MAX_TAG_LENGTH = 50
 # --- validation ---
 
 
+# Checked by the model's own field validators (lengths, choices, ranges).
+MODEL_CHECKED = (
+    "subject",
+    "summary_by",
+    "status",
+    "priority",
+    "topic",
+    "intent",
+    "confidence",
+    "channel",
+    "governance_reason",
+)
+# Unbounded in the model (TextField): the service's limit.
+LONG_TEXT = ("content", "summary", "question", "answer", "ai_raw_response")
+# Related rows that must belong to the ticket's workspace.
+SCOPED = {
+    "team": Team,
+    "label": Label,
+    "requester": Contact,
+    "primary_conversation": Conversation,
+    "escalation_rule": EscalationRule,
+}
+
+
 def _check_values(workspace: Workspace, values: dict[str, Any]) -> dict[str, Any]:
-    """Normalised values, or ValidationError naming every bad field. Writes nothing."""
-    errors: dict[str, list[str]] = {}
+    """Normalised values, or ValidationError naming every bad field. Writes nothing.
+
+    The surfaces validate their input first (API serializers, forms, the importer's
+    row form); this is the invariant every write keeps whatever its caller: the
+    model's own field validators, the text limit the model cannot state, and that
+    no related row of another workspace is ever accepted.
+    """
     clean = dict(values)
-    if "subject" in values:
-        subject = (values["subject"] or "").strip()
-        if not subject:
-            errors["subject"] = ["The subject cannot be empty."]
-        elif len(subject) > Ticket.SUBJECT_MAX_LENGTH:
-            errors["subject"] = [
-                f"The subject is {len(subject)} characters; "
-                f"the limit is {Ticket.SUBJECT_MAX_LENGTH}."
-            ]
-        clean["subject"] = subject
-    if "priority" in values:
-        priority = values["priority"]
-        if isinstance(priority, bool) or not isinstance(priority, int):
-            try:
-                priority = int(str(priority))
-            except ValueError:
-                priority = None
-        if priority not in Ticket.Priority.values:
-            errors["priority"] = [
-                "Priority must be a whole number from 1 to 5, "
-                f"got {values['priority']!r}."
-            ]
-        clean["priority"] = priority
-    if "status" in values and values["status"] not in workflow.Status.values:
-        errors["status"] = [
-            f"Unknown status {values['status']!r}; "
-            f"choose one of {', '.join(workflow.Status.values)}."
-        ]
-    if values.get("confidence") is not None:
-        confidence = values["confidence"]
-        if (
-            isinstance(confidence, bool)
-            or not isinstance(confidence, int)
-            or not (0 <= confidence <= 100)
-        ):
-            errors["confidence"] = ["Confidence must be a whole number from 0 to 100."]
-    for name, limit in TEXT_LIMITS.items():
-        if name in values and len(values[name] or "") > limit:
-            errors[name] = [f"At most {limit} characters."]
-    for name in ("content", "summary", "question", "answer", "ai_raw_response"):
-        if name in values and len(values[name] or "") > MAX_TEXT:
+    if "subject" in clean:
+        clean["subject"] = (clean["subject"] or "").strip()
+    errors = _model_errors(clean)
+    for name in LONG_TEXT:
+        if len(clean.get(name) or "") > MAX_TEXT:
             errors[name] = [f"At most {MAX_TEXT} characters."]
-    if values.get("assignee") is not None:
-        assignee = values["assignee"]
-        if not Membership.objects.filter(user=assignee, workspace=workspace).exists():
-            errors["assignee"] = ["The assignee is not a member of this workspace."]
-    for name, model in (
-        ("team", Team),
-        ("label", Label),
-        ("requester", Contact),
-        ("primary_conversation", Conversation),
-        ("escalation_rule", EscalationRule),
-    ):
-        obj = values.get(name)
+    errors.update(_scope_errors(workspace, clean))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _model_errors(clean: dict[str, Any]) -> dict[str, list[str]]:
+    """Ticket.clean_fields on the given plain fields (no query); their cleaned
+    values (e.g. "4" -> 4) are written back into `clean`."""
+    names = [name for name in MODEL_CHECKED if name in clean]
+    errors = {
+        name: ["Give a whole number."]
+        for name in ("priority", "confidence")
+        if isinstance(clean.get(name), bool)
+    }
+    probe = Ticket(**{name: clean[name] for name in names})
+    try:
+        probe.clean_fields(
+            exclude=[f.name for f in Ticket._meta.fields if f.name not in names]
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    clean.update({name: getattr(probe, name) for name in names})
+    return errors
+
+
+def _scope_errors(workspace: Workspace, clean: dict[str, Any]) -> dict[str, list[str]]:
+    errors = {}
+    assignee = clean.get("assignee")
+    if assignee is not None and member_get(workspace, user=assignee) is None:
+        errors["assignee"] = ["The assignee is not a member of this workspace."]
+    for name, model in SCOPED.items():
+        obj = clean.get(name)
         if obj is not None and (
             not isinstance(obj, model) or obj.workspace_id != workspace.pk
         ):
             errors[name] = [
                 f"That {name.replace('_', ' ')} does not exist in this workspace."
             ]
-    if errors:
-        raise ValidationError(errors)
-    return clean
+    return errors
 
 
 def _display(value: Any) -> Any:

@@ -7,10 +7,12 @@ and the same timeline events whichever surface made them.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from helpdesk.actors import Actor
 from helpdesk.models import Team
@@ -24,6 +26,7 @@ from tickets.services._common import (
     _lock,
     _save,
 )
+from tickets.services.status import _move
 from tickets.services.tags import tags_apply, tags_diff
 
 
@@ -32,21 +35,24 @@ def ticket_update(
     ticket: Ticket,
     actor: Actor | None,
     changes: dict[str, Any],
+    status: str | None = None,
     tags: Iterable[str] | None = None,
     add_tags: Iterable[str] = (),
     remove_tags: Iterable[str] = (),
     expected_version: int | None = None,
     event_data: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Change plain fields, priority, assignee, team, label, requester and tags.
+    """Change plain fields, priority, assignee, team, label, requester, the status
+    and the tags.
 
-    `tags` is the wanted set of tag names (None: leave the tags alone); or give
-    `add_tags` / `remove_tags`. Names are normalised (normalize_tag_names) and new
-    tags made on the fly. Writes one history row, and one event per kind of change
-    (priority, assignment, team, label, tags; the remaining fields together as
-    "metadata updated"). Fields whose value does not change are ignored; nothing
-    changing writes nothing. `event_data` is added to every field event written
-    (e.g. `{"via": "routing"}`).
+    `status` moves the ticket along the state machine (InvalidTransition otherwise,
+    and nothing is written), as ticket_change_status does. `tags` is the wanted set
+    of tag names (None: leave the tags alone); or give `add_tags` / `remove_tags`.
+    Names are normalised (normalize_tag_names) and new tags made on the fly. Writes
+    one history row, and one event per kind of change (priority, assignment, team,
+    label, status, tags; the remaining fields together as "metadata updated").
+    Values that do not change are ignored; nothing changing writes nothing.
+    `event_data` is added to every field event written (e.g. `{"via": "routing"}`).
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -56,32 +62,72 @@ def ticket_update(
     values = _check_values(ticket.workspace, changes)
     with transaction.atomic():
         ticket = _lock(ticket, expected_version)
-        diffs = {
-            name: (getattr(ticket, name), new)
-            for name, new in values.items()
-            if getattr(ticket, name) != new
-        }
-        added, removed = tags_diff(
+        edit = _Edit(
+            diffs={
+                name: (getattr(ticket, name), new)
+                for name, new in values.items()
+                if getattr(ticket, name) != new
+            },
+            old_status=ticket.status,
+            status=status if status and status != ticket.status else None,
+        )
+        edit.added, edit.removed = tags_diff(
             ticket, wanted=tags, add=add_tags, remove=remove_tags
         )
-        if not diffs and not added and not removed:
+        if edit.is_empty():
             return ticket
-        for name, (_old, new) in diffs.items():
+        fields, reason = edit.apply(ticket)
+        _save(ticket, actor, fields, reason=reason)
+        edit.record(ticket, actor, dict(event_data or {}))
+    return ticket
+
+
+@dataclass
+class _Edit:
+    """What one ticket_update changes on the locked ticket."""
+
+    diffs: dict[str, tuple[Any, Any]]
+    old_status: str
+    status: str | None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.diffs or self.status or self.added or self.removed)
+
+    def apply(self, ticket: Ticket) -> tuple[list[str], str]:
+        """Change the ticket (tags are written at once): fields to save, reason."""
+        for name, (_old, new) in self.diffs.items():
             setattr(ticket, name, new)
-        reasons = ["changed " + ", ".join(sorted(diffs))] if diffs else []
-        if added or removed:
-            reasons.append(tags_apply(ticket, added, removed))
-        _save(ticket, actor, diffs, reason="; ".join(reasons))
-        _record_changes(ticket, actor, diffs, dict(event_data or {}))
-        if added or removed:
+        fields = list(self.diffs)
+        reasons = ["changed " + ", ".join(sorted(self.diffs))] if self.diffs else []
+        if self.status:
+            fields += _move(ticket, self.status, timezone.now())[1]
+            reasons.append(f"status {self.old_status} -> {self.status}")
+        if self.added or self.removed:
+            reasons.append(tags_apply(ticket, self.added, self.removed))
+        return fields, "; ".join(reasons)
+
+    def record(self, ticket: Ticket, actor: Actor | None, extra: dict) -> None:
+        """The timeline events, in the order fields, status, tags."""
+        _record_changes(ticket, actor, self.diffs, extra)
+        if self.status:
+            events.record(
+                ticket,
+                TicketEvent.Kind.STATUS_CHANGED,
+                actor,
+                old=self.old_status,
+                new=self.status,
+                comment="",
+            )
+        if self.added or self.removed:
             events.record(
                 ticket,
                 TicketEvent.Kind.TAGS_CHANGED,
                 actor,
-                added=added,
-                removed=removed,
+                added=self.added,
+                removed=self.removed,
             )
-    return ticket
 
 
 def _record_changes(

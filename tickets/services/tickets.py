@@ -9,7 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from helpdesk.actors import Actor, actor_user
-from helpdesk.models import Contact, Membership, Team, Workspace
+from helpdesk.models import Contact, Team, Workspace
+from helpdesk.tenancy import member_get
 from tickets import events, workflow
 from tickets.models import Conversation, Label, Ticket, TicketEvent
 from tickets.services._common import (
@@ -69,12 +70,7 @@ def ticket_create(
     if assignee is UNSET:
         user = actor_user(actor)
         assignee = user if source == Ticket.Source.AGENT else None
-        if (
-            assignee is not None
-            and not Membership.objects.filter(
-                user=assignee, workspace=workspace
-            ).exists()
-        ):
+        if assignee is not None and member_get(workspace, user=assignee) is None:
             assignee = None
     if source not in Ticket.Source.values:
         raise ValidationError({"source": [f"Unknown source {source!r}."]})
