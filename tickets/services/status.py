@@ -1,6 +1,7 @@
 """Moving tickets along the state machine, one at a time or in bulk."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -84,6 +85,35 @@ def ticket_change_status(
 MOVE_TIMESTAMPS = ("resolved_at", "closed_at", "snoozed_until")
 
 
+def _move_many(
+    locked: Iterable[Ticket], to: str, now: datetime
+) -> tuple[dict[int, str], list[tuple[Ticket, str]], dict[tuple, list[int]]]:
+    """Move the locked tickets in memory: why each refused one stays, the moved
+    ones with their old status, and their ids by the timestamps the move changed."""
+    refused: dict[int, str] = {}
+    moved: list[tuple[Ticket, str]] = []
+    # One UPDATE per set of timestamp changes (resolved now, reopened, ...): a few
+    # statements, where bulk_update's CASE per row and field took seconds.
+    updates: dict[tuple, list[int]] = defaultdict(list)
+    for ticket in locked:
+        before = {name: getattr(ticket, name) for name in MOVE_TIMESTAMPS}
+        try:
+            old, _fields = _move(ticket, to, now)
+        except workflow.InvalidTransition as exc:
+            refused[ticket.pk] = exc.message
+            continue
+        ticket.version += 1  # the row is locked: the stored version + 1
+        ticket.updated_at = now
+        moved.append((ticket, old))
+        changed = tuple(
+            (name, getattr(ticket, name))
+            for name in MOVE_TIMESTAMPS
+            if getattr(ticket, name) != before[name]
+        )
+        updates[changed].append(ticket.pk)
+    return refused, moved, updates
+
+
 def tickets_change_status(
     *, tickets: list[Ticket], to: str, actor: Actor | None, comment: str = ""
 ) -> dict[int, str]:
@@ -95,11 +125,6 @@ def tickets_change_status(
     """
     comment = _check_comment(comment)
     now = timezone.now()
-    refused: dict[int, str] = {}
-    moved: list[tuple[Ticket, str]] = []
-    # One UPDATE per set of timestamp changes (resolved now, reopened, ...): a few
-    # statements, where bulk_update's CASE per row and field took seconds.
-    updates: dict[tuple, list[int]] = defaultdict(list)
     with transaction.atomic():
         locked = (
             Ticket.objects.select_for_update(of=("self",))
@@ -107,22 +132,7 @@ def tickets_change_status(
             .filter(pk__in=[ticket.pk for ticket in tickets])
             .order_by("pk")  # one lock order for every bulk change: no deadlock
         )
-        for ticket in locked:
-            before = {name: getattr(ticket, name) for name in MOVE_TIMESTAMPS}
-            try:
-                old, _fields = _move(ticket, to, now)
-            except workflow.InvalidTransition as exc:
-                refused[ticket.pk] = exc.message
-                continue
-            ticket.version += 1  # the row is locked: the stored version + 1
-            ticket.updated_at = now
-            moved.append((ticket, old))
-            changed = tuple(
-                (name, getattr(ticket, name))
-                for name in MOVE_TIMESTAMPS
-                if getattr(ticket, name) != before[name]
-            )
-            updates[changed].append(ticket.pk)
+        refused, moved, updates = _move_many(locked, to, now)
         if not moved:
             return refused
         for changed, ids in updates.items():

@@ -68,10 +68,7 @@ def ticket_create(
     if unknown:
         raise TypeError(f"ticket_create() got unexpected fields {sorted(unknown)}")
     if assignee is UNSET:
-        user = actor_user(actor)
-        assignee = user if source == Ticket.Source.AGENT else None
-        if assignee is not None and member_get(workspace, user=assignee) is None:
-            assignee = None
+        assignee = _creator_if_member(workspace, actor, source)
     if source not in Ticket.Source.values:
         raise ValidationError({"source": [f"Unknown source {source!r}."]})
     values = _check_values(
@@ -90,10 +87,32 @@ def ticket_create(
             **escalation,
         },
     )
-    tag_names = normalize_tag_names(tags)
-    now = timezone.now()
+    return _insert(workspace, actor, source, values, normalize_tag_names(tags))
+
+
+def _creator_if_member(workspace: Workspace, actor: Actor | None, source: str):
+    """Who a ticket is assigned to by default: the agent filing it by hand, if they
+    are a member of the workspace; nobody otherwise."""
+    user = actor_user(actor)
+    if source != Ticket.Source.AGENT or user is None:
+        return None
+    return member_get(workspace, user=user)
+
+
+def _insert(
+    workspace: Workspace,
+    actor: Actor | None,
+    source: str,
+    values: dict[str, Any],
+    tag_names: list[str],
+) -> Ticket:
+    """Save the checked new ticket with its number, tags and "created" event."""
     resolved_at, closed_at = workflow.timestamps_after(
-        old=workflow.Status.OPEN, new=status, resolved_at=None, closed_at=None, now=now
+        old=workflow.Status.OPEN,
+        new=values["status"],
+        resolved_at=None,
+        closed_at=None,
+        now=timezone.now(),
     )
     with transaction.atomic():
         ticket = Ticket(
@@ -163,55 +182,10 @@ def ticket_revert(*, ticket: Ticket, history_id: int, actor: Actor | None) -> Ti
             raise ValidationError(
                 {"history_id": ["That version does not belong to this ticket."]}
             )
-        wanted: dict[str, Any] = {}
-        for name in REVERTIBLE_FIELDS:
-            model_field = Ticket._meta.get_field(name)
-            if model_field.is_relation:
-                wanted[name] = getattr(record, model_field.attname)
-            else:
-                wanted[name] = getattr(record, name)
-        diffs = {}
-        for name, value in wanted.items():
-            model_field = Ticket._meta.get_field(name)
-            current = getattr(
-                ticket, model_field.attname if model_field.is_relation else name
-            )
-            if current != value:
-                diffs[name] = (current, value)
+        diffs = _revert_diffs(ticket, record)
         if not diffs:
             return ticket
-        relations = {
-            name: value
-            for name, (_old, value) in diffs.items()
-            if Ticket._meta.get_field(name).is_relation
-        }
-        resolved = {}
-        for name, pk in relations.items():
-            model = Ticket._meta.get_field(name).related_model
-            obj = model.objects.filter(pk=pk).first() if pk is not None else None
-            resolved[name] = obj
-        plain = {
-            name: value
-            for name, (_old, value) in diffs.items()
-            if name not in relations and name not in {"status", "snoozed_until"}
-        }
-        target = _check_values(ticket.workspace, {**plain, **resolved})
-        if "status" in diffs:
-            old_status, new_status = diffs["status"]
-            workflow.check_transition(old_status, new_status)
-            ticket.resolved_at, ticket.closed_at = workflow.timestamps_after(
-                old=old_status,
-                new=new_status,
-                resolved_at=ticket.resolved_at,
-                closed_at=ticket.closed_at,
-                now=timezone.now(),
-            )
-            target["status"] = new_status
-        if "snoozed_until" in diffs:
-            until = diffs["snoozed_until"][1]
-            target["snoozed_until"] = (
-                until if until is None or until > timezone.now() else None
-            )
+        target = _revert_target(ticket, diffs)
         fields = set(target)
         for name, value in target.items():
             setattr(ticket, name, value)
@@ -231,3 +205,52 @@ def ticket_revert(*, ticket: Ticket, history_id: int, actor: Actor | None) -> Ti
             },
         )
     return ticket
+
+
+def _revert_diffs(ticket: Ticket, record) -> dict[str, tuple[Any, Any]]:
+    """(current, recorded) per revertible field that differs; relations by id."""
+    diffs = {}
+    for name in REVERTIBLE_FIELDS:
+        model_field = Ticket._meta.get_field(name)
+        attribute = model_field.attname if model_field.is_relation else name
+        current, value = getattr(ticket, attribute), getattr(record, attribute)
+        if current != value:
+            diffs[name] = (current, value)
+    return diffs
+
+
+def _revert_target(ticket: Ticket, diffs: dict[str, tuple[Any, Any]]) -> dict:
+    """The checked values to set on the (locked) ticket; moves its status timestamps
+    along an allowed transition."""
+    relations = {
+        name: value
+        for name, (_old, value) in diffs.items()
+        if Ticket._meta.get_field(name).is_relation
+    }
+    resolved = {}
+    for name, pk in relations.items():
+        model = Ticket._meta.get_field(name).related_model
+        resolved[name] = model.objects.filter(pk=pk).first() if pk is not None else None
+    plain = {
+        name: value
+        for name, (_old, value) in diffs.items()
+        if name not in relations and name not in {"status", "snoozed_until"}
+    }
+    target = _check_values(ticket.workspace, {**plain, **resolved})
+    if "status" in diffs:
+        old_status, new_status = diffs["status"]
+        workflow.check_transition(old_status, new_status)
+        ticket.resolved_at, ticket.closed_at = workflow.timestamps_after(
+            old=old_status,
+            new=new_status,
+            resolved_at=ticket.resolved_at,
+            closed_at=ticket.closed_at,
+            now=timezone.now(),
+        )
+        target["status"] = new_status
+    if "snoozed_until" in diffs:
+        until = diffs["snoozed_until"][1]
+        target["snoozed_until"] = (
+            until if until is None or until > timezone.now() else None
+        )
+    return target
