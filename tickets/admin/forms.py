@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 
 from helpdesk.lib.errors import DomainError
+from helpdesk.tenancy import member_get
 from tickets import workflow
 from tickets.models import Ticket
 
@@ -107,7 +108,7 @@ class TicketAdminForm(forms.ModelForm):
         if (
             assignee is not None
             and workspace is not None
-            and not assignee.memberships.filter(workspace=workspace).exists()
+            and member_get(workspace, user=assignee) is None
         ):
             self.add_error(
                 "assignee", "The assignee is not a member of this workspace."

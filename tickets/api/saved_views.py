@@ -4,15 +4,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import ValidationError
 
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.models import Membership
-from helpdesk.permissions import can
+from tickets import services
 from tickets.api import serializers as s
 from tickets.api.base import WorkspaceViewMixin, errors
-from tickets.filters import TicketFilterSet
-from tickets.models import SavedView, Ticket
+from tickets.models import SavedView
 
 
 @extend_schema_view(
@@ -51,55 +49,24 @@ class SavedViewViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
     def get_object(self) -> SavedView:
         view = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if self.request.method not in permissions.SAFE_METHODS and not (
-            view.owner_id == self.membership.user_id
-            or (view.is_shared and can(self.membership, "views.share"))
+            services.saved_view_may_change(view, self.membership)
         ):
             raise PermissionDenied("Only its owner or a manager may change this view.")
         return view
 
-    def _check(self, serializer, instance: SavedView | None = None) -> None:
-        data = serializer.validated_data
-        shared = data.get("is_shared", instance.is_shared if instance else False)
-        if shared and not can(self.membership, "views.share"):
-            raise PermissionDenied("Only managers and admins may share views.")
-        if "filters" in data:
-            filterset = TicketFilterSet(
-                data["filters"],
-                queryset=Ticket.objects.none(),
-                membership=self.membership,
-            )
-            if not filterset.is_valid():
-                raise ValidationError(
-                    {
-                        f"filters.{name}": [str(m) for m in messages]
-                        for name, messages in filterset.errors.items()
-                    }
-                )
-            unknown = set(data["filters"]) - set(_filter_params())
-            if unknown:
-                raise ValidationError(
-                    {"filters": [f"Unknown filters: {', '.join(sorted(unknown))}."]}
-                )
-
     def perform_create(self, serializer):
-        self._check(serializer)
-        serializer.save(workspace=self.membership.workspace, owner=self.request.user)
+        serializer.instance = services.saved_view_create(
+            actor=self.membership, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        self._check(serializer, serializer.instance)
-        serializer.save()
+        serializer.instance = services.saved_view_update(
+            view=serializer.instance, actor=self.membership, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.saved_view_delete(view=instance, actor=self.membership)
 
 
 def _visible_to(membership: Membership):
     return Q(owner=membership.user) | Q(is_shared=True)
-
-
-def _filter_params() -> list[str]:
-    """Parameter names TicketFilterSet reads (range filters use _after/_before)."""
-    names = []
-    for name, f in TicketFilterSet.base_filters.items():
-        if f.__class__.__name__.endswith("RangeFilter"):
-            names += [f"{name}_after", f"{name}_before"]
-        else:
-            names.append(name)
-    return names

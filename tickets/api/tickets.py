@@ -4,7 +4,6 @@ create, retrieve by number or ref, edit with If-Match, delete, and the verbs
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -216,22 +215,13 @@ class TicketViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         tags = changes.pop("tags", None)
-        with transaction.atomic():
-            ticket = services.ticket_update(
-                ticket=ticket,
-                actor=request.user,
-                changes=changes,
-                expected_version=expected,
-            )
-            if tags is not None:
-                current = {t.name for t in ticket.tags.all()}
-                wanted = services._clean_tag_names(tags)
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=[t for t in wanted if t not in current],
-                    remove=[t for t in current if t not in wanted],
-                )
+        ticket = services.ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            changes=changes,
+            tags=tags,
+            expected_version=expected,
+        )
         return self._detail(ticket)
 
     def destroy(self, request, *args, **kwargs):

@@ -177,8 +177,12 @@ def ticket_tags(request, slug: str, number: int):
         slug,
         number,
         TagsForm,
-        lambda t, d, actor: services.ticket_set_tags(
-            ticket=t, actor=actor, add=d["add"], remove=d["remove"]
+        lambda t, d, actor: services.ticket_update(
+            ticket=t,
+            actor=actor,
+            changes={},
+            add_tags=d["add"],
+            remove_tags=d["remove"],
         ),
     )
 
