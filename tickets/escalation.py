@@ -28,7 +28,8 @@ from helpdesk.actors import AI_AGENT, CUSTOMER_ACTOR, Actor, actor_user
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Contact, Team, Workspace
 from helpdesk.services import contact_upsert
-from tickets import events, routing, services, summaries, workflow
+from tickets import events, services, workflow
+from tickets.intake import routing, summaries
 from tickets.models import (
     Conversation,
     EscalationIntake,

@@ -105,4 +105,4 @@ def test_conversation_admin_action_creates_a_ticket_per_conversation(staff, work
     assert {t.primary_conversation for t in tickets} == set(conversations)
     assert tickets.count() == 2
     assert {t.created_by for t in tickets} == {user}
-    assert all(t.summary_by == "tickets.summaries.local_summary" for t in tickets)
+    assert all(t.summary_by == "tickets.intake.summaries.local_summary" for t in tickets)

@@ -372,7 +372,7 @@ def test_ticket_detail_shows_the_rule_and_the_summariser(bot_api, all_rule):
     detail = bot_api.get(f"{BASE}/tickets/{ref}/").json()
     assert detail["escalation"]["rule"] == {"id": all_rule.pk, "name": "Everything"}
     assert detail["escalation"]["confidence"] == 35
-    assert detail["summary_by"] == "tickets.summaries.local_summary"
+    assert detail["summary_by"] == "tickets.intake.summaries.local_summary"
     assert detail["summary"].startswith("Customer: I was charged twice")
 
 

@@ -352,7 +352,7 @@ class TestTicketFromConversation:
         assert first.assignee == agent
         assert first.source == Ticket.Source.AGENT
         assert first.summary.startswith("Customer: I was charged twice for order 1234.")
-        assert first.summary_by == "tickets.summaries.local_summary"
+        assert first.summary_by == "tickets.intake.summaries.local_summary"
 
 
 @postgres_only

@@ -6,7 +6,8 @@ import pytest
 
 from helpdesk.models import Membership, Team
 from tests.factories import MembershipFactory, TeamFactory, make_ticket
-from tickets import escalation, routing
+from tickets import escalation
+from tickets.intake import routing
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db

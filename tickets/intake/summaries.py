@@ -2,7 +2,7 @@
 
 `settings.HELPDESK_SUMMARISER` names a callable `(transcript, *, question="",
 reason="") -> str`, where `transcript` is a list of `Line`. The default,
-`tickets.summaries.local_summary`, runs in-process with no network: it is
+`tickets.intake.summaries.local_summary`, runs in-process with no network: it is
 deterministic, puts the customer's problem first and stays within 280 characters.
 The ticket's `summary_by` records the dotted path of the summariser that wrote it.
 """
@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SUMMARISER = "tickets.summaries.local_summary"
+DEFAULT_SUMMARISER = "tickets.intake.summaries.local_summary"
 MAX_SUMMARY = 280
 
 
