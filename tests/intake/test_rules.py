@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from tests.factories import LabelFactory, TeamFactory
 from tests.intake.conftest import T0, message, payload
-from tickets import escalation, services
-from tickets.escalation import Facts, escalation_rule_create, rule_for, rule_matches
+from tickets import services
+from tickets.intake import rules, service
+from tickets.intake.rules import Facts, escalation_rule_create, rule_for, rule_matches
 from tickets.models import EscalationIntake, EscalationRule, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def rule(workspace, **fields):
 
 
 def intake(workspace, bot, **overrides):
-    return escalation.escalation_intake(
+    return service.escalation_intake(
         workspace=workspace, actor=bot, payload=payload(**overrides)
     )
 
@@ -271,10 +272,10 @@ class TestRuleValidation:
     def test_update_checks_against_the_stored_rule(self, workspace):
         existing = rule(workspace, confidence_above=50)
         with pytest.raises(ValidationError):
-            escalation.escalation_rule_update(
+            rules.escalation_rule_update(
                 rule=existing, actor=None, changes={"confidence_below": 40}
             )
-        updated = escalation.escalation_rule_update(
+        updated = rules.escalation_rule_update(
             rule=existing, actor=None, changes={"confidence_below": 90, "tags": ["A"]}
         )
         assert (updated.confidence_below, updated.tags) == (90, ["a"])
@@ -282,7 +283,7 @@ class TestRuleValidation:
 
 def test_bad_intake_names_the_fields_and_writes_nothing(workspace, bot):
     with pytest.raises(ValidationError) as exc:
-        escalation.escalation_intake(
+        service.escalation_intake(
             workspace=workspace,
             actor=bot,
             payload=payload(

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.intake.conftest import message, payload
-from tickets import escalation
+from tickets.intake import service
 from tickets.intake.summaries import MAX_SUMMARY, Line, local_summary, summarise
 
 C, A = "contact", "ai"
@@ -122,7 +122,7 @@ def test_failing_summariser_falls_back_to_the_local_one(settings):
 def test_escalated_ticket_shows_its_summary_and_which_summariser_wrote_it(
     workspace, bot
 ):
-    result = escalation.escalation_intake(
+    result = service.escalation_intake(
         workspace=workspace,
         actor=bot,
         payload=payload(

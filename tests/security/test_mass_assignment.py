@@ -22,8 +22,9 @@ from sla.models import SlaPolicy, SlaTarget
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
-from tickets import escalation, importing, services
+from tickets import importing, services
 from tickets.forms import FieldForm
+from tickets.intake import serializers
 from tickets.models import (
     Comment,
     Conversation,
@@ -238,7 +239,7 @@ def test_writable_fields_are_pinned_and_never_server_owned():
     }
     assert found == WRITABLE
     lists = {
-        "rules": set(escalation.RULE_FIELDS),
+        "rules": set(serializers.RULE_FIELDS),
         "import": importing.IMPORTABLE,
         "panel": set(FieldForm.FIELDS),
         "ticket_update": set(services.EDITABLE_FIELDS) - {"summary_by"},
