@@ -63,8 +63,10 @@ class _Object(serializers.Serializer):
 
     def run_validation(self, data=serializers.empty):
         nested = self.parent is not None
-        if nested and data not in (serializers.empty, None) and not isinstance(
-            data, Mapping
+        if (
+            nested
+            and data not in (serializers.empty, None)
+            and not isinstance(data, Mapping)
         ):
             raise serializers.ValidationError(
                 [self.error_messages["not_an_object"]], code="invalid"
