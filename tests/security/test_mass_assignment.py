@@ -51,6 +51,24 @@ PROTECTED = (
 )
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
+RULE_FIELDS = {
+    "name",
+    "position",
+    "is_active",
+    "confidence_below",
+    "confidence_above",
+    "channels",
+    "topics",
+    "intents",
+    "keywords",
+    "email_domains",
+    "escalate",
+    "priority",
+    "team",
+    "tags",
+    "label",
+    "group_within_days",
+}
 # What each operation may write, from the schema. Review a new field, then add it.
 WRITABLE = {
     ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"): {
@@ -64,8 +82,11 @@ WRITABLE = {
         "tags",
         "team",
     },
-    ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): set(),
-    ("patch", "/api/v1/workspaces/{workspace_slug}/escalation-rules/{id}/"): set(),
+    # The rule input serializer is the schema now; same fields as the services'.
+    ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): RULE_FIELDS,
+    ("patch", "/api/v1/workspaces/{workspace_slug}/escalation-rules/{id}/"): (
+        RULE_FIELDS
+    ),
     ("post", "/api/v1/workspaces/{workspace_slug}/escalations/"): {
         "ai_raw_response",
         "answer",
@@ -169,24 +190,6 @@ WRITABLE = {
     },
 }
 # Bodies the schema leaves open are checked by the services' field lists.
-RULE_FIELDS = {
-    "name",
-    "position",
-    "is_active",
-    "confidence_below",
-    "confidence_above",
-    "channels",
-    "topics",
-    "intents",
-    "keywords",
-    "email_domains",
-    "escalate",
-    "priority",
-    "team",
-    "tags",
-    "label",
-    "group_within_days",
-}
 IMPORT_COLUMNS = {
     "ref",
     "subject",

@@ -180,12 +180,16 @@ class IntakeInput:
 
 
 class EscalationContactSerializer(_Object):
+    """The customer: upserted by e-mail, else by external id."""
+
     name = Text(limit=200)
     email = Email()
     external_id = Text(limit=200)
 
 
 class EscalationConversationSerializer(_Object):
+    """The chat: upserted by external id; only messages not stored yet are added."""
+
     external_id = Text(limit=200, required=True)
     channel = Text(limit=50)
     started_at = AwareDateTime(required=False, allow_null=True)
@@ -286,10 +290,9 @@ class Phrases(serializers.ListField):
 
 
 class EscalationRuleInputSerializer(_Object):
-    """An escalation rule's editable fields (admin, API, services). Team and label
-    are ids (or rows) of the workspace in the context; another workspace's are
-    refused with a field error. With `instance`, checks run against the stored rule.
-    """
+    """An escalation rule's editable fields (admin, API and services alike). Team
+    and label are ids of the rule's workspace; another workspace's are refused with
+    a field error. A change is checked against the stored rule."""
 
     name = Text(limit=100, required=True)
     position = Integer(

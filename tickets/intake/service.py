@@ -293,20 +293,21 @@ def _open_ticket(
         confidence=data.confidence,
         reason=data.reason,
     )
-    ticket = routing.ticket_route(ticket=ticket)
-    if rule is None:
-        detail = "Escalated on request (no rule matched)."
-    elif data.escalate:
-        detail = f"Escalated on request; rule {rule.name!r} set its fields."
-    else:
-        detail = f"Escalated by rule {rule.name!r}."
     return IntakeResult(
         outcome=EscalationIntake.Outcome.CREATED,
         conversation=conversation,
-        ticket=ticket,
+        ticket=routing.ticket_route(ticket=ticket),
         rule=rule,
-        detail=detail,
+        detail=_created_detail(rule, explicit=data.escalate),
     )
+
+
+def _created_detail(rule: EscalationRule | None, *, explicit: bool) -> str:
+    if rule is None:
+        return "Escalated on request (no rule matched)."
+    if explicit:
+        return f"Escalated on request; rule {rule.name!r} set its fields."
+    return f"Escalated by rule {rule.name!r}."
 
 
 def escalation_intake_prune(
