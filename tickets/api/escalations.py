@@ -37,8 +37,10 @@ READ_ONLY_RULE_FIELDS = {"id", "created_at", "updated_at", "workspace"}
 
 
 class EscalationRuleSerializer(serializers.ModelSerializer):
-    label_path = serializers.CharField(source="label.path", default=None)
-    team_name = serializers.CharField(source="team.name", default=None)
+    label_path = serializers.CharField(
+        source="label.path", default=None, allow_null=True
+    )
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True)
 
     class Meta:
         model = EscalationRule
