@@ -18,12 +18,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view, inline_seri
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from tickets import conversations, selectors, services
+from tickets import conversations, selectors
 from tickets.api import serializers as s
 from tickets.api.views import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
 from tickets.intake import rules, service
 from tickets.intake.serializers import (
     RULE_FIELDS,
+    ConversationTicketSerializer,
     CustomerMessagesSerializer,
     EscalationPayloadSerializer,
     EscalationRuleInputSerializer,
@@ -167,17 +168,6 @@ class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
 # --- conversations: customer messages and tickets by hand ---
 
 
-class ConversationTicketInput(serializers.Serializer):
-    subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    team = serializers.IntegerField(required=False, allow_null=True)
-    label = serializers.IntegerField(required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False
-    )
-    assignee = serializers.IntegerField(required=False, allow_null=True)
-
-
 class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     lookup_value_regex = "[0-9]+"
     action_permissions = {"messages": "ticket.edit", "tickets": "ticket.create"}
@@ -226,49 +216,19 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     @extend_schema(
         summary="Open a ticket from a conversation",
         description="One conversation may spawn several tickets.",
-        request=ConversationTicketInput,
+        request=ConversationTicketSerializer,
         responses={201: s.TicketDetailSerializer, **errors(400, 403)},
     )
     def tickets(self, request, *args, **kwargs):
         conversation = self._conversation()
-        serializer = ConversationTicketInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        workspace = self.membership.workspace
-        bad: dict[str, list[str]] = {}
-        team = label = None
-        if values.get("team") is not None:
-            team = workspace.teams.filter(pk=values["team"]).first()
-            if team is None:
-                bad["team"] = ["That team does not exist in this workspace."]
-        if values.get("label") is not None:
-            label = workspace.labels.filter(pk=values["label"]).first()
-            if label is None:
-                bad["label"] = ["That label does not exist in this workspace."]
-        assignee = services.UNSET  # by default the creator, like any manual ticket
-        if "assignee" in values:
-            assignee = None
-            if values["assignee"] is not None:
-                member = workspace.memberships.filter(
-                    user_id=values["assignee"]
-                ).first()
-                if member is None:
-                    bad["assignee"] = [
-                        "The assignee is not a member of this workspace."
-                    ]
-                else:
-                    assignee = member.user
-        if bad:
-            raise ValidationError(bad)
+        values = ConversationTicketSerializer(
+            data=request.data, context={"workspace": self.membership.workspace}
+        )
+        values.is_valid(raise_exception=True)
         ticket = conversations.ticket_create_from_conversation(
             conversation=conversation,
             actor=request.user,
-            subject=values.get("subject", ""),
-            priority=values.get("priority", Ticket.Priority.MEDIUM),
-            team=team,
-            label=label,
-            tags=values.get("tags", ()),
-            assignee=assignee,
+            **values.validated_data,  # no assignee: the creator, as any manual ticket
         )
         fresh = selectors.ticket_detail(
             membership=self.membership, number=ticket.number

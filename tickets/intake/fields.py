@@ -178,10 +178,20 @@ class Priority(serializers.Field):
 
 @extend_schema_field(OpenApiTypes.INT)
 class WorkspaceRow(serializers.PrimaryKeyRelatedField):
-    """A row of the workspace in the serializer's context, by id (or the row)."""
+    """A row of the workspace in the serializer's context, by id (or the row);
+    `scope` is the lookup from the row to its workspace."""
 
-    def __init__(self, model: type[models.Model], name: str, **kwargs):
-        message = f"That {name} does not exist in this workspace."
+    def __init__(
+        self,
+        model: type[models.Model],
+        name: str,
+        *,
+        scope: str = "workspace",
+        message: str = "",
+        **kwargs,
+    ):
+        message = message or f"That {name} does not exist in this workspace."
+        self.scope = scope
         super().__init__(
             queryset=model.objects.all(),
             required=False,
@@ -191,7 +201,7 @@ class WorkspaceRow(serializers.PrimaryKeyRelatedField):
         )
 
     def get_queryset(self):
-        return super().get_queryset().filter(workspace=self.context["workspace"])
+        return super().get_queryset().filter(**{self.scope: self.context["workspace"]})
 
     def to_internal_value(self, data):
         if isinstance(data, models.Model):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework import serializers
@@ -252,6 +253,25 @@ def parse_intake(payload: Any) -> IntakeInput:
 def parse_messages(messages: Any) -> list[MessageInput]:
     """Validated customer messages (at least one), or ValidationError."""
     return validated(CustomerMessagesSerializer, {"messages": messages})["messages"]
+
+
+class ConversationTicketSerializer(_Object):
+    """A ticket opened by hand on a conversation (API). Without an assignee it is
+    assigned to its creator; null leaves it unassigned."""
+
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    team = WorkspaceRow(Team, "team")
+    label = WorkspaceRow(Label, "label")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False
+    )
+    assignee = WorkspaceRow(
+        get_user_model(),
+        "assignee",
+        scope="memberships__workspace",
+        message="The assignee is not a member of this workspace.",
+    )
 
 
 # --- escalation rules ---
