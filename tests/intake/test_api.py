@@ -117,6 +117,23 @@ class TestEscalationEndpoint:
         assert other.json()["code"] == "idempotency_key_reused"
         assert Ticket.objects.count() == 1
 
+    def test_a_reused_key_is_the_same_answer_as_on_tickets(self, bot_api, all_rule):
+        """One IdempotencyKeyReused: the intake and the generic Idempotency-Key of
+        creating POSTs answer a reused key alike."""
+        escalate(bot_api, payload(), HTTP_IDEMPOTENCY_KEY="k")
+        intake = escalate(bot_api, payload(), HTTP_IDEMPOTENCY_KEY="k")
+        url = f"{BASE}/tickets/"
+        bot_api.post(url, {"subject": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="t")
+        tickets = bot_api.post(
+            url, {"subject": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="t"
+        )
+        for answer in (intake, tickets):
+            assert answer.status_code == 422
+            body = answer.json()
+            assert set(body) == {"code", "message", "errors"}
+            assert (body["code"], body["errors"]) == ("idempotency_key_reused", {})
+            assert "already used for a different" in body["message"]
+
     def test_another_workspace_answers_404(self, bot_api, other_workspace, all_rule):
         response = bot_api.post(
             "/api/v1/workspaces/globex/escalations/", payload(), format="json"
