@@ -2,8 +2,6 @@
 ({"code", "message", "errors"}). `api_exception_handler` is DRF's EXCEPTION_HANDLER.
 """
 
-from typing import Any
-
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +15,7 @@ from helpdesk.lib.errors import (
     DomainError,
     domain_error_body,
     error_body,
+    flatten_errors,
     invalid_body,
     validation_errors,
 )
@@ -28,38 +27,6 @@ class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_code = "precondition_required"
     default_detail = "Send an If-Match header with the ETag of the version you edit."
-
-
-class IdempotencyKeyReused(exceptions.APIException):
-    """422: the Idempotency-Key was already used for a different request."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "idempotency_key_reused"
-    default_detail = (
-        "This Idempotency-Key was already used for a different request; "
-        "use a new key for a new request."
-    )
-
-
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as {"field.sub": [messages]}."""
-    out: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for sub, messages in _flatten(value, name).items():
-                out.setdefault(sub, []).extend(messages)
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                name = f"{prefix}.{index}" if prefix else str(index)
-                for sub, messages in _flatten(value, name).items():
-                    out.setdefault(sub, []).extend(messages)
-            else:
-                out.setdefault(prefix or "non_field_errors", []).append(str(value))
-    else:
-        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
-    return out
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -92,7 +59,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = invalid_body(_flatten(exc.detail))
+        response.data = invalid_body(flatten_errors(exc.detail))
         return response
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

@@ -8,6 +8,8 @@ surface answers with (the API, webhooks, the reports' JSON):
 messages (empty when the error is not about fields).
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -96,3 +98,42 @@ def json_error(
 ) -> JsonResponse:
     """The error body as a response, for JSON views outside DRF (webhooks, reports)."""
     return JsonResponse(error_body(code, message, errors), status=status)
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key (or escalation event id) was already used for a
+    different request: 422 `idempotency_key_reused` on every surface."""
+
+    code = "idempotency_key_reused"
+    status_code = 422
+
+    def __init__(
+        self,
+        message: str = (
+            "This Idempotency-Key was already used for a different request; "
+            "use a new key for a new request."
+        ),
+    ):
+        super().__init__(message)
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Nested error detail (DRF's, or a serializer's `errors`) as
+    {"field.sub": [messages]}: one flat shape for every error body."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for sub, messages in flatten_errors(value, name).items():
+                out.setdefault(sub, []).extend(messages)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                name = f"{prefix}.{index}" if prefix else str(index)
+                for sub, messages in flatten_errors(value, name).items():
+                    out.setdefault(sub, []).extend(messages)
+            else:
+                out.setdefault(prefix or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return out

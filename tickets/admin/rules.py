@@ -5,14 +5,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from helpdesk.admin import WorkspaceScopedAdmin
-from tickets import escalation
+from tickets.intake import rules
+from tickets.intake.serializers import RULE_FIELDS
 from tickets.models import EscalationRule
 
 
 class EscalationRuleForm(forms.ModelForm):
     class Meta:
         model = EscalationRule
-        fields = ["workspace", *escalation.RULE_FIELDS]
+        fields = ["workspace", *RULE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
@@ -22,13 +23,13 @@ class EscalationRuleForm(forms.ModelForm):
         if workspace is None or self.errors:
             return cleaned
         values = {
-            name: cleaned.get(name)
-            for name in escalation.RULE_FIELDS
-            if name in self.fields
+            name: cleaned.get(name) for name in RULE_FIELDS if name in self.fields
         }
         try:
-            self.clean_values = escalation._check_rule(
-                workspace, values, self.instance if self.instance.pk else None
+            self.clean_values = rules.escalation_rule_validate(
+                workspace=workspace,
+                values=values,
+                rule=self.instance if self.instance.pk else None,
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -70,14 +71,14 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
             values = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
-                if name in escalation.RULE_FIELDS
+                if name in RULE_FIELDS
             }
         if change:
-            updated = escalation.escalation_rule_update(
+            updated = rules.escalation_rule_update(
                 rule=obj, actor=request.user, changes=values
             )
         else:
-            updated = escalation.escalation_rule_create(
+            updated = rules.escalation_rule_create(
                 workspace=form.cleaned_data["workspace"],
                 actor=request.user,
                 values=values,
@@ -86,4 +87,4 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        escalation.escalation_rule_delete(rule=obj, actor=request.user)
+        rules.escalation_rule_delete(rule=obj, actor=request.user)

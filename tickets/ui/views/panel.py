@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import services, workflow
+from tickets import conversations, services, workflow
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
@@ -245,16 +245,11 @@ def ticket_from_conversation(request, slug: str, conversation_id: int):
     if not can(membership, "ticket.create"):
         raise Http404("No such workspace.")
     conversation = listing.conversation_get(membership=membership, pk=conversation_id)
-    subject = (request.POST.get("subject") or "").strip() or (
-        f"Follow-up on {conversation}"
-    )
-    ticket = services.ticket_create(
-        workspace=membership.workspace,
+    subject = (request.POST.get("subject") or "").strip()
+    ticket = conversations.ticket_create_from_conversation(
+        conversation=conversation,
         actor=request.user,
         subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
-        requester=conversation.contact,
-        primary_conversation=conversation,
-        channel=conversation.channel,
     )
     url = reverse("tickets:detail", args=[slug, ticket.number])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
