@@ -23,7 +23,6 @@ from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
 from tickets import conversations, importing, services
-from tickets.forms import FieldForm
 from tickets.intake import serializers
 from tickets.models import (
     Comment,
@@ -33,6 +32,7 @@ from tickets.models import (
     SavedView,
     Ticket,
 )
+from tickets.ui.forms import FieldForm
 
 pytestmark = pytest.mark.django_db
 
