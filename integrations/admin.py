@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin
 from integrations import outbox, services
@@ -62,8 +63,9 @@ class ConnectionForm(forms.ModelForm):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(WorkspaceScopedAdmin):
-    """Workspace admins manage their connections ("integrations.manage")."""
+class ConnectionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    """Workspace admins manage their connections ("integrations.manage"). Its
+    history never holds a secret (Connection.HISTORY_EXCLUDED)."""
 
     form = ConnectionForm
     list_display = [

@@ -660,7 +660,7 @@ class EscalationRuleForm(forms.ModelForm):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(WorkspaceScopedAdmin):
+class EscalationRuleAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     form = EscalationRuleForm
     manager_can_edit = True  # managers manage escalation rules
     scoped_foreign_keys = {"team": "workspace", "label": "workspace"}
