@@ -10,17 +10,24 @@ from django.db import models
 
 from helpdesk.actors import Actor, actor_label, actor_user
 
+REASON_MAX = 100  # simple-history's history_change_reason column
+
 
 def stamp_history(
     instance: models.Model, actor: Actor | None, reason: str = ""
 ) -> None:
     """The next history row of `instance` (save, delete or member change) is by
-    `actor`: its user, or no user and the system actor's label as the reason."""
-    if reason:
-        instance._change_reason = reason
-    if actor is None:
-        return  # unknown: the request's user, if any (HistoryRequestMiddleware)
-    user = actor_user(actor)
-    instance._history_user = user
-    if user is None and not reason:
-        instance._change_reason = actor_label(actor)
+    `actor`, with `reason`: a user is the row's user; a system actor leaves it
+    empty and its label begins the reason. No actor: the request's user, if any
+    (simple-history's middleware)."""
+    reasons = [reason]
+    if actor is not None:
+        user = actor_user(actor)
+        instance._history_user = user
+        if user is None:
+            reasons.insert(0, actor_label(actor))
+    text = ": ".join(r for r in reasons if r)
+    if text:
+        instance._change_reason = text[:REASON_MAX]
+    elif hasattr(instance, "_change_reason"):
+        del instance._change_reason  # an earlier save's reason is not this one's

@@ -49,6 +49,7 @@ def connection_save(
     if "subdomain" in values:
         connection.subdomain = (values["subdomain"] or "").strip().lower()
     credentials = values.get("credentials")
+    secrets_set = []  # named in the history row, which never holds their values
     if credentials is not None:
         missing = [
             key
@@ -58,12 +59,14 @@ def connection_save(
         if missing:
             raise ValidationError({"credentials": [f"Missing {', '.join(missing)}."]})
         connection.set_credentials(dict(credentials))
+        secrets_set.append("credentials set")
     elif connection.pk is None:
         raise ValidationError({"credentials": ["Give the platform credentials."]})
     if values.get("webhook_secret"):
         connection.set_webhook_secret(values["webhook_secret"])
+        secrets_set.append("webhook secret set")
     connection.full_clean(exclude=["workspace"])
-    stamp_history(connection, actor)
+    stamp_history(connection, actor, "; ".join(secrets_set))
     with transaction.atomic():
         connection.save()
     return connection
