@@ -433,6 +433,7 @@ class Bench:
         with override_settings(SYNC_ALLOW_LOCAL_URLS=True):
             connection = sync_services.connection_save(
                 workspace=self.workspace,
+                actor=None,
                 values={
                     "platform": "zendesk",
                     "subdomain": "bench",

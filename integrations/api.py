@@ -38,6 +38,7 @@ class ConnectionViewSet(viewsets.ModelViewSet):
         try:
             return services.connection_save(
                 workspace=self.membership.workspace,
+                actor=self.request.user,
                 values=serializer.validated_data,
                 connection=connection,
             )

@@ -8,6 +8,7 @@ import uuid
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from helpdesk.models import Workspace
 from integrations import conf, urlsafety
@@ -51,6 +52,11 @@ def _new_webhook_secret() -> str:
     return encrypt(secrets.token_urlsafe(32))
 
 
+# Connection fields kept out of its field history: every secret, and bookkeeping.
+SECRET_FIELDS = ("credentials_encrypted", "webhook_secret_encrypted")
+HISTORY_EXCLUDED = [*SECRET_FIELDS, "pull_cursor", "last_pulled_at", "updated_at"]
+
+
 class Connection(models.Model):
     """One workspace's account on one platform. Secrets are stored encrypted."""
 
@@ -87,6 +93,10 @@ class Connection(models.Model):
     last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Secrets never reach the history table (HISTORY_EXCLUDED); nor does the pull's
+    # bookkeeping, which moves on every pull and is not configuration.
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta:
         ordering = ["workspace", "platform", "id"]

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from helpdesk.actors import Actor
+from helpdesk.audit import stamp_history
 from helpdesk.models import Workspace
 from integrations.adapters import adapter_for
 from integrations.base import SyncError
@@ -31,11 +33,13 @@ REQUIRED_CREDENTIALS = {
 def connection_save(
     *,
     workspace: Workspace,
+    actor: Actor | None,
     values: dict[str, Any],
     connection: Connection | None = None,
 ) -> Connection:
     """Create or change a connection. `credentials` (a dict) replaces the stored
-    ones; `webhook_secret` sets the secret the platform signs with."""
+    ones; `webhook_secret` sets the secret the platform signs with. The history row
+    names `actor` and never holds a secret (Connection.HISTORY_EXCLUDED)."""
     connection = connection or Connection(workspace=workspace)
     if connection.workspace_id != workspace.pk:
         raise ValidationError({"connection": ["Not a connection of this workspace."]})
@@ -45,6 +49,7 @@ def connection_save(
     if "subdomain" in values:
         connection.subdomain = (values["subdomain"] or "").strip().lower()
     credentials = values.get("credentials")
+    secrets_set = []  # named in the history row, which never holds their values
     if credentials is not None:
         missing = [
             key
@@ -54,11 +59,14 @@ def connection_save(
         if missing:
             raise ValidationError({"credentials": [f"Missing {', '.join(missing)}."]})
         connection.set_credentials(dict(credentials))
+        secrets_set.append("credentials set")
     elif connection.pk is None:
         raise ValidationError({"credentials": ["Give the platform credentials."]})
     if values.get("webhook_secret"):
         connection.set_webhook_secret(values["webhook_secret"])
+        secrets_set.append("webhook secret set")
     connection.full_clean(exclude=["workspace"])
+    stamp_history(connection, actor, "; ".join(secrets_set))
     with transaction.atomic():
         connection.save()
     return connection

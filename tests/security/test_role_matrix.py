@@ -141,6 +141,7 @@ class World:
     def connection(self):
         return connection_services.connection_save(
             workspace=self.workspace,
+            actor=None,
             values={
                 "platform": "zendesk",
                 "name": "z",
