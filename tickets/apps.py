@@ -6,4 +6,4 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         # Registers the background export task with Celery (not in a tasks.py).
-        from tickets import export  # noqa: F401
+        from tickets.exports import jobs  # noqa: F401

@@ -5,7 +5,6 @@ service and answers with the updated partial. Reads go through `tickets.selector
 filtering through `tickets.filters.TicketFilterSet`, bulk work through `tickets.bulk`.
 """
 
-import csv
 import json
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug
 from tickets import bulk, listing, selectors, services, workflow
+from tickets.exports.views import bulk_export
 from tickets.forms import (
     BulkForm,
     CommentForm,
@@ -503,6 +503,13 @@ def ticket_bulk(request, slug: str):
         if not form.is_valid():
             raise ValidationError(form.errors)
         data = form.cleaned_data
+        if data["action"] == "export":
+            return bulk_export(
+                request,
+                membership,
+                filterset=query.filterset() if data["all_matching"] else None,
+                refs=data["numbers"],
+            )
         if data["all_matching"]:
             tickets = bulk.select_by_filters(query.filterset())
         else:
@@ -511,10 +518,6 @@ def ticket_bulk(request, slug: str):
                 data["numbers"],
                 prefix=membership.workspace.ticket_prefix,
             )
-        if data["action"] == "export":
-            if not can(membership, "ticket.export"):
-                raise PermissionDenied("Your role may not export tickets.")
-            return export_csv(tickets, membership.workspace)
         result = bulk.ticket_bulk(
             membership=membership,
             action=data["action"],
@@ -534,35 +537,4 @@ def ticket_bulk(request, slug: str):
         {"result": result, "label": BulkForm.ACTION_LABELS[data["action"]]},
     )
     trigger_client_event(response, "ticketsChanged")
-    return response
-
-
-EXPORT_COLUMNS = (
-    ("Ref", lambda t: t.ref),
-    ("Subject", lambda t: t.subject),
-    ("Status", lambda t: t.get_status_display()),
-    ("Priority", lambda t: t.get_priority_display()),
-    ("Assignee", lambda t: t.assignee.get_username() if t.assignee else ""),
-    ("Team", lambda t: t.team.name if t.team else ""),
-    ("Requester", lambda t: str(t.requester or "")),
-    ("Label", lambda t: t.label.path if t.label else ""),
-    ("Tags", lambda t: ", ".join(tag.name for tag in t.tags.all())),
-    ("Created", lambda t: t.created_at.isoformat()),
-    ("Updated", lambda t: t.updated_at.isoformat()),
-)
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (a cell starting with = + - @ tab or CR)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_csv(tickets: list[Ticket], workspace) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{workspace.slug}-tickets-{timezone.now():%Y%m%d-%H%M}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([name for name, _ in EXPORT_COLUMNS])
-    for ticket in tickets:
-        writer.writerow([_cell(str(get(ticket))) for _, get in EXPORT_COLUMNS])
     return response

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import escalations, views
+from tickets.api import escalations, exports, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -37,6 +37,11 @@ urlpatterns = [
         "workspaces/<slug:workspace_slug>/conversations/<int:pk>/tickets/",
         conversation_tickets,
         name="conversation-tickets",
+    ),
+    path(
+        "workspaces/<slug:workspace_slug>/tickets/export/",
+        exports.TicketExportView.as_view(),
+        name="ticket-export",
     ),
     path("workspaces/<slug:workspace_slug>/", include(router.urls)),
 ]

@@ -1,20 +1,29 @@
-"""Manager reports, ticket export and import: mounted at /reports/."""
+"""Manager reports, ticket export and import, under the workspace: /w/<slug>/reports/.
+
+The old /reports/... URLs (scoped by ?workspace=) redirect here.
+"""
 
 from django.urls import path
 
-from tickets import report_views
+from tickets.exports import views as exports
+from tickets.reports import views
 
 app_name = "reports"
 
+base = "w/<slug:slug>/reports/"
+
 urlpatterns = [
-    path("", report_views.report_index, name="index"),
-    path("export.csv", report_views.export_csv, name="export"),
-    path("exports/<int:pk>/", report_views.export_job, name="export_job"),
+    path(base, views.report_index, name="index"),
+    path(base + "export.csv", exports.export_csv, name="export"),
+    path(base + "exports/<int:pk>/", exports.export_job, name="export_job"),
     path(
-        "exports/<int:pk>/download",
-        report_views.export_download,
+        base + "exports/<int:pk>/download",
+        exports.export_download,
         name="export_download",
     ),
-    path("import/", report_views.import_tickets, name="import"),
-    path("<slug:key>.csv", report_views.report_csv, name="csv"),
+    path(base + "import/", exports.import_tickets, name="import"),
+    path(base + "import/template.csv", exports.import_template, name="template"),
+    path(base + "<slug:key>.csv", views.report_csv, name="csv"),
+    path("reports/", views.legacy_redirect, name="pick"),
+    path("reports/<path:rest>", views.legacy_redirect, name="pick"),
 ]
