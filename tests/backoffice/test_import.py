@@ -14,7 +14,8 @@ from tests.factories import (
     make_ticket,
 )
 from tests.figures import report
-from tickets import export, importing, services
+from tickets import services
+from tickets.exports import exporter, importing
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import ticket_list
 
@@ -64,7 +65,7 @@ def _membership(user) -> Membership:
 
 
 def _exported(membership) -> bytes:
-    return "".join(export.iter_csv_lines(ticket_list(membership=membership))).encode()
+    return "".join(exporter.iter_csv_lines(ticket_list(membership=membership))).encode()
 
 
 @pytest.fixture
@@ -368,16 +369,22 @@ def test_non_csv_files_are_refused(manager, name, content, message):
 def test_import_page_previews_then_confirms_the_same_file(workspace, manager_client):
     upload = _csv_file([["subject", "priority"], ["From the page", "Urgent"]])
 
-    preview = manager_client.post(reverse("reports:import"), {"file": upload})
+    preview = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"file": upload}
+    )
 
     assert preview.status_code == 200
     assert b"<td>create</td>" in preview.content
     assert Ticket.objects.count() == 0
     token = preview.context["token"]
-    done = manager_client.post(reverse("reports:import"), {"confirm": token})
+    done = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"confirm": token}
+    )
     assert done.status_code == 200
     assert Ticket.objects.get().priority == 5
-    replay = manager_client.post(reverse("reports:import"), {"confirm": token})
+    replay = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"confirm": token}
+    )
     assert replay.status_code == 302
     assert Ticket.objects.count() == 1
 
@@ -385,7 +392,9 @@ def test_import_page_previews_then_confirms_the_same_file(workspace, manager_cli
 def test_import_page_shows_row_errors_with_400(manager_client):
     upload = _csv_file([["subject", "priority"], ["Bad", "nine"]])
 
-    response = manager_client.post(reverse("reports:import"), {"file": upload})
+    response = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"file": upload}
+    )
 
     assert response.status_code == 400
     assert b"Priority must be 1-5" in response.content
@@ -394,9 +403,11 @@ def test_import_page_shows_row_errors_with_400(manager_client):
 
 def test_agent_cannot_import(agent_client):
     upload = _csv_file([["subject"], ["x"]])
-    assert agent_client.get(reverse("reports:import")).status_code == 403
+    assert agent_client.get(reverse("reports:import", args=["acme"])).status_code == 403
     assert (
-        agent_client.post(reverse("reports:import"), {"file": upload}).status_code
+        agent_client.post(
+            reverse("reports:import", args=["acme"]), {"file": upload}
+        ).status_code
         == 403
     )
     assert Ticket.objects.count() == 0
