@@ -62,7 +62,7 @@ def bulk_export(request, membership: Membership, *, filterset, refs) -> HttpResp
     if filterset is not None:
         return export_response(request, membership, filterset.data)
     selected = bulk.select_by_refs(
-        ticket_list(membership=membership).only("number"),
+        ticket_list(membership=membership).select_related(None).only("number"),
         refs,
         prefix=membership.workspace.ticket_prefix,
     )

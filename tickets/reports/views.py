@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
@@ -134,15 +134,16 @@ def legacy_redirect(request, rest: str = ""):
     """/reports/<rest>?workspace=<slug> (the URLs before reports moved under the
     workspace): to /w/<slug>/reports/<rest>, keeping the other parameters.
 
-    Without `workspace`, the workspace the user last worked in, else their first
-    one whose role may see reports; none answers 403 as the reports page would.
+    A `workspace` the user is not a member of answers 404. Without one: the
+    workspace the user last worked in, else their first one whose role may see
+    reports; none answers 403 as the reports page would.
     """
     query = request.GET.copy()
-    slug = query.pop("workspace", [""])[-1] or _default_slug(request)
-    try:
-        url = reverse("reports:index", args=[slug]) + rest
-    except NoReverseMatch:  # not a slug
-        raise Http404("No such workspace.") from None
+    slug = query.pop("workspace", [""])[-1]
+    if slug:  # not a member: 404, as under /w/<slug>/
+        slug = membership_for_slug(request.user, slug).workspace.slug
+    slug = slug or _default_slug(request)
+    url = reverse("reports:index", args=[slug]) + rest
     return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
