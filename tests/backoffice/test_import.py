@@ -16,6 +16,7 @@ from tests.factories import (
 from tests.figures import report
 from tickets import services
 from tickets.exports import exporter, importing
+from tickets.exports.forms import ImportRowForm
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import ticket_list
 
@@ -487,3 +488,48 @@ def test_hostile_imports_are_refused_whole(
     assert {case: expected[case] in reasons[case] for case in uploads} == dict.fromkeys(
         uploads, True
     ), reasons
+
+
+def test_row_form_reads_exactly_the_importable_columns():
+    assert set(ImportRowForm.base_fields) == importing.IMPORTABLE
+    assert [
+        name for name in exporter.HEADERS if name in importing.IMPORTABLE
+    ] == importing.TEMPLATE_COLUMNS
+
+
+def test_import_page_names_the_format_and_offers_the_template(
+    workspace, manager, manager_client
+):
+    page = manager_client.get(reverse("reports:import", args=["acme"]))
+    html = page.content.decode()
+    template_url = reverse("reports:template", args=["acme"])
+    assert f'href="{template_url}"' in html
+    for name in exporter.HEADERS:  # every export column, read or ignored
+        assert f"<code>{name}</code>" in html, name
+
+    response = manager_client.get(template_url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == importing.TEMPLATE_COLUMNS
+    assert example[header.index("subject")] == "Refund not received"
+    result = importing.ticket_import(
+        membership=_membership(manager),
+        upload=SimpleUploadedFile("tickets-template.csv", response.content),
+        dry_run=False,
+    )
+    assert result.ok, (result.file_errors, result.errors)
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.priority, ticket.label.path) == (
+        "Refund not received",
+        4,
+        "Billing > Refund",
+    )
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["refund", "vip"]
+
+
+def test_import_template_is_for_importers_only(agent_client):
+    url = reverse("reports:template", args=["acme"])
+    assert agent_client.get(url).status_code == 403
