@@ -114,7 +114,7 @@ def _next_due(row: dict) -> datetime | None:
 
 
 # Every column of the ticket export, in file order. `importable` columns are read
-# back by tickets.importing; the rest are facts the import ignores.
+# back by tickets.exports.importing; the rest are facts the import ignores.
 COLUMNS: list[Column] = [
     Column(
         "ref",
