@@ -27,8 +27,11 @@ from helpdesk.lib.csp import source_hash
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import escalation, services, workflow
+from helpdesk.tenancy import member_get
+from tickets import conversations, services, workflow
 from tickets.exports import exporter
+from tickets.intake import rules
+from tickets.intake.serializers import RULE_FIELDS
 from tickets.models import (
     Comment,
     Conversation,
@@ -161,7 +164,7 @@ class TicketAdminForm(forms.ModelForm):
         if (
             assignee is not None
             and workspace is not None
-            and not assignee.memberships.filter(workspace=workspace).exists()
+            and member_get(workspace, user=assignee) is None
         ):
             self.add_error(
                 "assignee", "The assignee is not a member of this workspace."
@@ -355,12 +358,12 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             changed = set(form.changed_data)
             edits = {n: data[n] for n in changed & services.EDITABLE_FIELDS}
             ticket = services.ticket_update(
-                ticket=obj, actor=request.user, changes=edits
+                ticket=obj,
+                actor=request.user,
+                changes=edits,
+                status=data["status"] if "status" in changed else None,
+                tags=tag_names if "tag_names" in changed else None,
             )
-            if "status" in changed:
-                ticket = services.ticket_change_status(
-                    ticket=ticket, to=data["status"], actor=request.user
-                )
             if "snoozed_until" in changed:
                 if data["snoozed_until"]:
                     services.ticket_snooze(
@@ -368,15 +371,6 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
                     )
                 else:
                     services.ticket_unsnooze(ticket=ticket, actor=request.user)
-            if "tag_names" in changed:
-                current = set(ticket.tags.values_list("name", flat=True))
-                wanted = set(services._clean_tag_names(tag_names))
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=wanted - current,
-                    remove=current - wanted,
-                )
 
     def save_related(self, request, form, formsets, change):
         # Tags were saved by the services in save_model; only the associated
@@ -617,7 +611,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
         made, refused = [], []
         for conversation in queryset.select_related("workspace", "contact"):
             try:
-                ticket = escalation.ticket_create_from_conversation(
+                ticket = conversations.ticket_create_from_conversation(
                     conversation=conversation, actor=request.user
                 )
             except (DomainError, ValidationError) as exc:
@@ -635,7 +629,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
 class EscalationRuleForm(forms.ModelForm):
     class Meta:
         model = EscalationRule
-        fields = ["workspace", *escalation.RULE_FIELDS]
+        fields = ["workspace", *RULE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
@@ -645,13 +639,13 @@ class EscalationRuleForm(forms.ModelForm):
         if workspace is None or self.errors:
             return cleaned
         values = {
-            name: cleaned.get(name)
-            for name in escalation.RULE_FIELDS
-            if name in self.fields
+            name: cleaned.get(name) for name in RULE_FIELDS if name in self.fields
         }
         try:
-            self.clean_values = escalation._check_rule(
-                workspace, values, self.instance if self.instance.pk else None
+            self.clean_values = rules.escalation_rule_validate(
+                workspace=workspace,
+                values=values,
+                rule=self.instance if self.instance.pk else None,
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -693,14 +687,14 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
             values = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
-                if name in escalation.RULE_FIELDS
+                if name in RULE_FIELDS
             }
         if change:
-            updated = escalation.escalation_rule_update(
+            updated = rules.escalation_rule_update(
                 rule=obj, actor=request.user, changes=values
             )
         else:
-            updated = escalation.escalation_rule_create(
+            updated = rules.escalation_rule_create(
                 workspace=form.cleaned_data["workspace"],
                 actor=request.user,
                 values=values,
@@ -709,7 +703,7 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        escalation.escalation_rule_delete(rule=obj, actor=request.user)
+        rules.escalation_rule_delete(rule=obj, actor=request.user)
 
 
 @admin.register(TicketEvent)

@@ -12,7 +12,8 @@ all-or-nothing).
 
 from import_export import fields, resources
 
-from tickets.exports.exporter import COLUMNS, escape_cell, export_rows
+from helpdesk.lib.csv import escape_cell
+from tickets.exports.exporter import COLUMNS, export_rows
 from tickets.models import Ticket
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from import_export.formats.base_formats import XLSX
 
+from helpdesk.lib.csv import FORMULA_PREFIXES, escape_cell, unescape_cell
 from tests.factories import (
     ContactFactory,
     LabelFactory,
@@ -81,7 +82,7 @@ def test_every_exported_text_column_is_escaped(workspace, manager_client, formul
     for column in text_columns:
         assert row[column].lower().startswith(("'" + formula).lower()), column
     for column, value in row.items():
-        assert not value.startswith(tuple(exporter.FORMULA_PREFIXES)), column
+        assert not value.startswith(tuple(FORMULA_PREFIXES)), column
 
 
 def _escape_counts(rows: list[list]) -> tuple[Counter, int]:
@@ -92,10 +93,10 @@ def _escape_counts(rows: list[list]) -> tuple[Counter, int]:
     for cell in (cell for row in rows for cell in row):
         if not isinstance(cell, str):
             continue
-        if cell[:1] in exporter.FORMULA_PREFIXES:
+        if cell[:1] in FORMULA_PREFIXES:
             checked[cell[0]] += 1
             unescaped += 1
-        elif cell[:1] == "'" and cell[1:2] in exporter.FORMULA_PREFIXES:
+        elif cell[:1] == "'" and cell[1:2] in FORMULA_PREFIXES:
             checked[cell[1]] += 1
     return checked, unescaped
 
@@ -104,7 +105,7 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
     from openpyxl import load_workbook
 
     # NUL: PostgreSQL text cannot hold it; escape_cell's test covers "\0".
-    prefixes = [p for p in exporter.FORMULA_PREFIXES if p != "\0"]
+    prefixes = [p for p in FORMULA_PREFIXES if p != "\0"]
     for prefix in prefixes:
         _ticket_with_text_everywhere(workspace, f"{prefix}1+1")
 
@@ -125,7 +126,7 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
         "S4",
         cells_checked=(csv_checked + xlsx_checked).total(),
         unescaped=csv_unescaped + xlsx_unescaped,
-        prefixes=len(exporter.FORMULA_PREFIXES),
+        prefixes=len(FORMULA_PREFIXES),
     )
     # Each of the 11 text columns starts with = + - @; a leading tab or CR survives
     # in the columns that are not stripped on save (XLSX reads CR back as LF).
@@ -138,16 +139,16 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_escape_cell_neutralises_formula_prefixes_and_round_trips(formula):
-    escaped = exporter.escape_cell(formula)
+    escaped = escape_cell(formula)
     assert escaped == "'" + formula
-    assert exporter.unescape_cell(escaped) == formula
+    assert unescape_cell(escaped) == formula
 
 
 def test_escape_cell_keeps_plain_text_numbers_and_apostrophes_reversible():
-    assert exporter.escape_cell("Printer") == "Printer"
-    assert exporter.escape_cell(42) == 42
-    assert exporter.escape_cell("'quoted") == "''quoted"
-    assert exporter.unescape_cell("''quoted") == "'quoted"
+    assert escape_cell("Printer") == "Printer"
+    assert escape_cell(42) == 42
+    assert escape_cell("'quoted") == "''quoted"
+    assert unescape_cell("''quoted") == "'quoted"
 
 
 def test_export_is_a_stream_read_in_chunks(workspace, manager_client, settings):

@@ -5,7 +5,6 @@ helpdesk.permissions.can()."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -303,22 +302,13 @@ class TicketViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         tags = changes.pop("tags", None)
-        with transaction.atomic():
-            ticket = services.ticket_update(
-                ticket=ticket,
-                actor=request.user,
-                changes=changes,
-                expected_version=expected,
-            )
-            if tags is not None:
-                current = {t.name for t in ticket.tags.all()}
-                wanted = services._clean_tag_names(tags)
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=[t for t in wanted if t not in current],
-                    remove=[t for t in current if t not in wanted],
-                )
+        ticket = services.ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            changes=changes,
+            tags=tags,
+            expected_version=expected,
+        )
         return self._detail(ticket)
 
     def destroy(self, request, *args, **kwargs):
@@ -654,57 +644,26 @@ class SavedViewViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
     def get_object(self) -> SavedView:
         view = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if self.request.method not in permissions.SAFE_METHODS and not (
-            view.owner_id == self.membership.user_id
-            or (view.is_shared and can(self.membership, "views.share"))
+            services.saved_view_may_change(view, self.membership)
         ):
             raise PermissionDenied("Only its owner or a manager may change this view.")
         return view
 
-    def _check(self, serializer, instance: SavedView | None = None) -> None:
-        data = serializer.validated_data
-        shared = data.get("is_shared", instance.is_shared if instance else False)
-        if shared and not can(self.membership, "views.share"):
-            raise PermissionDenied("Only managers and admins may share views.")
-        if "filters" in data:
-            filterset = TicketFilterSet(
-                data["filters"],
-                queryset=Ticket.objects.none(),
-                membership=self.membership,
-            )
-            if not filterset.is_valid():
-                raise ValidationError(
-                    {
-                        f"filters.{name}": [str(m) for m in messages]
-                        for name, messages in filterset.errors.items()
-                    }
-                )
-            unknown = set(data["filters"]) - set(_filter_params())
-            if unknown:
-                raise ValidationError(
-                    {"filters": [f"Unknown filters: {', '.join(sorted(unknown))}."]}
-                )
-
     def perform_create(self, serializer):
-        self._check(serializer)
-        serializer.save(workspace=self.membership.workspace, owner=self.request.user)
+        serializer.instance = services.saved_view_create(
+            actor=self.membership, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        self._check(serializer, serializer.instance)
-        serializer.save()
+        serializer.instance = services.saved_view_update(
+            view=serializer.instance, actor=self.membership, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.saved_view_delete(view=instance, actor=self.membership)
 
 
 def _visible_to(membership: Membership):
     from django.db.models import Q
 
     return Q(owner=membership.user) | Q(is_shared=True)
-
-
-def _filter_params() -> list[str]:
-    """Parameter names TicketFilterSet reads (range filters use _after/_before)."""
-    names = []
-    for name, f in TicketFilterSet.base_filters.items():
-        if f.__class__.__name__.endswith("RangeFilter"):
-            names += [f"{name}_after", f"{name}_before"]
-        else:
-            names.append(name)
-    return names

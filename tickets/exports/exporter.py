@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
+from helpdesk.lib.csv import escape_cell
 from integrations.models import ExternalLink
 from sla.models import SlaTarget
 from tickets import workflow
@@ -29,27 +30,6 @@ from tickets.filters import TicketFilterSet
 from tickets.models import Ticket
 from tickets.refs import format_ref
 from tickets.selectors import ticket_list
-
-# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection;
-# ASVS 1.2.10 adds NUL, which some spreadsheets skip before reading a formula).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def escape_cell(value: Any) -> Any:
-    """The cell as text a spreadsheet shows but never evaluates.
-
-    A text starting with a formula character gets a leading apostrophe; so does one
-    that already starts with an apostrophe, so `unescape_cell` restores every value
-    exactly (the import reads exported files back unchanged).
-    """
-    if isinstance(value, str) and value and value[0] in (*FORMULA_PREFIXES, "'"):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    """The original text of an escaped cell."""
-    return value[1:] if value.startswith("'") else value
 
 
 def _iso(value: datetime | None) -> str:

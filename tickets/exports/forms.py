@@ -14,9 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from helpdesk.lib.csv import FORMULA_PREFIXES, unescape_cell
 from helpdesk.models import Membership, Team
 from tickets import workflow
-from tickets.exports.exporter import FORMULA_PREFIXES, unescape_cell
 from tickets.models import Ticket
 from tickets.refs import parse_ref
 

@@ -250,14 +250,13 @@ def _apply(line: int, form: ImportRowForm, workspace, actor) -> RowOutcome:
 
 
 def _update(line: int, ticket: Ticket, values: dict, actor) -> RowOutcome:
+    """Apply the row to its ticket through the one edit path (fields, status and
+    tags in one history row)."""
     before = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
-    tags = values.pop("tags", None)
-    status = values.pop("status", None)
-    ticket = services.ticket_update(ticket=ticket, actor=actor, changes=values)
-    if status and status != ticket.status:
-        ticket = services.ticket_change_status(ticket=ticket, to=status, actor=actor)
-    if tags is not None:
-        _replace_tags(ticket, tags, actor)
+    status, tags = values.pop("status", None), values.pop("tags", None)
+    ticket = services.ticket_update(
+        ticket=ticket, actor=actor, changes=values, status=status, tags=tags
+    )
     after = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
     changes = {
         name: (before[name], after[name])
@@ -270,19 +269,6 @@ def _update(line: int, ticket: Ticket, values: dict, actor) -> RowOutcome:
         ref=ticket.ref,
         changes=changes,
     )
-
-
-def _replace_tags(ticket: Ticket, tags: list[str], actor) -> None:
-    """Give the ticket exactly these tags (normalised as the services do)."""
-    wanted = set(services._clean_tag_names(tags))
-    current = set(ticket.tags.values_list("name", flat=True))
-    if wanted != current:
-        services.ticket_set_tags(
-            ticket=ticket,
-            actor=actor,
-            add=sorted(wanted - current),
-            remove=sorted(current - wanted),
-        )
 
 
 def _errors_from(line: int, exc: Exception) -> list[RowError]:

@@ -10,7 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -19,15 +19,27 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helpdesk import housekeeping
+from helpdesk.lib.csv import escape_cell
 from helpdesk.lib.errors import PermissionDenied as RoleDenied
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from helpdesk.tenancy import membership_for_slug
 from tickets import bulk, listing
 from tickets.exports import exporter, importing, jobs
 from tickets.exports.forms import ImportRowForm
 from tickets.models import ExportJob
-from tickets.reports.views import member_for
 from tickets.selectors import ticket_list
+
+
+def member_for(request, slug: str, action: str) -> Membership:
+    """The user's membership in the URL's workspace (404 if none) allowed to do
+    `action` (403 if the role may not): the check of every manager page under
+    /w/<slug>/reports/ (these and tickets.reports.views)."""
+    membership = membership_for_slug(request.user, slug)
+    if not can(membership, action):
+        raise PermissionDenied("Your role does not allow this.")
+    return membership
+
 
 # --- ticket export ---
 
@@ -159,7 +171,7 @@ def import_template(request, slug: str):
     columns = importing.TEMPLATE_COLUMNS
     writer.writerow(columns)
     example = importing.TEMPLATE_EXAMPLE
-    writer.writerow([exporter.escape_cell(example[name]) for name in columns])
+    writer.writerow([escape_cell(example[name]) for name in columns])
     return response
 
 

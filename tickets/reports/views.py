@@ -17,26 +17,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from helpdesk.lib.csv import escape_cell
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug
 from sla.reports import sla_compliance
 from tickets import listing
-from tickets.exports.exporter import escape_cell
+from tickets.exports.views import member_for
 from tickets.reports import charts, queries
 
 DEFAULT_DAYS = 30
 # Every report of the page, in page order: the ticket reports, then the sla app's.
 REPORTS = {**queries.REPORTS, "sla": sla_compliance}
-
-
-def member_for(request, slug: str, action: str) -> Membership:
-    """The user's membership in the URL's workspace (404 if none) allowed to do
-    `action` (403 if the role may not)."""
-    membership = membership_for_slug(request.user, slug)
-    if not can(membership, action):
-        raise PermissionDenied("Your role does not allow this.")
-    return membership
 
 
 def _period(request, membership: Membership) -> queries.Period:
