@@ -422,8 +422,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp): scripts, styles, fonts and
 # connections only from our own origin, no inline script or style, no eval (htmx runs
 # with allowEval off, see templates/base.html), nothing may frame us or post elsewhere.
-# Two third-party pages get more, each on that page only: the admin's export page
-# (its one inline handler and two style attributes, by hash: tickets/admin.py) and
+# Two third-party pages get more, each on that page only: the admin's export page (its
+# one inline handler and two style attributes, by hash: tickets/admin/tickets.py) and
 # DRF's browsable API (inline styles: helpdesk.lib.api.BrowsableAPIRenderer).
 # tests/e2e/test_csp.py loads the pages in Chromium and fails on any violation.
 CONTENT_SECURITY_POLICY = {

@@ -24,7 +24,6 @@ from tests.figures import report
 from tests.security.conftest import snapshot
 from tickets import conversations, services
 from tickets.exports import importing
-from tickets.forms import FieldForm
 from tickets.intake import serializers
 from tickets.models import (
     Comment,
@@ -34,6 +33,7 @@ from tickets.models import (
     SavedView,
     Ticket,
 )
+from tickets.ui.forms import FieldForm
 
 pytestmark = pytest.mark.django_db
 

@@ -141,6 +141,28 @@ def test_detail_deep_link_renders_page_with_panel(client_agent, workspace, agent
     assert partial.lstrip().startswith('<div class="panel-inner"')
 
 
+def test_history_tab_shows_the_entries_the_api_and_admin_show(
+    client_agent, workspace, agent
+):
+    ticket = make_ticket(workspace, agent)
+    services.ticket_set_priority(ticket=ticket, priority=5, actor=agent)
+    url = reverse("tickets:detail", args=["acme", ticket.number])
+    response = client_agent.get(url, **HX)
+    shown = response.context["detail"]["history"]
+    assert shown == selectors.ticket_history(ticket=ticket)  # what the API serializes
+    assert {"field": "priority", "old": 3, "new": 5} in shown[0]["changes"]
+    assert '<th>priority</th><td class="old">3</td><td class="new">5</td>' in (
+        response.content.decode()
+    )
+
+
+def test_a_page_of_history_still_shows_its_oldest_entrys_changes(workspace, agent):
+    ticket = make_ticket(workspace, agent)
+    services.ticket_set_priority(ticket=ticket, priority=5, actor=agent)
+    [latest] = selectors.ticket_history(ticket=ticket, limit=1)
+    assert {"field": "priority", "old": 3, "new": 5} in latest["changes"]
+
+
 def test_status_control_offers_only_allowed_transitions(client_agent, workspace, agent):
     ticket = make_ticket(workspace, agent)
     services.ticket_change_status(ticket=ticket, to="closed", actor=agent)

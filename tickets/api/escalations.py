@@ -1,5 +1,5 @@
 """REST API for escalation intake: escalations, customer messages, tickets from a
-conversation, and escalation rules. Same conventions as tickets.api.views: the
+conversation, and escalation rules. Same conventions as tickets.api.base: the
 workspace in the path, roles per action, one JSON error shape.
 
 Request bodies are validated by the intake's serializers (tickets.intake.serializers,
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from tickets import conversations, selectors
 from tickets.api import serializers as s
-from tickets.api.views import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
+from tickets.api.base import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
 from tickets.intake import rules, service
 from tickets.intake.serializers import (
     RULE_FIELDS,
@@ -230,7 +230,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
             actor=request.user,
             **values.validated_data,  # no assignee: the creator, as any manual ticket
         )
-        fresh = selectors.ticket_detail(
+        fresh = selectors.ticket_get_detailed(
             membership=self.membership, number=ticket.number
         )
         return Response(

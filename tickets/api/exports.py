@@ -12,7 +12,8 @@ from rest_framework import generics
 from rest_framework.renderers import JSONRenderer
 
 from tickets import selectors
-from tickets.api.views import TicketFilterBackend, WorkspaceViewMixin, errors
+from tickets.api.base import WorkspaceViewMixin, errors
+from tickets.api.tickets import TicketFilterBackend
 from tickets.exports import exporter
 from tickets.filters import TicketFilterSet
 from tickets.models import Ticket

@@ -5,7 +5,6 @@ The old /reports/... URLs (scoped by ?workspace=) redirect here.
 
 from django.urls import path
 
-from tickets.exports import views as exports
 from tickets.reports import views
 
 app_name = "reports"
@@ -14,15 +13,15 @@ base = "w/<slug:slug>/reports/"
 
 urlpatterns = [
     path(base, views.report_index, name="index"),
-    path(base + "export.csv", exports.export_csv, name="export"),
-    path(base + "exports/<int:pk>/", exports.export_job, name="export_job"),
+    path(base + "export.csv", views.export_csv, name="export"),
+    path(base + "exports/<int:pk>/", views.export_job, name="export_job"),
     path(
         base + "exports/<int:pk>/download",
-        exports.export_download,
+        views.export_download,
         name="export_download",
     ),
-    path(base + "import/", exports.import_tickets, name="import"),
-    path(base + "import/template.csv", exports.import_template, name="template"),
+    path(base + "import/", views.import_tickets, name="import"),
+    path(base + "import/template.csv", views.import_template, name="template"),
     path(base + "<slug:key>.csv", views.report_csv, name="csv"),
     path("reports/", views.legacy_redirect, name="pick"),
     path("reports/<path:rest>", views.legacy_redirect, name="pick"),
