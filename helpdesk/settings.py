@@ -384,8 +384,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
-# Exports of more rows than this are written by a background job.
+# Ticket export and import (tickets.exports). Exports of more rows than the
+# threshold are written by a background job; a job whose task has not started
+# after EXPORT_STALE_PENDING_SECONDS (broker down) is run by the beat sweep.
 EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
+EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
+EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 

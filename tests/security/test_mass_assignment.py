@@ -22,7 +22,8 @@ from sla.models import SlaPolicy, SlaTarget
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
-from tickets import conversations, importing, services
+from tickets import conversations, services
+from tickets.exports import importing
 from tickets.intake import serializers
 from tickets.models import (
     Comment,
@@ -631,9 +632,7 @@ def test_agent_forms_and_import_ignore_or_refuse_server_owned_fields(
             value = hostile[field]
             text = f"ref,subject,{field}\n{ref},Imported,{value}\n"
             before = rows(ours.workspace, theirs.workspace)
-            preview = client.post(
-                "/reports/import/?workspace=acme", {"file": _upload(text)}
-            )
+            preview = client.post("/w/acme/reports/import/", {"file": _upload(text)})
             result = preview.context["result"]
             if preview.status_code == 400:
                 problems = " ".join(result.file_errors) + " ".join(
@@ -643,7 +642,7 @@ def test_agent_forms_and_import_ignore_or_refuse_server_owned_fields(
             else:
                 assert preview.status_code == 200, field
                 confirm = client.post(
-                    "/reports/import/?workspace=acme",
+                    "/w/acme/reports/import/",
                     {"confirm": preview.context["token"]},
                 )
                 assert confirm.status_code == 200, field

@@ -241,6 +241,11 @@ def api_cells(w: World, user):
             for name in ("labels", "members", "tags", "teams")
         },
         (("get", T), ""): ("ticket.view", f"{base}/tickets/", None),
+        (("get", T + "export/"), ""): (
+            "ticket.export",
+            f"{base}/tickets/export/",
+            None,
+        ),
         (("post", T), ""): ("ticket.create", f"{base}/tickets/", {"subject": "s"}),
         (("get", T + "{ref}/"), ""): (
             "ticket.view",
@@ -492,25 +497,36 @@ def ui_cells(w: World, user):
             f"{base}/tickets/bulk/",
             lambda: {"action": "export", "numbers": [w.ticket().number]},
         ),
-        "reports": ("reports.view", "get", "/reports/?workspace=acme", None),
+        "reports": ("reports.view", "get", "/w/acme/reports/", None),
         "report csv": (
             "reports.view",
             "get",
-            "/reports/created.csv?workspace=acme",
+            "/w/acme/reports/created.csv",
             None,
         ),
-        "export": ("ticket.export", "get", "/reports/export.csv?workspace=acme", None),
-        "export job": ("ticket.export", "get", f"/reports/exports/{job.pk}/", None),
+        "export": ("ticket.export", "get", "/w/acme/reports/export.csv", None),
+        "export job": (
+            "ticket.export",
+            "get",
+            f"/w/acme/reports/exports/{job.pk}/",
+            None,
+        ),
+        "import template": (
+            "ticket.import",
+            "get",
+            "/w/acme/reports/import/template.csv",
+            None,
+        ),
         "import page": (
             "ticket.import",
             "get",
-            "/reports/import/?workspace=acme",
+            "/w/acme/reports/import/",
             None,
         ),
         "import upload": (
             "ticket.import",
             "post",
-            "/reports/import/?workspace=acme",
+            "/w/acme/reports/import/",
             lambda: {"file": _upload(csv_file)},
         ),
     }, version_of
