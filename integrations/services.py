@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from helpdesk.models import Workspace
-from integrations.adapters import adapter_for
+from integrations import registry
 from integrations.base import SyncError
 from integrations.models import Connection
 
@@ -21,11 +21,6 @@ PLAIN_FIELDS = (
     "rate_limit",
     "rate_period",
 )
-REQUIRED_CREDENTIALS = {
-    "zendesk": ("email", "api_token"),
-    "gorgias": ("email", "api_key"),
-    "kustomer": ("api_key",),
-}
 
 
 def connection_save(
@@ -46,9 +41,10 @@ def connection_save(
         connection.subdomain = (values["subdomain"] or "").strip().lower()
     credentials = values.get("credentials")
     if credentials is not None:
+        required = registry.platforms().get(connection.platform)
         missing = [
             key
-            for key in REQUIRED_CREDENTIALS.get(connection.platform, ())
+            for key in (required.credentials if required else ())
             if not credentials.get(key) and not credentials.get("oauth_token")
         ]
         if missing:
@@ -67,7 +63,7 @@ def connection_save(
 def connection_test(connection: Connection) -> tuple[bool, str]:
     """One harmless request with the stored credentials: (worked, message)."""
     try:
-        return True, adapter_for(connection).test_connection()
+        return True, registry.adapter_for(connection).test_connection()
     except SyncError as exc:
         return False, exc.message
     except ValidationError as exc:

@@ -11,10 +11,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.adapters import adapter_for
 from integrations.base import SyncError, WebhookRejected
 from integrations.models import Connection, WebhookEvent
 from integrations.pull import apply_remote
+from integrations.registry import adapter_for
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
