@@ -103,6 +103,8 @@ class Connection(models.Model):
         return (self.rate_limit or default_limit, self.rate_period or default_period)
 
     def clean(self) -> None:
+        if self.platform not in registry.platforms():
+            return  # the platform field's own error says so
         if not self.subdomain and not self.base_url:
             raise ValidationError({"subdomain": ["Give the account subdomain."]})
         try:

@@ -1,5 +1,6 @@
 """What the ticket API and the connections API show about sync."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from integrations import registry, services
@@ -66,6 +67,9 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return registry.get(obj.platform).webhook
 
     def get_webhook_url(self, obj: Connection) -> str:
-        path = f"/integrations/webhooks/{obj.uuid}/"
+        path = reverse(
+            "integrations-api:webhook",
+            kwargs={"workspace_slug": obj.workspace.slug, "connection_uuid": obj.uuid},
+        )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path

@@ -160,10 +160,13 @@ NO_FOREIGN_KEYS = {
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/transition/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/"),
-    ("put", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("patch", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/{uuid}/test/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/integrations/connections/"),
+    ("put", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
+    ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
+    (
+        "post",
+        "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/test/",
+    ),
 }
 
 
