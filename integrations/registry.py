@@ -46,14 +46,14 @@ _platforms: dict[str, PlatformSpec] = {}
 def platforms() -> dict[str, PlatformSpec]:
     """Key -> spec of every platform folder with a platform.py, by key."""
     if not _platforms:
-        package = import_module("integrations")
-        for info in sorted(
-            pkgutil.iter_modules(package.__path__), key=lambda i: i.name
-        ):
-            name = f"integrations.{info.name}.platform"
-            if info.ispkg and importlib.util.find_spec(name):
+        found = {}
+        folders = pkgutil.iter_modules(import_module("integrations").__path__)
+        for folder in sorted(folders, key=lambda info: info.name):
+            name = f"integrations.{folder.name}.platform"
+            if folder.ispkg and importlib.util.find_spec(name):
                 spec = import_module(name).PLATFORM
-                _platforms[spec.key] = spec
+                found[spec.key] = spec
+        _platforms.update(found)  # all at once: another thread never sees a part
     return _platforms
 
 

@@ -164,7 +164,6 @@ WRITABLE = {
             ("post", CONNECTIONS),
             ("put", CONNECTIONS + "{uuid}/"),
             ("patch", CONNECTIONS + "{uuid}/"),
-            ("post", CONNECTIONS + "{uuid}/test/"),
         )
     },
 }
@@ -497,11 +496,6 @@ def api_writes(ours, fake):
             "admin",
             lambda: f"{integ}/connections/{connection().uuid}/",
             lambda: {"name": "renamed"},
-        ),
-        ("post", N + "{uuid}/test/"): (
-            "admin",
-            lambda: f"{integ}/connections/{connection().uuid}/test/",
-            lambda: {},
         ),
     }
 
