@@ -13,11 +13,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.tenancy import scoped
 from integrations import outbox, services
 from integrations.models import Connection
 from integrations.serializers import ConnectionSerializer, ExternalLinkSerializer
-from tickets.api.views import WorkspaceViewMixin, errors
 from tickets.models import Ticket
 from tickets.refs import parse_ref
 

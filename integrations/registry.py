@@ -10,13 +10,8 @@ import pkgutil
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from integrations.base import Adapter
-    from integrations.models import Connection
 
 
 @dataclass(frozen=True)
@@ -36,7 +31,9 @@ class PlatformSpec:
         return self.base_url.format(subdomain=subdomain)
 
     @cached_property
-    def adapter_class(self) -> type["Adapter"]:
+    def adapter_class(self) -> type:
+        """The integrations.base.Adapter subclass (imported on first use: the
+        registry sits below models and adapters, so it imports neither)."""
         return import_string(self.adapter)
 
 
@@ -67,5 +64,6 @@ def choices() -> list[tuple[str, str]]:
     return [(spec.key, spec.label) for spec in platforms().values()]
 
 
-def adapter_for(connection: "Connection") -> "Adapter":
+def adapter_for(connection):
+    """The adapter (integrations.base.Adapter) for a Connection's platform."""
     return get(connection.platform).adapter_class(connection)

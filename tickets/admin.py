@@ -27,6 +27,7 @@ from helpdesk.lib.csp import source_hash
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from helpdesk.tenancy import member_get
 from tickets import escalation, export, services, workflow
 from tickets.models import (
     Comment,
@@ -160,7 +161,7 @@ class TicketAdminForm(forms.ModelForm):
         if (
             assignee is not None
             and workspace is not None
-            and not assignee.memberships.filter(workspace=workspace).exists()
+            and member_get(workspace, user=assignee) is None
         ):
             self.add_error(
                 "assignee", "The assignee is not a member of this workspace."
@@ -354,12 +355,12 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             changed = set(form.changed_data)
             edits = {n: data[n] for n in changed & services.EDITABLE_FIELDS}
             ticket = services.ticket_update(
-                ticket=obj, actor=request.user, changes=edits
+                ticket=obj,
+                actor=request.user,
+                changes=edits,
+                status=data["status"] if "status" in changed else None,
+                tags=tag_names if "tag_names" in changed else None,
             )
-            if "status" in changed:
-                ticket = services.ticket_change_status(
-                    ticket=ticket, to=data["status"], actor=request.user
-                )
             if "snoozed_until" in changed:
                 if data["snoozed_until"]:
                     services.ticket_snooze(
@@ -367,15 +368,6 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
                     )
                 else:
                     services.ticket_unsnooze(ticket=ticket, actor=request.user)
-            if "tag_names" in changed:
-                current = set(ticket.tags.values_list("name", flat=True))
-                wanted = set(services._clean_tag_names(tag_names))
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=wanted - current,
-                    remove=current - wanted,
-                )
 
     def save_related(self, request, form, formsets, change):
         # Tags were saved by the services in save_model; only the associated

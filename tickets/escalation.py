@@ -463,7 +463,7 @@ def _check_rule(
             errors.add("email_domains", f"Not a domain: {', '.join(bad)}.")
     if "tags" in clean:
         try:
-            clean["tags"] = services._clean_tag_names(clean["tags"])
+            clean["tags"] = services.normalize_tag_names(clean["tags"])
         except ValidationError as exc:
             for message in exc.message_dict.get("tags", []):
                 errors.add("tags", message)

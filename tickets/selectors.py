@@ -1,5 +1,7 @@
 """Reads of tickets: scoping and the joins a list needs, so 1 row costs what 50 do."""
 
+from collections.abc import Callable
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -7,7 +9,6 @@ from django.db.models.functions import Coalesce
 
 from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
-from sla.selectors import prefetch_sla_clocks
 from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
 from tickets.refs import parse_ref
 
@@ -27,17 +28,29 @@ MAX_SEARCH_WORDS = 10
 MAX_CONTACTS = 500
 
 
+ListPrefetch = Callable[[QuerySet[Ticket]], QuerySet[Ticket]]
+_list_prefetches: list[ListPrefetch] = []
+
+
+def add_list_prefetch(prefetch: ListPrefetch) -> None:
+    """Have every ticket list load what another app shows on a row (its SLA clocks,
+    its sync links): called from that app's AppConfig.ready(); adding the same
+    function again does nothing."""
+    if prefetch not in _list_prefetches:
+        _list_prefetches.append(prefetch)
+
+
 def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
     """The member's workspace's tickets with what a list row shows, newest first."""
     queryset = (
         scoped(Ticket.objects.all(), membership.workspace)
         .select_related("workspace", "assignee", "team", "requester", "label__parent")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name")), "external_links"
-        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .order_by("-created_at", "-id")
     )
-    return prefetch_sla_clocks(queryset)
+    for prefetch in _list_prefetches:
+        queryset = prefetch(queryset)
+    return queryset
 
 
 def ticket_get(*, membership: Membership, number: int) -> Ticket:

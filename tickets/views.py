@@ -354,8 +354,12 @@ def ticket_tags(request, slug: str, number: int):
         slug,
         number,
         TagsForm,
-        lambda t, d, actor: services.ticket_set_tags(
-            ticket=t, actor=actor, add=d["add"], remove=d["remove"]
+        lambda t, d, actor: services.ticket_update(
+            ticket=t,
+            actor=actor,
+            changes={},
+            add_tags=d["add"],
+            remove_tags=d["remove"],
         ),
     )
 
@@ -457,10 +461,14 @@ def saved_view_create(request, slug: str):
         return HttpResponse(
             " ".join(query.errors), status=422, content_type="text/plain"
         )
-    view = form.save_for(
-        membership=membership,
-        filters=query.as_filters(),
-        may_share=can(membership, "views.share"),
+    data, names = form.cleaned_data, services.saved_view_filter_names()
+    view = services.saved_view_create(
+        actor=membership,
+        name=data["name"],
+        filters={k: v for k, v in query.as_filters().items() if k in names},
+        is_shared=data["is_shared"] and can(membership, "views.share"),
+        is_pinned=data["is_pinned"],
+        replace=True,
     )
     url = TicketQuery.from_saved(view, request=request, membership=membership).url()
     url += ("&" if "?" in url else "?") + f"saved={view.pk}"
@@ -472,11 +480,9 @@ def saved_view_create(request, slug: str):
 def saved_view_delete(request, slug: str, pk: int):
     membership = _member(request, slug)
     view = listing.saved_views(membership=membership).filter(pk=pk).first()
-    if view is None or (
-        view.owner_id != request.user.pk and not can(membership, "views.share")
-    ):
+    if view is None or not services.saved_view_may_change(view, membership):
         raise Http404("No such view.")
-    view.delete()
+    services.saved_view_delete(view=view, actor=membership)
     url = reverse("tickets:index", args=[slug])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 

@@ -451,3 +451,26 @@ def test_an_unrouted_api_url_answers_json_404(api):
     response = api.get("/api/v1/workspaces/acme/conversations/-1/messages/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_patch_applies_fields_and_tags_in_one_history_row(api, workspace, agent):
+    ticket = make_ticket(workspace, agent, tags=["old"])
+    history = ticket.history.count()
+    response = api.patch(
+        f"{BASE}/tickets/{ticket.number}/",
+        {"priority": 5, "subject": "Now urgent", "tags": ["New", "old"]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.data
+    assert response["ETag"] == '"2"'
+    assert ticket.history.count() == history + 1
+    assert ticket.history.first().history_change_reason == (
+        "changed priority, subject; tags +new"
+    )
+    assert set(ticket.events.values_list("kind", flat=True)) == {
+        "created",
+        "priority_changed",
+        "metadata_updated",
+        "tags_changed",
+    }

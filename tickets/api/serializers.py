@@ -25,16 +25,6 @@ from tickets.models import (
 User = get_user_model()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every error answer: a code, a message and field errors."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField())
-    )
-
-
 # --- small nested shapes ---
 
 

@@ -5,7 +5,6 @@ helpdesk.permissions.can()."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,7 +12,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -23,37 +21,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.lib.api import PreconditionRequired
 from helpdesk.lib.errors import PermissionDenied, StaleVersion
 from helpdesk.lib.idempotency import idempotent
 from helpdesk.models import Membership, Team
-from helpdesk.permissions import can
-from helpdesk.tenancy import membership_for_slug
 from tickets import bulk, selectors, services
 from tickets.api import serializers as s
 from tickets.filters import TicketFilterSet
 from tickets.models import Conversation, Label, SavedView, Tag, Ticket
 from tickets.refs import parse_ref
-
-# --- errors in the schema ---
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    text = {
-        400: "Bad input; `errors` names the fields.",
-        401: "Not authenticated.",
-        403: "Your role may not do this.",
-        404: "No such workspace or object (or not yours).",
-        409: "Not allowed from the ticket's current status.",
-        412: "If-Match names an old version; reload and retry.",
-        422: "Idempotency-Key reused with a different request.",
-        428: "If-Match header missing.",
-    }
-    return {
-        code: OpenApiResponse(s.ErrorSerializer, description=text[code])
-        for code in (401, 404, *codes)
-    }
-
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -67,49 +44,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Repeating a request with the same key returns the first answer.",
 )
-
-
-# --- workspace and roles ---
-
-
-class WorkspaceRole(permissions.BasePermission):
-    """The caller is a member of the URL's workspace and their role allows the view's
-    action (`view.permission_for(action)`, a key of helpdesk.permissions)."""
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        membership = membership_for_slug(request.user, view.kwargs["workspace_slug"])
-        request.membership = membership
-        view.membership = membership
-        needed = view.permission_for(getattr(view, "action", None))
-        if needed and not can(membership, needed):
-            raise PermissionDenied(
-                f"A {membership.get_role_display().lower()} may not do this."
-            )
-        return True
-
-
-class WorkspaceViewMixin:
-    """A view under /workspaces/{slug}/ with a role needed per action."""
-
-    permission_classes = [WorkspaceRole]
-    membership: Membership
-    # action name -> permission key; DEFAULT_PERMISSION for the rest.
-    action_permissions: dict[str, str] = {}
-    default_permission = "ticket.view"
-
-    def permission_for(self, action_name: str | None) -> str:
-        return self.action_permissions.get(action_name or "", self.default_permission)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["membership"] = getattr(self, "membership", None)
-        return context
-
-    @property
-    def is_schema(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
 
 
 # --- pagination and filtering ---
@@ -303,22 +237,13 @@ class TicketViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         tags = changes.pop("tags", None)
-        with transaction.atomic():
-            ticket = services.ticket_update(
-                ticket=ticket,
-                actor=request.user,
-                changes=changes,
-                expected_version=expected,
-            )
-            if tags is not None:
-                current = {t.name for t in ticket.tags.all()}
-                wanted = services._clean_tag_names(tags)
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=[t for t in wanted if t not in current],
-                    remove=[t for t in current if t not in wanted],
-                )
+        ticket = services.ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            changes=changes,
+            tags=tags,
+            expected_version=expected,
+        )
         return self._detail(ticket)
 
     def destroy(self, request, *args, **kwargs):
@@ -654,57 +579,26 @@ class SavedViewViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
     def get_object(self) -> SavedView:
         view = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if self.request.method not in permissions.SAFE_METHODS and not (
-            view.owner_id == self.membership.user_id
-            or (view.is_shared and can(self.membership, "views.share"))
+            services.saved_view_may_change(view, self.membership)
         ):
             raise PermissionDenied("Only its owner or a manager may change this view.")
         return view
 
-    def _check(self, serializer, instance: SavedView | None = None) -> None:
-        data = serializer.validated_data
-        shared = data.get("is_shared", instance.is_shared if instance else False)
-        if shared and not can(self.membership, "views.share"):
-            raise PermissionDenied("Only managers and admins may share views.")
-        if "filters" in data:
-            filterset = TicketFilterSet(
-                data["filters"],
-                queryset=Ticket.objects.none(),
-                membership=self.membership,
-            )
-            if not filterset.is_valid():
-                raise ValidationError(
-                    {
-                        f"filters.{name}": [str(m) for m in messages]
-                        for name, messages in filterset.errors.items()
-                    }
-                )
-            unknown = set(data["filters"]) - set(_filter_params())
-            if unknown:
-                raise ValidationError(
-                    {"filters": [f"Unknown filters: {', '.join(sorted(unknown))}."]}
-                )
-
     def perform_create(self, serializer):
-        self._check(serializer)
-        serializer.save(workspace=self.membership.workspace, owner=self.request.user)
+        serializer.instance = services.saved_view_create(
+            actor=self.membership, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        self._check(serializer, serializer.instance)
-        serializer.save()
+        serializer.instance = services.saved_view_update(
+            view=serializer.instance, actor=self.membership, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.saved_view_delete(view=instance, actor=self.membership)
 
 
 def _visible_to(membership: Membership):
     from django.db.models import Q
 
     return Q(owner=membership.user) | Q(is_shared=True)
-
-
-def _filter_params() -> list[str]:
-    """Parameter names TicketFilterSet reads (range filters use _after/_before)."""
-    names = []
-    for name, f in TicketFilterSet.base_filters.items():
-        if f.__class__.__name__.endswith("RangeFilter"):
-            names += [f"{name}_after", f"{name}_before"]
-        else:
-            names.append(name)
-    return names
