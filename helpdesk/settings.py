@@ -392,10 +392,10 @@ EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
-# Who writes ticket summaries: a dotted path to a callable (tickets.summaries). The
-# default runs locally with no network.
+# Who writes ticket summaries: a dotted path to a callable (tickets.intake.summaries).
+# The default runs locally with no network.
 HELPDESK_SUMMARISER = os.environ.get(
-    "HELPDESK_SUMMARISER", "tickets.summaries.local_summary"
+    "HELPDESK_SUMMARISER", "tickets.intake.summaries.local_summary"
 )
 
 # --- External sync (integrations) -------------------------------------------------

@@ -28,7 +28,9 @@ from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import member_get
-from tickets import escalation, export, services, workflow
+from tickets import conversations, export, services, workflow
+from tickets.intake import rules
+from tickets.intake.serializers import RULE_FIELDS
 from tickets.models import (
     Comment,
     Conversation,
@@ -608,7 +610,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
         made, refused = [], []
         for conversation in queryset.select_related("workspace", "contact"):
             try:
-                ticket = escalation.ticket_create_from_conversation(
+                ticket = conversations.ticket_create_from_conversation(
                     conversation=conversation, actor=request.user
                 )
             except (DomainError, ValidationError) as exc:
@@ -626,7 +628,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
 class EscalationRuleForm(forms.ModelForm):
     class Meta:
         model = EscalationRule
-        fields = ["workspace", *escalation.RULE_FIELDS]
+        fields = ["workspace", *RULE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
@@ -636,13 +638,13 @@ class EscalationRuleForm(forms.ModelForm):
         if workspace is None or self.errors:
             return cleaned
         values = {
-            name: cleaned.get(name)
-            for name in escalation.RULE_FIELDS
-            if name in self.fields
+            name: cleaned.get(name) for name in RULE_FIELDS if name in self.fields
         }
         try:
-            self.clean_values = escalation._check_rule(
-                workspace, values, self.instance if self.instance.pk else None
+            self.clean_values = rules.escalation_rule_validate(
+                workspace=workspace,
+                values=values,
+                rule=self.instance if self.instance.pk else None,
             )
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -684,14 +686,14 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
             values = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
-                if name in escalation.RULE_FIELDS
+                if name in RULE_FIELDS
             }
         if change:
-            updated = escalation.escalation_rule_update(
+            updated = rules.escalation_rule_update(
                 rule=obj, actor=request.user, changes=values
             )
         else:
-            updated = escalation.escalation_rule_create(
+            updated = rules.escalation_rule_create(
                 workspace=form.cleaned_data["workspace"],
                 actor=request.user,
                 values=values,
@@ -700,7 +702,7 @@ class EscalationRuleAdmin(WorkspaceScopedAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        escalation.escalation_rule_delete(rule=obj, actor=request.user)
+        rules.escalation_rule_delete(rule=obj, actor=request.user)
 
 
 @admin.register(TicketEvent)

@@ -22,7 +22,7 @@ from helpdesk.lib.errors import DomainError, PermissionDenied, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug
-from tickets import bulk, listing, selectors, services, workflow
+from tickets import bulk, conversations, listing, selectors, services, workflow
 from tickets.forms import (
     BulkForm,
     CommentForm,
@@ -422,16 +422,11 @@ def ticket_from_conversation(request, slug: str, conversation_id: int):
     if not can(membership, "ticket.create"):
         raise Http404("No such workspace.")
     conversation = listing.conversation_get(membership=membership, pk=conversation_id)
-    subject = (request.POST.get("subject") or "").strip() or (
-        f"Follow-up on {conversation}"
-    )
-    ticket = services.ticket_create(
-        workspace=membership.workspace,
+    subject = (request.POST.get("subject") or "").strip()
+    ticket = conversations.ticket_create_from_conversation(
+        conversation=conversation,
         actor=request.user,
         subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
-        requester=conversation.contact,
-        primary_conversation=conversation,
-        channel=conversation.channel,
     )
     url = reverse("tickets:detail", args=[slug, ticket.number])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

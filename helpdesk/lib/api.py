@@ -7,8 +7,6 @@
 messages (empty when the error is not about fields). Set as DRF's EXCEPTION_HANDLER.
 """
 
-from typing import Any
-
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +16,7 @@ from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from helpdesk.lib.errors import DomainError
+from helpdesk.lib.errors import DomainError, flatten_errors
 
 FIELDS_MESSAGE = "Check the fields marked in `errors`."
 
@@ -31,40 +29,8 @@ class PreconditionRequired(exceptions.APIException):
     default_detail = "Send an If-Match header with the ETag of the version you edit."
 
 
-class IdempotencyKeyReused(exceptions.APIException):
-    """422: the Idempotency-Key was already used for a different request."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "idempotency_key_reused"
-    default_detail = (
-        "This Idempotency-Key was already used for a different request; "
-        "use a new key for a new request."
-    )
-
-
 def error_body(code: str, message: str, errors: dict | None = None) -> dict:
     return {"code": code, "message": message, "errors": errors or {}}
-
-
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as {"field.sub": [messages]}."""
-    out: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for sub, messages in _flatten(value, name).items():
-                out.setdefault(sub, []).extend(messages)
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                name = f"{prefix}.{index}" if prefix else str(index)
-                for sub, messages in _flatten(value, name).items():
-                    out.setdefault(sub, []).extend(messages)
-            else:
-                out.setdefault(prefix or "non_field_errors", []).append(str(value))
-    else:
-        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
-    return out
 
 
 def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -112,7 +78,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
+        errors = flatten_errors(exc.detail)
         message = (
             " ".join(errors["non_field_errors"])
             if list(errors) == ["non_field_errors"]

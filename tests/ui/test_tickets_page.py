@@ -12,7 +12,7 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
-from tickets import selectors, services
+from tickets import conversations, selectors, services
 from tickets.models import SavedView, Ticket, TicketEvent
 from tickets.selectors import Tally, capped_counts
 from tickets.templatetags.tickets_ui import optional_url
@@ -324,7 +324,7 @@ def test_saved_view_is_pinned_with_live_count(client_agent, workspace, agent):
 
 
 def test_create_ticket_from_conversation(client_agent, workspace, agent):
-    conversation = services.conversation_create(workspace=workspace, channel="web")
+    conversation = conversations.conversation_create(workspace=workspace, channel="web")
     url = reverse("tickets:from_conversation", args=["acme", conversation.pk])
     response = client_agent.post(url, {"subject": "Follow up"})
     ticket = Ticket.objects.get()
@@ -418,7 +418,7 @@ def test_panel_shows_transcript_escalation_and_conversations(
 ):
     from django.utils import timezone
 
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=workspace,
         channel="web",
         messages=[
@@ -429,7 +429,7 @@ def test_panel_shows_transcript_escalation_and_conversations(
             },
         ],
     )
-    other = services.conversation_create(
+    other = conversations.conversation_create(
         workspace=workspace, channel="email", handled_by="human"
     )
     ticket = make_ticket(

@@ -16,7 +16,7 @@ from tickets.services._common import (
     UNSET,
 )
 from tickets.services.comments import comment_add, mentioned_members
-from tickets.services.conversations import conversation_create, ticket_add_conversation
+from tickets.services.conversations import ticket_add_conversation
 from tickets.services.edit import (
     ticket_assign,
     ticket_set_label,
@@ -62,7 +62,6 @@ __all__ = [
     "REVERTIBLE_FIELDS",
     "UNSET",
     "comment_add",
-    "conversation_create",
     "label_get_or_create",
     "mentioned_members",
     "normalize_tag_names",
