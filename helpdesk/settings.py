@@ -4,12 +4,15 @@ Every variable has a safe local default so `make run` works on a fresh machine w
 SQLite and no Redis. A bad value stops start-up with a message naming the variable.
 """
 
+import base64
+import hashlib
 import os
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -397,6 +400,79 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 # The default runs locally with no network.
 HELPDESK_SUMMARISER = os.environ.get(
     "HELPDESK_SUMMARISER", "tickets.intake.summaries.local_summary"
+)
+
+# --- External sync (integrations) -------------------------------------------------
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
+def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[str]:
+    """The key ring, newest first, each key checked: a bad one stops start-up."""
+    derived = hashlib.sha256(b"helpdesk.integrations:" + secret_key.encode())
+    ring = [(key, "CREDENTIAL_KEYS") for key in keys]
+    if legacy_key:
+        ring.append((legacy_key, "SYNC_ENCRYPTION_KEY"))
+    ring.append((base64.urlsafe_b64encode(derived.digest()).decode(), "SECRET_KEY"))
+    for position, (key, name) in enumerate(ring, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64 "
+                "bytes; python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())' makes one)"
+            ) from None
+    return list(dict.fromkeys(key for key, _name in ring))
+
+
+# Outbound requests: connect and read timeouts in seconds.
+SYNC_HTTP_TIMEOUT = (
+    env_float("SYNC_CONNECT_TIMEOUT", 5.0),
+    env_float("SYNC_READ_TIMEOUT", 30.0),
+)
+# Retries: exponential backoff with jitter, capped; then the op fails for good
+# (about 2.5 hours of retries with the defaults).
+SYNC_BACKOFF_BASE = env_float("SYNC_BACKOFF_BASE", 2.0)
+SYNC_BACKOFF_MAX = env_float("SYNC_BACKOFF_MAX", 600.0)
+SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 20)
+# A drain holds a ticket's queue this long at most (a crashed worker frees it).
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
+# Added to every rate window so clock jitter never lets one request too many in.
+SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
+# Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
+SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
+for _name in (
+    "SYNC_BACKOFF_BASE",
+    "SYNC_BACKOFF_MAX",
+    "SYNC_MAX_ATTEMPTS",
+    "SYNC_LEASE_SECONDS",
+    "SYNC_WEBHOOK_TOLERANCE",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be more than 0")
+if min(SYNC_HTTP_TIMEOUT) <= 0:
+    raise ImproperlyConfigured("SYNC_CONNECT_TIMEOUT and SYNC_READ_TIMEOUT must be > 0")
+if SYNC_RATE_MARGIN < 0:
+    raise ImproperlyConfigured("SYNC_RATE_MARGIN must be 0 or more")
+# Tests only (never from the environment): let connections reach http://127.0.0.1.
+SYNC_ALLOW_LOCAL_URLS = False
+# The Fernet keys that encrypt connection credentials and webhook secrets, newest
+# first: CREDENTIAL_KEYS (comma-separated), then the older single SYNC_ENCRYPTION_KEY,
+# then a key derived from SECRET_KEY (what a fresh install uses). The first encrypts;
+# every one decrypts; `manage.py rotate_credentials` re-encrypts with the first.
+CREDENTIAL_KEYS = credential_keys(
+    env_list("CREDENTIAL_KEYS", []),
+    os.environ.get("SYNC_ENCRYPTION_KEY", "").strip(),
+    SECRET_KEY,
 )
 
 LOGGING = {

@@ -8,7 +8,7 @@ from django.db import transaction
 from helpdesk.actors import Actor
 from helpdesk.audit import stamp_history
 from helpdesk.models import Workspace
-from integrations.adapters import adapter_for
+from integrations import registry
 from integrations.base import SyncError
 from integrations.models import Connection
 
@@ -23,11 +23,6 @@ PLAIN_FIELDS = (
     "rate_limit",
     "rate_period",
 )
-REQUIRED_CREDENTIALS = {
-    "zendesk": ("email", "api_token"),
-    "gorgias": ("email", "api_key"),
-    "kustomer": ("api_key",),
-}
 
 
 def connection_save(
@@ -51,9 +46,10 @@ def connection_save(
     credentials = values.get("credentials")
     secrets_set = []  # named in the history row, which never holds their values
     if credentials is not None:
+        required = registry.platforms().get(connection.platform)
         missing = [
             key
-            for key in REQUIRED_CREDENTIALS.get(connection.platform, ())
+            for key in (required.credentials if required else ())
             if not credentials.get(key) and not credentials.get("oauth_token")
         ]
         if missing:
@@ -75,7 +71,7 @@ def connection_save(
 def connection_test(connection: Connection) -> tuple[bool, str]:
     """One harmless request with the stored credentials: (worked, message)."""
     try:
-        return True, adapter_for(connection).test_connection()
+        return True, registry.adapter_for(connection).test_connection()
     except SyncError as exc:
         return False, exc.message
     except ValidationError as exc:

@@ -161,10 +161,9 @@ NO_FOREIGN_KEYS = {
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/transition/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/"),
-    ("put", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("patch", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/{uuid}/test/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/integrations/connections/"),
+    ("put", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
+    ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
 }
 
 
@@ -344,6 +343,15 @@ def test_webhooks_signed_with_our_secret_never_touch_their_connection(
     sweep.requests += 1
     sweep.check(answer, their_url)
     assert answer.status_code == 401
+    # B's connection under our workspace's webhook address is not found at all.
+    crossed = (
+        f"/api/v1/workspaces/{ours.workspace.slug}/integrations/webhooks/"
+        f"{theirs.connection.uuid}/"
+    )
+    answer = client.post(crossed, data=body, content_type="application/json", **headers)
+    sweep.requests += 1
+    sweep.check(answer, crossed)
+    assert answer.status_code == 404
     # Our own connection, validly signed, naming B's ticket (by B's ref, by B's
     # number, by B's remote id): nothing of B's is found or changed.
     for external_id, remote_id in (

@@ -52,6 +52,7 @@ PROTECTED = (
 )
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
+CONNECTIONS = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
 RULE_FIELDS = {
     "name",
     "position",
@@ -183,10 +184,9 @@ WRITABLE = {
             "webhook_secret",
         }
         for method, path in (
-            ("post", "/integrations/api/{workspace_slug}/connections/"),
-            ("put", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-            ("patch", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-            ("post", "/integrations/api/{workspace_slug}/connections/{uuid}/test/"),
+            ("post", CONNECTIONS),
+            ("put", CONNECTIONS + "{uuid}/"),
+            ("patch", CONNECTIONS + "{uuid}/"),
         )
     },
 }
@@ -380,7 +380,7 @@ def _soon():
 def api_writes(ours, fake):
     """(method, path) -> (caller role, url factory, valid body factory)."""
     base = "/api/v1/workspaces/acme"
-    integ = "/integrations/api/acme"
+    integ = "/api/v1/workspaces/acme/integrations"
 
     def ticket():
         return services.ticket_create(
@@ -403,7 +403,7 @@ def api_writes(ours, fake):
         "credentials": {"email": "a@acme.test", "api_token": "t" * 12},
     }
     T = "/api/v1/workspaces/{workspace_slug}/tickets/"
-    N = "/integrations/api/{workspace_slug}/connections/"
+    N = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
     return {
         ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"): (
             "agent",
@@ -501,11 +501,6 @@ def api_writes(ours, fake):
             "admin",
             lambda: f"{integ}/connections/{connection().uuid}/",
             lambda: {"name": "renamed"},
-        ),
-        ("post", N + "{uuid}/test/"): (
-            "admin",
-            lambda: f"{integ}/connections/{connection().uuid}/test/",
-            lambda: {},
         ),
     }
 

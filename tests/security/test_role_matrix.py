@@ -160,7 +160,7 @@ def api_cells(w: World, user):
     """(operation, variant) -> (permission key, url, body). Every schema operation
     has at least one variant; views and bulk have one per matrix row they touch."""
     base = "/api/v1/workspaces/acme"
-    integ = "/integrations/api/acme"
+    integ = "/api/v1/workspaces/acme/integrations"
 
     def t():
         return w.ticket().number
@@ -191,7 +191,7 @@ def api_cells(w: World, user):
     V = "/api/v1/workspaces/{workspace_slug}/views/"
     R = "/api/v1/workspaces/{workspace_slug}/escalation-rules/"
     C = "/api/v1/workspaces/{workspace_slug}/conversations/"
-    N = "/integrations/api/{workspace_slug}/connections/"
+    N = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
     return {
         (("get", "/api/schema/"), ""): (None, "/api/schema/", None),
         (("get", C), ""): ("ticket.view", f"{base}/conversations/", None),
@@ -377,12 +377,12 @@ def api_cells(w: World, user):
         (
             (
                 "post",
-                "/integrations/api/{workspace_slug}/tickets/{number}/sync/retry/",
+                "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/sync/retry/",
             ),
             "",
         ): (
             "ticket.edit",
-            lambda: f"{integ}/tickets/{t()}/sync/retry/",
+            lambda: f"{base}/tickets/{t()}/sync/retry/",
             None,
         ),
     }

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from tickets.api import serializers as s
-from tickets.api.base import CreatedCursorPagination, WorkspaceViewMixin, errors
+from tickets.api.base import CreatedCursorPagination
 from tickets.models import Conversation
 
 

@@ -18,9 +18,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view, inline_seri
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from tickets import conversations, selectors
 from tickets.api import serializers as s
-from tickets.api.base import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
+from tickets.api.base import IDEMPOTENCY_KEY
 from tickets.intake import rules, service
 from tickets.intake.serializers import (
     RULE_FIELDS,

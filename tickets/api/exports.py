@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.renderers import JSONRenderer
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from tickets import selectors
-from tickets.api.base import WorkspaceViewMixin, errors
 from tickets.api.tickets import TicketFilterBackend
 from tickets.exports import exporter
 from tickets.filters import TicketFilterSet

@@ -3,9 +3,9 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.models import Membership, Team
 from tickets.api import serializers as s
-from tickets.api.base import WorkspaceViewMixin, errors
 from tickets.models import Label, Tag
 
 

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.models import Membership
 from tickets import services
 from tickets.api import serializers as s
-from tickets.api.base import WorkspaceViewMixin, errors
 from tickets.models import SavedView
 
 

@@ -26,16 +26,6 @@ from tickets.selectors import COUNT_CAP
 User = get_user_model()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every error answer: a code, a message and field errors."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField())
-    )
-
-
 # --- small nested shapes ---
 
 

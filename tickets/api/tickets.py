@@ -15,18 +15,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.lib.api import PreconditionRequired
 from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
 from tickets import bulk, selectors, services
 from tickets.api import serializers as s
-from tickets.api.base import (
-    IDEMPOTENCY_KEY,
-    IF_MATCH,
-    CreatedCursorPagination,
-    WorkspaceViewMixin,
-    errors,
-)
+from tickets.api.base import IDEMPOTENCY_KEY, IF_MATCH, CreatedCursorPagination
 from tickets.filters import TicketFilterSet
 from tickets.models import Ticket
 from tickets.refs import parse_ref
