@@ -107,7 +107,7 @@ class Team(models.Model):
         ROUND_ROBIN = "round_robin", "Round-robin"
         LEAST_ACTIVE = "least_active", "Least active"
 
-    # How tickets that land in the team are assigned (tickets.routing).
+    # How tickets that land in the team are assigned (tickets.intake.routing).
     routing = models.CharField(
         max_length=20, choices=Routing.choices, default=Routing.NONE
     )

@@ -389,10 +389,10 @@ EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
-# Who writes ticket summaries: a dotted path to a callable (tickets.summaries). The
-# default runs locally with no network.
+# Who writes ticket summaries: a dotted path to a callable (tickets.intake.summaries).
+# The default runs locally with no network.
 HELPDESK_SUMMARISER = os.environ.get(
-    "HELPDESK_SUMMARISER", "tickets.summaries.local_summary"
+    "HELPDESK_SUMMARISER", "tickets.intake.summaries.local_summary"
 )
 
 LOGGING = {
@@ -418,8 +418,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp): scripts, styles, fonts and
 # connections only from our own origin, no inline script or style, no eval (htmx runs
 # with allowEval off, see templates/base.html), nothing may frame us or post elsewhere.
-# Two third-party pages get more, each on that page only: the admin's export page
-# (its one inline handler and two style attributes, by hash: tickets/admin.py) and
+# Two third-party pages get more, each on that page only: the admin's export page (its
+# one inline handler and two style attributes, by hash: tickets/admin/tickets.py) and
 # DRF's browsable API (inline styles: helpdesk.lib.api.BrowsableAPIRenderer).
 # tests/e2e/test_csp.py loads the pages in Chromium and fails on any violation.
 CONTENT_SECURITY_POLICY = {

@@ -25,6 +25,29 @@ def membership_for(user, workspace: Workspace) -> Membership | None:
     )
 
 
+def member_get(
+    workspace: Workspace | int,
+    *,
+    user=None,
+    user_id: int | str | None = None,
+    email: str | None = None,
+):
+    """The member of `workspace` (or its id) found by user, user id or e-mail (any
+    case): their user, or None when nobody matches or the id is not a number. The one
+    member lookup: every "is this person in the workspace?" check comes here."""
+    rows = Membership.objects.filter(workspace=workspace)
+    if user is not None:
+        rows = rows.filter(user=user)
+    elif user_id is not None and str(user_id).isdigit():
+        rows = rows.filter(user_id=user_id)
+    elif email:
+        rows = rows.filter(user__email__iexact=email)
+    else:
+        return None
+    row = rows.select_related("user").first()
+    return row.user if row else None
+
+
 def membership_for_slug(user, slug: str) -> Membership:
     """The user's membership in the workspace named by `slug`, or 404.
 

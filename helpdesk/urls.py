@@ -29,5 +29,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
-    path("", include("tickets.urls")),
+    path("", include("tickets.ui.urls")),
 ]

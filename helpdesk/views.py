@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
+from helpdesk.lib.errors import json_error
+
 
 def _database_status() -> dict:
     try:
@@ -49,8 +51,5 @@ def healthz(request):
 def not_found(request, exception):
     """404 for URLs no route matches; API clients get the API's JSON error shape."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "not_found", "message": "No such resource.", "errors": {}},
-            status=404,
-        )
+        return json_error("not_found", "No such resource.", status=404)
     return defaults.page_not_found(request, exception)

@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
+
+    def ready(self):
+        from integrations import filters, outbox
+        from tickets import events
+        from tickets.filters import TicketFilterSet
+        from tickets.selectors import add_list_prefetch
+
+        # After the SLA clocks (100) and the notifications (200) of the same change.
+        events.register(outbox.on_ticket_events, order=300)
+        TicketFilterSet.add_filter("sync_status", filters.sync_status_filter())
+        add_list_prefetch(filters.prefetch_external_links)

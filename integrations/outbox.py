@@ -1,11 +1,12 @@
 """Push: the transactional outbox and the worker that drains it.
 
-`on_ticket_events` runs inside the transaction of every ticket change (called from
-tickets.events.record_many) and writes one SyncOp per enabled push connection, so a
-change is never lost even if Redis or the platform is down. `drain` delivers the ops
-of each ticket in order, within the connection's rate budget, retrying transient
-failures with exponential backoff and jitter (honouring Retry-After) and stopping a
-ticket's queue on a permanent failure until someone retries it by hand.
+`on_ticket_events` (the handler IntegrationsConfig.ready() registers with
+tickets.events) runs inside the transaction of every ticket change and writes one
+SyncOp per enabled push connection, so a change is never lost even if Redis or the
+platform is down. `drain` delivers the ops of each ticket in order, within the
+connection's rate budget, retrying transient failures with exponential backoff and
+jitter (honouring Retry-After) and stopping a ticket's queue on a permanent failure
+until someone retries it by hand.
 """
 
 import logging
@@ -23,6 +24,7 @@ from integrations import conf
 from integrations.adapters import adapter_for
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink, SyncAttempt, SyncOp
+from tickets import events
 from tickets.models import Comment, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -86,16 +88,16 @@ def _op_for(event: TicketEvent) -> tuple[str, list[str], dict] | None:
     return None
 
 
-def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
+def on_ticket_events(recorded: list[TicketEvent], actor: Actor | None) -> None:
     """Queue each change for every push connection of its workspace, except the
     platform the change came from (no echo). The connections are read once."""
-    pushing: dict[int, list[Connection]] = {e.workspace_id: [] for e in events}
+    pushing: dict[int, list[Connection]] = {e.workspace_id: [] for e in recorded}
     for connection in Connection.objects.filter(
         workspace_id__in=pushing, enabled=True, push_enabled=True
     ):
         if actor != SYNC_ACTORS.get(connection.platform):
             pushing[connection.workspace_id].append(connection)
-    for event in events:
+    for event in recorded:
         if pushing[event.workspace_id]:
             _queue(event, pushing[event.workspace_id])
 
@@ -307,8 +309,6 @@ def _send(op: SyncOp, link: ExternalLink, adapter: Adapter) -> RemoteTicket | No
 def _remember(link: ExternalLink, remote: RemoteTicket) -> None:
     """Note what the platform now holds (a Zendesk follow-up moves the link)."""
     if link.remote_id and remote.remote_id != link.remote_id:
-        from tickets import events
-
         events.record(
             link.ticket,
             TicketEvent.Kind.SYNCED,
@@ -330,8 +330,6 @@ def _remember(link: ExternalLink, remote: RemoteTicket) -> None:
 
 
 def _finish(link: ExternalLink, delivered: int) -> None:
-    from tickets import events
-
     with transaction.atomic():
         link.state = ExternalLink.State.SYNCED
         link.last_synced_at = timezone.now()
@@ -355,8 +353,6 @@ def _failed(op, link, exc: SyncError, started, clock, result) -> None:
         op.save(update_fields=["next_attempt_at"])
         result.retrying += 1
         return
-    from tickets import events
-
     max_attempts = int(conf.get("SYNC_MAX_ATTEMPTS"))
     with transaction.atomic():
         op.attempts += 1

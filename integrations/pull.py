@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.lib.errors import InvalidTransition
-from helpdesk.models import Membership
+from helpdesk.tenancy import member_get
 from integrations.adapters import adapter_for
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink
@@ -30,14 +30,7 @@ User = get_user_model()
 def _member_by_email(connection: Connection, email: str | None):
     if not email:
         return None
-    membership = (
-        Membership.objects.filter(
-            workspace_id=connection.workspace_id, user__email__iexact=email
-        )
-        .select_related("user")
-        .first()
-    )
-    return membership.user if membership else None
+    return member_get(connection.workspace_id, email=email)
 
 
 def _find_link(connection: Connection, remote: RemoteTicket) -> ExternalLink | None:
@@ -129,8 +122,15 @@ def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list
         changes["priority"] = remote.priority
     if assignee is not False and assignee != ticket.assignee:
         changes["assignee"] = assignee
-    if changes:
-        ticket = services.ticket_update(ticket=ticket, actor=actor, changes=changes)
+    tags = None
+    if remote.tags is not None:
+        current = set(ticket.tags.values_list("name", flat=True))
+        if current != set(services.normalize_tag_names(remote.tags)):
+            tags = remote.tags
+    if changes or tags is not None:
+        ticket = services.ticket_update(
+            ticket=ticket, actor=actor, changes=changes, tags=tags
+        )
         changed += sorted(changes)
     if remote.status and remote.status != ticket.status:
         try:
@@ -146,17 +146,8 @@ def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list
                 direction="pulled",
                 reason=f"Remote status not applied: {exc.message}",
             )
-    if remote.tags is not None:
-        current = set(ticket.tags.values_list("name", flat=True))
-        wanted = {t.lower() for t in remote.tags}
-        if current != wanted:
-            services.ticket_set_tags(
-                ticket=ticket,
-                actor=actor,
-                add=sorted(wanted - current),
-                remove=sorted(current - wanted),
-            )
-            changed.append("tags")
+    if tags is not None:
+        changed.append("tags")
     return changed
 
 

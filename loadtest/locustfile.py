@@ -34,7 +34,7 @@ class Agent(HttpUser):
         self.client.get(f"{self.base}/tickets/?page_size=25", name="list")
 
     @task(35)
-    def ticket_detail(self):
+    def retrieve_ticket(self):
         self.client.get(f"{self.base}/tickets/{self._number()}/", name="detail")
 
     @task(20)

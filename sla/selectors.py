@@ -4,6 +4,8 @@
   Overdue / At Risk list filters (day and week boundaries in the workspace timezone).
 - "Next SLA breach" orders by the stored Ticket.next_breach_at (sla.services keeps it).
 - `prefetch_sla_clocks(qs)`: the clocks a serializer shows, in one extra query.
+- `sla_ticket_filter()`: the `sla` filter SlaConfig.ready() adds to TicketFilterSet
+  (with `prefetch_sla_clocks` added to every ticket list).
 """
 
 from datetime import datetime, time, timedelta
@@ -15,10 +17,12 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils import timezone
 
-from helpdesk.models import Workspace
+from helpdesk.models import Membership, Workspace
 from helpdesk.tenancy import scoped
 from sla.models import SlaPolicy, SlaTarget
+from tickets.filters import MemberChoiceFilter
 from tickets.models import Ticket
 
 
@@ -93,6 +97,26 @@ def filter_tickets_by_sla(
             f"choose one of {', '.join(SlaFilter.values)}."
         )
     return queryset.filter(Exists(clocks))
+
+
+def _filter_for_member(
+    queryset: QuerySet[Ticket], value: str, *, membership: Membership | None
+) -> QuerySet[Ticket]:
+    if membership is None:
+        return queryset
+    return filter_tickets_by_sla(
+        queryset, value, workspace=membership.workspace, now=timezone.now()
+    )
+
+
+def sla_ticket_filter() -> MemberChoiceFilter:
+    """The ticket list's `sla` filter."""
+    return MemberChoiceFilter(
+        choices=SlaFilter.choices,
+        apply=_filter_for_member,
+        help_text="Tickets with a running SLA clock due today or this week "
+        "(workspace time), overdue, or at risk (in the warning window).",
+    )
 
 
 def prefetch_sla_clocks(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

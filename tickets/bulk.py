@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.lib.errors import DomainError, PermissionDenied
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from helpdesk.tenancy import member_get
 from tickets import services, workflow
 from tickets.models import Ticket
 from tickets.refs import parse_ref
@@ -201,18 +202,11 @@ def _operation(
         assignee = None
         raw = params["assignee"]
         if raw is not None:
-            membership_row = (
-                Membership.objects.filter(workspace=workspace, user_id=raw)
-                .select_related("user")
-                .first()
-                if str(raw).isdigit()
-                else None
-            )
-            if membership_row is None:
+            assignee = member_get(workspace, user_id=raw)
+            if assignee is None:
                 raise ValidationError(
                     {"assignee": ["No member with that id in this workspace."]}
                 )
-            assignee = membership_row.user
         return lambda t, actor: services.ticket_assign(
             ticket=t, assignee=assignee, actor=actor
         )
@@ -229,7 +223,7 @@ def _operation(
         tags = params.get("tags")
         if not isinstance(tags, list) or not tags:
             raise ValidationError({"tags": ["Give a list of tag names."]})
-        names = services._clean_tag_names(tags)
+        names = services.normalize_tag_names(tags)
         key = "add" if action == Action.ADD_TAGS else "remove"
         return lambda t, actor: services.ticket_set_tags(
             ticket=t, actor=actor, **{key: names}

@@ -1,9 +1,44 @@
-"""Writing the timeline: one TicketEvent per change, in the change's transaction."""
+"""Writing the timeline: one TicketEvent per change, in the change's transaction, then
+the handlers other apps registered for it.
+
+Each app registers its handler in its `AppConfig.ready()` with a fixed `order`
+(lowest first): `sla` (clocks) 100, `tickets.notifications` 200, `integrations`
+(the sync outbox) 300. A handler gets the new events of one change and the actor,
+runs in the caller's transaction (so its rows commit or roll back with the change),
+writes its own rows only, never calls ticket services and never changes the caller's
+objects. It may record further events through `record`, whose handlers then run
+before the next handler of the outer change.
+"""
+
+from collections.abc import Callable
 
 from helpdesk.actors import Actor, actor_label, actor_user
-from integrations import outbox
-from sla import services as sla_services
 from tickets.models import Ticket, TicketEvent
+
+Handler = Callable[[list[TicketEvent], Actor | None], None]
+
+_handlers: dict[int, Handler] = {}
+
+
+def register(handler: Handler, *, order: int) -> Handler:
+    """Call `handler(events, actor)` after every recorded change, at position
+    `order`. Registering the same handler at the same order again does nothing; two
+    handlers cannot share an order (the order is part of the contract)."""
+    taken = _handlers.get(order)
+    if taken is not None and taken is not handler:
+        raise ValueError(
+            f"Event handler order {order} is taken by "
+            f"{taken.__module__}.{taken.__qualname__}."
+        )
+    if handler in _handlers.values() and taken is not handler:
+        raise ValueError(f"{handler.__qualname__} is already registered.")
+    _handlers[order] = handler
+    return handler
+
+
+def handlers() -> list[Handler]:
+    """The registered handlers in the order they run."""
+    return [_handlers[order] for order in sorted(_handlers)]
 
 
 def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEvent:
@@ -13,8 +48,8 @@ def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEven
 def record_many(
     changes: list[tuple[Ticket, str, dict]], actor: Actor | None
 ) -> list[TicketEvent]:
-    """One event per (ticket, kind, data), written in one INSERT, then each through
-    the SLA and sync hooks, all in the caller's transaction."""
+    """One event per (ticket, kind, data), written in one INSERT, then every
+    registered handler with the new events, all in the caller's transaction."""
     created = TicketEvent.objects.bulk_create(
         TicketEvent(
             workspace_id=ticket.workspace_id,
@@ -27,6 +62,7 @@ def record_many(
         )
         for ticket, kind, data in changes
     )
-    sla_services.on_ticket_events(created)  # SLA clocks and notifications, same tx
-    outbox.on_ticket_events(created, actor)
+    if created:
+        for handler in handlers():
+            handler(created, actor)
     return created

@@ -5,8 +5,10 @@ Every filter narrows a queryset that the selector has already scoped to the memb
 workspace; filters that take ids (assignee, team, label) only accept ids from that
 workspace, so another tenant's id is a field error, never a match.
 
-SLA filters (due today / this week, overdue, at risk) and the "next breach" ordering
-come from sla.selectors; the sync-status filter from integrations.filters.
+Other apps add their own filters in their AppConfig.ready() with
+`TicketFilterSet.add_filter` (sla: `sla`, due today / this week, overdue, at risk;
+integrations: `sync_status`); the "next breach" ordering reads the stored
+Ticket.next_breach_at.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
 from helpdesk.models import Membership, Team, Workspace
-from integrations.filters import SYNC_STATUS_CHOICES, filter_tickets_by_sync_status
-from sla.selectors import SlaFilter, filter_tickets_by_sla
 from tickets import workflow
 from tickets.models import Label, Ticket
 
@@ -184,6 +184,21 @@ class TicketFilterForm(forms.Form):
         return data
 
 
+class MemberChoiceFilter(django_filters.ChoiceFilter):
+    """A choice filter whose work is `apply(queryset, value, membership=...)`: the
+    shape of the filters other apps add, which may need the member's workspace
+    (None when the filter set was made without a member)."""
+
+    def __init__(self, *args, apply, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply = apply
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in EMPTY_VALUES:
+            return qs
+        return self.apply(qs, value, membership=self.parent.membership)
+
+
 class TicketFilterSet(django_filters.FilterSet):
     """Every list filter for tickets. Pass `membership=` (or a request carrying
     `request.membership`) so ids are checked against the right workspace."""
@@ -244,17 +259,6 @@ class TicketFilterSet(django_filters.FilterSet):
         help_text="`active` hides snoozed tickets, `snoozed` shows only them; "
         "`all` (the default) shows both.",
     )
-    sla = django_filters.ChoiceFilter(
-        choices=SlaFilter.choices,
-        method="filter_sla",
-        help_text="Tickets with a running SLA clock due today or this week "
-        "(workspace time), overdue, or at risk (in the warning window).",
-    )
-    sync_status = django_filters.ChoiceFilter(
-        choices=SYNC_STATUS_CHOICES,
-        method="filter_sync_status",
-        help_text="External sync state: synced, pending, error or not_connected.",
-    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_noop",
@@ -266,6 +270,18 @@ class TicketFilterSet(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
         form = TicketFilterForm
+
+    @classmethod
+    def add_filter(cls, name: str, filter_: django_filters.Filter) -> None:
+        """Add a filter another app owns (from its AppConfig.ready()), placed before
+        `ordering`; adding one by the same name again replaces it."""
+        if filter_.field_name is None:
+            filter_.field_name = name
+        names = [key for key in cls.base_filters if key != name]
+        at = names.index("ordering")
+        items = [(key, cls.base_filters[key]) for key in names]
+        items.insert(at, (name, filter_))
+        cls.base_filters = type(cls.base_filters)(items)
 
     def __init__(
         self, data=None, queryset=None, *, request=None, membership=None, **kw
@@ -347,16 +363,6 @@ class TicketFilterSet(django_filters.FilterSet):
         if value == "snoozed":
             return queryset.filter(snoozed_until__isnull=False)
         return queryset
-
-    def filter_sla(self, queryset, name, value):
-        if not value or self.membership is None:
-            return queryset
-        return filter_tickets_by_sla(
-            queryset, value, workspace=self.membership.workspace, now=timezone.now()
-        )
-
-    def filter_sync_status(self, queryset, name, value):
-        return filter_tickets_by_sync_status(queryset, value) if value else queryset
 
     # --- ordering ---
 

@@ -369,19 +369,9 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
         return RowOutcome(row=row.number, action="create", ref=ticket.ref)
 
     before = dict(zip(KNOWN_COLUMNS, ticket_row(row.ticket), strict=True))
-    ticket = services.ticket_update(ticket=row.ticket, actor=actor, changes=values)
-    if status and status != ticket.status:
-        ticket = services.ticket_change_status(ticket=ticket, to=status, actor=actor)
-    if tags is not None:
-        wanted = set(services._clean_tag_names(tags))
-        current = set(ticket.tags.values_list("name", flat=True))
-        if wanted != current:
-            services.ticket_set_tags(
-                ticket=ticket,
-                actor=actor,
-                add=sorted(wanted - current),
-                remove=sorted(current - wanted),
-            )
+    ticket = services.ticket_update(
+        ticket=row.ticket, actor=actor, changes=values, status=status, tags=tags
+    )
     after = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
     changes = {
         name: (before[name], after[name])

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import (
@@ -27,10 +27,12 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helpdesk import housekeeping
+from helpdesk.lib.errors import PermissionDenied, invalid_body, validation_errors
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import charts, export, importing, listing, reports
+from tickets import charts, export, importing, reports
 from tickets.models import ExportJob
+from tickets.ui import listing
 
 DEFAULT_DAYS = 30
 
@@ -151,7 +153,7 @@ def export_csv(request):
         queryset = export.filter_tickets(membership, request.GET)
         total = queryset.count()
     except ValidationError as exc:
-        return JsonResponse({"errors": exc.message_dict}, status=400)
+        return JsonResponse(invalid_body(validation_errors(exc)), status=400)
     if total > export.background_threshold():
         job = export.export_job_start(membership=membership, params=request.GET)
         url = reverse("reports:export_job", args=[job.pk])

@@ -1,13 +1,15 @@
 """Reads of tickets: scoping and the joins a list needs, so 1 row costs what 50 do."""
 
+from collections.abc import Callable
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from helpdesk.lib.history import history_entries
 from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
-from sla.selectors import prefetch_sla_clocks
 from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
 from tickets.refs import parse_ref
 
@@ -27,17 +29,29 @@ MAX_SEARCH_WORDS = 10
 MAX_CONTACTS = 500
 
 
+ListPrefetch = Callable[[QuerySet[Ticket]], QuerySet[Ticket]]
+_list_prefetches: list[ListPrefetch] = []
+
+
+def add_list_prefetch(prefetch: ListPrefetch) -> None:
+    """Have every ticket list load what another app shows on a row (its SLA clocks,
+    its sync links): called from that app's AppConfig.ready(); adding the same
+    function again does nothing."""
+    if prefetch not in _list_prefetches:
+        _list_prefetches.append(prefetch)
+
+
 def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
     """The member's workspace's tickets with what a list row shows, newest first."""
     queryset = (
         scoped(Ticket.objects.all(), membership.workspace)
         .select_related("workspace", "assignee", "team", "requester", "label__parent")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name")), "external_links"
-        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .order_by("-created_at", "-id")
     )
-    return prefetch_sla_clocks(queryset)
+    for prefetch in _list_prefetches:
+        queryset = prefetch(queryset)
+    return queryset
 
 
 def ticket_get(*, membership: Membership, number: int) -> Ticket:
@@ -158,8 +172,11 @@ def capped_counts(
     return counts
 
 
-def ticket_status_counts_capped(queryset: QuerySet[Ticket]) -> dict[str, Tally]:
-    """Like ticket_status_counts, for the agent pages: capped, one query."""
+def ticket_status_counts(queryset: QuerySet[Ticket]) -> dict[str, Tally]:
+    """How many of `queryset`'s tickets are in each status (every status listed), in
+    one query. Like every count the agent pages and the API show, each stops at
+    COUNT_CAP (a Tally: `capped` when it did, shown as "1,000+"), so the stats bar
+    costs the same for a thousand tickets as for a million."""
     from tickets import workflow
 
     return capped_counts(
@@ -167,22 +184,10 @@ def ticket_status_counts_capped(queryset: QuerySet[Ticket]) -> dict[str, Tally]:
     )
 
 
-def ticket_status_counts(queryset: QuerySet[Ticket]) -> dict[str, int]:
-    """How many of `queryset`'s tickets are in each status (every status listed)."""
-    counts = dict(
-        queryset.order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    from tickets import workflow
-
-    return {status: counts.get(status, 0) for status in workflow.Status.values}
-
-
-def ticket_detail(*, membership: Membership, number: int) -> Ticket:
-    """One ticket with what the detail view shows (conversations, counts);
-    Ticket.DoesNotExist when it is not in the workspace."""
+def ticket_get_detailed(*, membership: Membership, number: int) -> Ticket:
+    """One ticket with what its detail shows besides the list row's joins (creator,
+    conversations, rule, comment and event counts); Ticket.DoesNotExist when it is
+    not in the workspace."""
     comments = (
         Comment.objects.filter(ticket=OuterRef("pk"))
         .order_by()
@@ -216,39 +221,14 @@ def ticket_detail(*, membership: Membership, number: int) -> Ticket:
     )
 
 
-def ticket_history(*, ticket: Ticket) -> list[dict]:
-    """The ticket's field-level audit, newest first: who, when, why, and each changed
-    field's old and new value."""
-    records = list(
-        ticket.history.select_related("history_user").order_by(
-            "history_date", "history_id"
-        )
+def ticket_history(*, ticket: Ticket, limit: int | None = None) -> list[dict]:
+    """The ticket's field-level audit, newest first (the latest `limit` entries): who,
+    when, why, and each changed field's old and new value (helpdesk.lib.history). One
+    query; the History tab, the API and the admin show the same entries."""
+    records = ticket.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
     )
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [
-                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
-                for c in delta.changes
-            ]
-        entries.append(
-            {
-                "id": record.history_id,
-                "at": record.history_date,
-                "type": record.history_type,
-                "user": record.history_user,
-                "reason": record.history_change_reason,
-                "changes": changes,
-            }
-        )
-        previous = record
-    return list(reversed(entries))
-
-
-def _plain(value):
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    if limit is None:
+        return history_entries(list(records))
+    page = list(records[: limit + 1])
+    return history_entries(page, complete=len(page) <= limit)

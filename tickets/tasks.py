@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.actors import SNOOZE_ACTOR
-from tickets import escalation, services
+from tickets import services
+from tickets.intake import service
 from tickets.models import Ticket
 
 SWEEP_BATCH = 500
@@ -46,4 +47,4 @@ def wake_snoozed() -> int:
 @shared_task(name="tickets.prune_escalation_claims", ignore_result=True)
 def prune_escalation_claims() -> int:
     """Beat job: forget escalation idempotency claims older than a week."""
-    return escalation.escalation_intake_prune()
+    return service.escalation_intake_prune()

@@ -1,13 +1,6 @@
-"""The API's error answers: one JSON shape for every error.
-
-    {"code": "invalid", "message": "Check the highlighted fields.",
-     "errors": {"priority": ["Priority must be a whole number from 1 to 5."]}}
-
-`code` is machine-readable, `message` is for people, `errors` maps field names to
-messages (empty when the error is not about fields). Set as DRF's EXCEPTION_HANDLER.
+"""The API's error answers: every error in the one JSON body of helpdesk.lib.errors
+({"code", "message", "errors"}). `api_exception_handler` is DRF's EXCEPTION_HANDLER.
 """
-
-from typing import Any
 
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,9 +11,14 @@ from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from helpdesk.lib.errors import DomainError
-
-FIELDS_MESSAGE = "Check the fields marked in `errors`."
+from helpdesk.lib.errors import (
+    DomainError,
+    domain_error_body,
+    error_body,
+    flatten_errors,
+    invalid_body,
+    validation_errors,
+)
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -31,64 +29,13 @@ class PreconditionRequired(exceptions.APIException):
     default_detail = "Send an If-Match header with the ETag of the version you edit."
 
 
-class IdempotencyKeyReused(exceptions.APIException):
-    """422: the Idempotency-Key was already used for a different request."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "idempotency_key_reused"
-    default_detail = (
-        "This Idempotency-Key was already used for a different request; "
-        "use a new key for a new request."
-    )
-
-
-def error_body(code: str, message: str, errors: dict | None = None) -> dict:
-    return {"code": code, "message": message, "errors": errors or {}}
-
-
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as {"field.sub": [messages]}."""
-    out: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for sub, messages in _flatten(value, name).items():
-                out.setdefault(sub, []).extend(messages)
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                name = f"{prefix}.{index}" if prefix else str(index)
-                for sub, messages in _flatten(value, name).items():
-                    out.setdefault(sub, []).extend(messages)
-            else:
-                out.setdefault(prefix or "non_field_errors", []).append(str(value))
-    else:
-        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
-    return out
-
-
-def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: list(messages) for field, messages in exc.message_dict.items()}
-    return {"non_field_errors": list(exc.messages)}
-
-
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DomainError, Django ValidationError and every DRF error as one JSON shape."""
     if isinstance(exc, DomainError):
-        errors = {exc.field: [exc.message]} if exc.field else {}
-        return Response(
-            error_body(exc.code, exc.message, errors), status=exc.status_code
-        )
+        return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        errors = _django_validation_errors(exc)
-        message = (
-            " ".join(errors["non_field_errors"])
-            if list(errors) == ["non_field_errors"]
-            else FIELDS_MESSAGE
-        )
         return Response(
-            error_body("invalid", message, errors), status=status.HTTP_400_BAD_REQUEST
+            invalid_body(validation_errors(exc)), status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, OperationalError | InterfaceError):
         # The database went away mid-request (restart, failover, killed backend):
@@ -112,13 +59,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        message = (
-            " ".join(errors["non_field_errors"])
-            if list(errors) == ["non_field_errors"]
-            else FIELDS_MESSAGE
-        )
-        response.data = error_body("invalid", message, errors)
+        response.data = invalid_body(flatten_errors(exc.detail))
         return response
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from helpdesk.lib.api import IdempotencyKeyReused
+from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import IdempotencyKey, Workspace
 
 HEADER = "Idempotency-Key"

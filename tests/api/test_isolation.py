@@ -13,7 +13,7 @@ from tests.factories import (
     TeamFactory,
     make_ticket,
 )
-from tickets import services
+from tickets import conversations, services
 from tickets.models import SavedView, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ SECRET = "Globex secret plans"
 def theirs(other_workspace):
     """Workspace B: a member, a ticket with a secret subject, and its related rows."""
     member = MembershipFactory(workspace=other_workspace, user__username="bob").user
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=other_workspace,
         messages=[
             {"author_kind": "contact", "body": SECRET, "sent_at": timezone.now()}

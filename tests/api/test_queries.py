@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import BASE
 from tests.factories import ContactFactory, LabelFactory, TeamFactory, make_ticket
-from tickets import services
+from tickets import conversations, services
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_list_costs_the_same_for_1_and_50_rows(api, workspace, agent):
 
 def test_detail_is_bounded(api, workspace, agent):
     ticket = _rich_ticket(workspace, agent)
-    conversation = services.conversation_create(workspace=workspace)
+    conversation = conversations.conversation_create(workspace=workspace)
     services.comment_add(ticket=ticket, actor=agent, body="note")
     ticket.associated_conversations.add(conversation)
     assert _count(api, f"{BASE}/tickets/{ticket.number}/") <= DETAIL_MAX_QUERIES

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import BASE, client_for
 from tests.factories import ContactFactory, LabelFactory, TeamFactory, make_ticket
-from tickets import services
+from tickets import conversations, services
 from tickets.models import Conversation, Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_detail_shows_conversations_counts_requester_and_label(api, workspace, a
     contact = ContactFactory(workspace=workspace)
     parent = LabelFactory(workspace=workspace, name="Billing")
     label = LabelFactory(workspace=workspace, name="Refund", parent=parent)
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=workspace,
         channel="web",
         messages=[
@@ -174,7 +174,7 @@ def test_comments_list_and_create_with_mentions(api, workspace, agent, manager):
 
 
 def test_public_comment_goes_to_the_primary_conversation(api, workspace, agent):
-    conversation = services.conversation_create(workspace=workspace)
+    conversation = conversations.conversation_create(workspace=workspace)
     ticket = make_ticket(workspace, agent, primary_conversation=conversation)
     api.post(
         f"{BASE}/tickets/{ticket.number}/comments/",
@@ -344,7 +344,7 @@ def test_bulk_refuses_bad_requests_whole(api, workspace, agent):
 
 
 def test_conversations_list_and_detail_with_messages(api, workspace):
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=workspace,
         channel="web",
         messages=[
@@ -451,3 +451,26 @@ def test_an_unrouted_api_url_answers_json_404(api):
     response = api.get("/api/v1/workspaces/acme/conversations/-1/messages/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_patch_applies_fields_and_tags_in_one_history_row(api, workspace, agent):
+    ticket = make_ticket(workspace, agent, tags=["old"])
+    history = ticket.history.count()
+    response = api.patch(
+        f"{BASE}/tickets/{ticket.number}/",
+        {"priority": 5, "subject": "Now urgent", "tags": ["New", "old"]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.data
+    assert response["ETag"] == '"2"'
+    assert ticket.history.count() == history + 1
+    assert ticket.history.first().history_change_reason == (
+        "changed priority, subject; tags +new"
+    )
+    assert set(ticket.events.values_list("kind", flat=True)) == {
+        "created",
+        "priority_changed",
+        "metadata_updated",
+        "tags_changed",
+    }

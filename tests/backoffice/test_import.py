@@ -476,3 +476,24 @@ def test_hostile_imports_are_refused_whole(
     assert {case: expected[case] in reasons[case] for case in uploads} == dict.fromkeys(
         uploads, True
     ), reasons
+
+
+def test_an_updated_row_changes_fields_and_tags_in_one_history_row(workspace, manager):
+    ticket = make_ticket(workspace, subject="Old subject", tags=["gone"])
+    history = ticket.history.count()
+    upload = _csv_file(
+        [["ref", "subject", "priority", "tags"], [ticket.ref, "New", "High", "a, b"]]
+    )
+
+    result = importing.ticket_import(
+        membership=_membership(manager), upload=upload, dry_run=False
+    )
+
+    assert result.ok, result.errors
+    ticket.refresh_from_db()
+    assert (ticket.subject, ticket.priority, ticket.version) == ("New", 4, 2)
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["a", "b"]
+    assert ticket.history.count() == history + 1
+    assert ticket.history.first().history_change_reason == (
+        "changed priority, subject; tags +a +b -gone"
+    )

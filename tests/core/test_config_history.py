@@ -20,7 +20,7 @@ from integrations import services as connection_services
 from integrations.models import HISTORY_EXCLUDED, SECRET_FIELDS, Connection
 from sla.models import Calendar, CalendarInterval, Holiday, SlaPolicy, SlaPolicyTarget
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
-from tickets import routing
+from tickets.intake import routing
 from tickets.models import EscalationRule
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ sqlite_probe.start(sys.argv[1])
 
 from helpdesk.models import Workspace  # noqa: E402
 from tests.intake.conftest import payload  # noqa: E402
-from tickets import escalation  # noqa: E402
+from tickets.intake import rules, service  # noqa: E402
 from tickets.models import Conversation, Ticket  # noqa: E402
 
 workspace = Workspace.objects.create(name="Probe", slug="probe")
-escalation.escalation_rule_create(
+rules.escalation_rule_create(
     workspace=workspace, actor=None, values={"name": "Everything"}
 )
 body = payload()
@@ -25,7 +25,7 @@ replays, lock = [], threading.Lock()
 
 
 def post() -> None:
-    result = escalation.escalation_intake(workspace=workspace, payload=body)
+    result = service.escalation_intake(workspace=workspace, payload=body)
     with lock:
         replays.append(result.replayed)
 

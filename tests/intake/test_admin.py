@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from tests.factories import LabelFactory, TeamFactory
 from tests.intake.conftest import payload
-from tickets import escalation
+from tickets.intake import service
 from tickets.models import EscalationRule, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_rule_admin_refuses_grouping_without_a_label(staff, workspace):
 def test_conversation_admin_action_creates_a_ticket_per_conversation(staff, workspace):
     client, user = staff
     conversations = [
-        escalation.escalation_intake(
+        service.escalation_intake(
             workspace=workspace, actor=None, payload=payload()
         ).conversation
         for _ in range(2)
@@ -105,4 +105,6 @@ def test_conversation_admin_action_creates_a_ticket_per_conversation(staff, work
     assert {t.primary_conversation for t in tickets} == set(conversations)
     assert tickets.count() == 2
     assert {t.created_by for t in tickets} == {user}
-    assert all(t.summary_by == "tickets.summaries.local_summary" for t in tickets)
+    assert all(
+        t.summary_by == "tickets.intake.summaries.local_summary" for t in tickets
+    )

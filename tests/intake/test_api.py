@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from helpdesk.models import Contact
 from tests.factories import LabelFactory, TeamFactory
 from tests.intake.conftest import message, payload
-from tickets import escalation, services
+from tickets import services
+from tickets.intake import rules, service
 from tickets.models import (
     Conversation,
     EscalationIntake,
@@ -40,7 +41,7 @@ def bot_api(bot):
 
 @pytest.fixture
 def all_rule(workspace):
-    return escalation.escalation_rule_create(
+    return rules.escalation_rule_create(
         workspace=workspace, actor=None, values={"name": "Everything", "priority": 4}
     )
 
@@ -74,7 +75,7 @@ class TestEscalationEndpoint:
         assert ticket.created_by.username == "ai-bot"
 
     def test_not_escalated_answers_200_and_names_the_rule(self, bot_api, workspace):
-        escalation.escalation_rule_create(
+        rules.escalation_rule_create(
             workspace=workspace,
             actor=None,
             values={"name": "Confident", "confidence_above": 20, "escalate": False},
@@ -91,7 +92,7 @@ class TestEscalationEndpoint:
 
     def test_attached_answers_200_with_the_existing_ticket(self, bot_api, workspace):
         label = LabelFactory(workspace=workspace, name="Billing")
-        escalation.escalation_rule_create(
+        rules.escalation_rule_create(
             workspace=workspace,
             actor=None,
             values={"name": "Group", "label": label, "group_within_days": 3},
@@ -115,6 +116,23 @@ class TestEscalationEndpoint:
         assert other.status_code == 422
         assert other.json()["code"] == "idempotency_key_reused"
         assert Ticket.objects.count() == 1
+
+    def test_a_reused_key_is_the_same_answer_as_on_tickets(self, bot_api, all_rule):
+        """One IdempotencyKeyReused: the intake and the generic Idempotency-Key of
+        creating POSTs answer a reused key alike."""
+        escalate(bot_api, payload(), HTTP_IDEMPOTENCY_KEY="k")
+        intake = escalate(bot_api, payload(), HTTP_IDEMPOTENCY_KEY="k")
+        url = f"{BASE}/tickets/"
+        bot_api.post(url, {"subject": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="t")
+        tickets = bot_api.post(
+            url, {"subject": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="t"
+        )
+        for answer in (intake, tickets):
+            assert answer.status_code == 422
+            body = answer.json()
+            assert set(body) == {"code", "message", "errors"}
+            assert (body["code"], body["errors"]) == ("idempotency_key_reused", {})
+            assert "already used for a different" in body["message"]
 
     def test_another_workspace_answers_404(self, bot_api, other_workspace, all_rule):
         response = bot_api.post(
@@ -173,7 +191,7 @@ def test_bad_escalation_is_400_with_field_errors_and_writes_nothing(
 class TestConversationEndpoints:
     @pytest.fixture
     def ticket(self, workspace, bot):
-        return escalation.escalation_intake(
+        return service.escalation_intake(
             workspace=workspace, actor=bot, payload=payload(escalate=True)
         ).ticket
 
@@ -198,16 +216,14 @@ class TestConversationEndpoints:
             url, {"messages": [{"author_kind": "contact", "body": ""}]}, format="json"
         )
         assert response.status_code == 400
-        assert set(response.json()["errors"]) == {
-            "messages.0.body",
-            "messages.0.sent_at",
-        }
+        # No sent_at is not an error: the message takes the time of receipt.
+        assert set(response.json()["errors"]) == {"messages.0.body"}
         assert Message.objects.count() == before
 
     def test_another_workspaces_conversation_is_404(
         self, bot_api, other_workspace, bot
     ):
-        foreign = escalation.escalation_intake(
+        foreign = service.escalation_intake(
             workspace=other_workspace, actor=None, payload=payload()
         ).conversation
         response = bot_api.post(
@@ -283,7 +299,7 @@ class TestRulesEndpoint:
         assert EscalationRule.objects.count() == 0
 
     def test_agents_read_rules_but_may_not_change_them(self, agent, workspace):
-        existing = escalation.escalation_rule_create(
+        existing = rules.escalation_rule_create(
             workspace=workspace, actor=None, values={"name": "r"}
         )
         api = client_for(agent)
@@ -308,7 +324,7 @@ class TestRulesEndpoint:
         assert EscalationRule.objects.count() == 0
 
     def test_another_workspaces_rule_is_404(self, manager, other_workspace):
-        foreign = escalation.escalation_rule_create(
+        foreign = rules.escalation_rule_create(
             workspace=other_workspace, actor=None, values={"name": "theirs"}
         )
         api = client_for(manager)
@@ -372,7 +388,7 @@ def test_ticket_detail_shows_the_rule_and_the_summariser(bot_api, all_rule):
     detail = bot_api.get(f"{BASE}/tickets/{ref}/").json()
     assert detail["escalation"]["rule"] == {"id": all_rule.pk, "name": "Everything"}
     assert detail["escalation"]["confidence"] == 35
-    assert detail["summary_by"] == "tickets.summaries.local_summary"
+    assert detail["summary_by"] == "tickets.intake.summaries.local_summary"
     assert detail["summary"].startswith("Customer: I was charged twice")
 
 

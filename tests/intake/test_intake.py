@@ -1,7 +1,7 @@
 """The intake service: upserts, idempotency, validation, customer messages."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import Contact
 from tests import sqlite_probe
 from tests.factories import MembershipFactory
 from tests.intake.conftest import message, payload
-from tickets import escalation, services
-from tickets.escalation import IdempotencyKeyReused, escalation_intake
+from tickets import conversations, services
+from tickets.intake import rules, service
+from tickets.intake.service import escalation_intake
 from tickets.models import (
     Conversation,
     EscalationIntake,
@@ -132,7 +134,7 @@ class TestIdempotency:
         with time_machine.travel(timezone.now() - timedelta(days=8)):
             post(workspace, bot, body, key="old")
         post(workspace, bot, payload(escalate=True), key="recent")
-        assert escalation.escalation_intake_prune() == 1
+        assert service.escalation_intake_prune() == 1
         assert list(EscalationIntake.objects.values_list("key", flat=True)) == [
             f"key:{bot.pk}:recent"
         ]
@@ -161,10 +163,6 @@ BAD_PAYLOADS = {
     "unknown author kind": (
         payload(conversation__messages=[message("robot", "beep")]),
         "conversation.messages.0.author_kind",
-    ),
-    "message without time": (
-        payload(conversation__messages=[{"author_kind": "contact", "body": "x"}]),
-        "conversation.messages.0.sent_at",
     ),
     "naive message time": (
         payload(
@@ -196,7 +194,7 @@ BAD_PAYLOADS = {
 @pytest.mark.parametrize("case", BAD_PAYLOADS, ids=list(BAD_PAYLOADS))
 def test_bad_payload_names_the_field_and_writes_nothing(workspace, bot, case):
     body, field = BAD_PAYLOADS[case]
-    escalation.escalation_rule_create(
+    rules.escalation_rule_create(
         workspace=workspace, actor=None, values={"name": "all"}
     )
     with pytest.raises(ValidationError) as exc:
@@ -209,13 +207,28 @@ def test_bad_payload_names_the_field_and_writes_nothing(workspace, bot, case):
 
 
 @pytest.mark.django_db
+def test_messages_without_sent_at_take_the_time_of_receipt(workspace, bot):
+    received = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    undated = [
+        {"author_kind": "contact", "body": "My card was charged twice"},
+        {"author_kind": "ai", "body": "Let me check.", "sent_at": None},
+    ]
+    with time_machine.travel(received, tick=False):
+        result = post(workspace, bot, payload(conversation__messages=undated))
+    stored = list(result.conversation.messages.order_by("id"))
+    assert [m.sent_at for m in stored] == [received, received]
+    assert [m.body for m in stored] == ["My card was charged twice", "Let me check."]
+    assert result.conversation.started_at == received
+
+
+@pytest.mark.django_db
 class TestCustomerMessages:
     @pytest.fixture
     def ticket(self, workspace, bot):
         return post(workspace, bot, payload(escalate=True)).ticket
 
     def add(self, ticket, *bodies, kind="contact"):
-        return escalation.conversation_add_messages(
+        return conversations.conversation_add_messages(
             conversation=ticket.primary_conversation,
             messages=[message(kind, body, 30 + n) for n, body in enumerate(bodies)],
         )
@@ -251,7 +264,7 @@ class TestCustomerMessages:
     def test_every_ticket_fed_by_the_conversation_hears_the_reply(
         self, workspace, agent, ticket
     ):
-        other = escalation.ticket_create_from_conversation(
+        other = conversations.ticket_create_from_conversation(
             conversation=ticket.primary_conversation, actor=agent
         )
         third = services.ticket_create(workspace=workspace, actor=agent, subject="x")
@@ -289,13 +302,13 @@ class TestCustomerMessages:
     def test_bad_messages_are_refused_and_nothing_is_added(self, ticket):
         before = Message.objects.count()
         with pytest.raises(ValidationError) as exc:
-            escalation.conversation_add_messages(
+            conversations.conversation_add_messages(
                 conversation=ticket.primary_conversation,
                 messages=[message("contact", "ok"), message("alien", "?")],
             )
         assert "messages.1.author_kind" in exc.value.message_dict
         with pytest.raises(ValidationError):
-            escalation.conversation_add_messages(
+            conversations.conversation_add_messages(
                 conversation=ticket.primary_conversation, messages=[]
             )
         assert Message.objects.count() == before
@@ -339,10 +352,10 @@ def test_public_comment_is_appended_to_the_primary_conversation(workspace, bot, 
 class TestTicketFromConversation:
     def test_one_conversation_can_spawn_several_tickets(self, workspace, bot, agent):
         conversation = post(workspace, bot, payload()).conversation
-        first = escalation.ticket_create_from_conversation(
+        first = conversations.ticket_create_from_conversation(
             conversation=conversation, actor=agent
         )
-        second = escalation.ticket_create_from_conversation(
+        second = conversations.ticket_create_from_conversation(
             conversation=conversation, actor=agent, subject="Follow-up: invoice copy"
         )
         assert first.primary_conversation == second.primary_conversation == conversation
@@ -352,7 +365,7 @@ class TestTicketFromConversation:
         assert first.assignee == agent
         assert first.source == Ticket.Source.AGENT
         assert first.summary.startswith("Customer: I was charged twice for order 1234.")
-        assert first.summary_by == "tickets.summaries.local_summary"
+        assert first.summary_by == "tickets.intake.summaries.local_summary"
 
 
 @postgres_only
@@ -360,7 +373,7 @@ class TestTicketFromConversation:
 def test_20_concurrent_identical_posts_make_one_ticket_and_one_conversation(
     workspace, bot
 ):
-    escalation.escalation_rule_create(
+    rules.escalation_rule_create(
         workspace=workspace, actor=None, values={"name": "all"}
     )
     threads = 20

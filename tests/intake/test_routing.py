@@ -6,7 +6,7 @@ import pytest
 
 from helpdesk.models import Membership, Team
 from tests.factories import MembershipFactory, TeamFactory, make_ticket
-from tickets import escalation, routing
+from tickets.intake import routing, rules, service
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -127,10 +127,10 @@ def test_escalation_into_a_routed_team_is_assigned(workspace, bot, team_of_five)
 
     team, members = team_of_five
     Team.objects.filter(pk=team.pk).update(routing=Team.Routing.ROUND_ROBIN)
-    escalation.escalation_rule_create(
+    rules.escalation_rule_create(
         workspace=workspace, actor=None, values={"name": "all", "team": team}
     )
-    result = escalation.escalation_intake(
+    result = service.escalation_intake(
         workspace=workspace, actor=bot, payload=payload()
     )
     assert result.ticket.assignee == members[0]

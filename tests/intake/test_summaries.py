@@ -1,8 +1,8 @@
 import pytest
 
 from tests.intake.conftest import message, payload
-from tickets import escalation
-from tickets.summaries import MAX_SUMMARY, Line, local_summary, summarise
+from tickets.intake import service
+from tickets.intake.summaries import MAX_SUMMARY, Line, local_summary, summarise
 
 C, A = "contact", "ai"
 
@@ -115,14 +115,14 @@ def test_failing_summariser_falls_back_to_the_local_one(settings):
     settings.HELPDESK_SUMMARISER = "tests.intake.test_summaries.broken_summariser"
     summary = summarise(BUG)
     assert summary.text == local_summary(BUG)
-    assert summary.by == "tickets.summaries.local_summary"
+    assert summary.by == "tickets.intake.summaries.local_summary"
 
 
 @pytest.mark.django_db
 def test_escalated_ticket_shows_its_summary_and_which_summariser_wrote_it(
     workspace, bot
 ):
-    result = escalation.escalation_intake(
+    result = service.escalation_intake(
         workspace=workspace,
         actor=bot,
         payload=payload(
@@ -139,4 +139,4 @@ def test_escalated_ticket_shows_its_summary_and_which_summariser_wrote_it(
     assert ticket.summary == (
         "Customer: My parcel 99812 arrived broken. AI: I'm sorry."
     )
-    assert ticket.summary_by == "tickets.summaries.local_summary"
+    assert ticket.summary_by == "tickets.intake.summaries.local_summary"

@@ -17,7 +17,8 @@ from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
 from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
-from tickets import escalation, services
+from tickets import conversations, services
+from tickets.intake import rules
 from tickets.models import (
     Comment,
     Conversation,
@@ -91,7 +92,7 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
     contact = ContactFactory(
         workspace=workspace, name=f"{words} Carol", email=f"carol@{words.lower()}.test"
     )
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=workspace,
         contact=contact,
         external_id=f"{words.lower()}-chat-77",
@@ -131,7 +132,7 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         filters={"team": [str(team.pk)]},
         is_shared=True,
     )
-    rule = escalation.escalation_rule_create(
+    rule = rules.escalation_rule_create(
         workspace=workspace,
         actor=member,
         values={"name": f"{words} rule", "team": team.pk, "label": label.pk},

@@ -22,8 +22,8 @@ from sla.models import SlaPolicy, SlaTarget
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
-from tickets import escalation, importing, services
-from tickets.forms import FieldForm
+from tickets import conversations, importing, services
+from tickets.intake import serializers
 from tickets.models import (
     Comment,
     Conversation,
@@ -32,6 +32,7 @@ from tickets.models import (
     SavedView,
     Ticket,
 )
+from tickets.ui.forms import FieldForm
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,24 @@ PROTECTED = (
 )
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
+RULE_FIELDS = {
+    "name",
+    "position",
+    "is_active",
+    "confidence_below",
+    "confidence_above",
+    "channels",
+    "topics",
+    "intents",
+    "keywords",
+    "email_domains",
+    "escalate",
+    "priority",
+    "team",
+    "tags",
+    "label",
+    "group_within_days",
+}
 # What each operation may write, from the schema. Review a new field, then add it.
 WRITABLE = {
     ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"): {
@@ -63,8 +82,11 @@ WRITABLE = {
         "tags",
         "team",
     },
-    ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): set(),
-    ("patch", "/api/v1/workspaces/{workspace_slug}/escalation-rules/{id}/"): set(),
+    # The rule input serializer is the schema now; same fields as the services'.
+    ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): RULE_FIELDS,
+    ("patch", "/api/v1/workspaces/{workspace_slug}/escalation-rules/{id}/"): (
+        RULE_FIELDS
+    ),
     ("post", "/api/v1/workspaces/{workspace_slug}/escalations/"): {
         "ai_raw_response",
         "answer",
@@ -168,24 +190,6 @@ WRITABLE = {
     },
 }
 # Bodies the schema leaves open are checked by the services' field lists.
-RULE_FIELDS = {
-    "name",
-    "position",
-    "is_active",
-    "confidence_below",
-    "confidence_above",
-    "channels",
-    "topics",
-    "intents",
-    "keywords",
-    "email_domains",
-    "escalate",
-    "priority",
-    "team",
-    "tags",
-    "label",
-    "group_within_days",
-}
 IMPORT_COLUMNS = {
     "ref",
     "subject",
@@ -238,7 +242,7 @@ def test_writable_fields_are_pinned_and_never_server_owned():
     }
     assert found == WRITABLE
     lists = {
-        "rules": set(escalation.RULE_FIELDS),
+        "rules": set(serializers.RULE_FIELDS),
         "import": importing.IMPORTABLE,
         "panel": set(FieldForm.FIELDS),
         "ticket_update": set(services.EDITABLE_FIELDS) - {"summary_by"},
@@ -383,7 +387,7 @@ def api_writes(ours, fake):
         )
 
     def conversation():
-        return services.conversation_create(
+        return conversations.conversation_create(
             workspace=ours.workspace, external_id=f"m-{timezone.now().timestamp()}"
         )
 

@@ -26,7 +26,8 @@ from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import build_tenant
 from tests.security.test_isolation_sweep import schema_operations
-from tickets import escalation, services
+from tickets import conversations, services
+from tickets.intake import rules
 from tickets.models import ExportJob, SavedView
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ class World:
         return make_ticket(self.workspace, self.users["admin"], **fields)
 
     def conversation(self):
-        return services.conversation_create(
+        return conversations.conversation_create(
             workspace=self.workspace, external_id=f"c-{timezone.now().timestamp()}"
         )
 
@@ -133,7 +134,7 @@ class World:
         )
 
     def rule(self):
-        return escalation.escalation_rule_create(
+        return rules.escalation_rule_create(
             workspace=self.workspace, actor=None, values={"name": "r"}
         )
 

@@ -140,15 +140,19 @@ def test_each_customer_message_starts_a_next_response_cycle(workspace, agent, po
         assert second.state_at(T0 + 3 * H) == "on_track"
 
 
-def test_customer_message_wakes_a_snoozed_ticket(workspace, agent, policy):
+def test_customer_reply_event_starts_a_clock_and_leaves_the_snooze(
+    workspace, agent, policy
+):
+    """The SLA handler only moves clocks: waking a snoozed ticket on a customer
+    reply is the intake's one path (tests/intake/test_wake_on_reply.py)."""
     ticket = make_ticket(workspace, agent)
-    services.ticket_snooze(
-        ticket=ticket, until=datetime(2999, 1, 1, tzinfo=UTC), actor=agent
-    )
+    until = datetime(2999, 1, 1, tzinfo=UTC)
+    services.ticket_snooze(ticket=ticket, until=until, actor=agent)
     events.record(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, CUSTOMER_ACTOR)
     ticket.refresh_from_db()
-    assert ticket.snoozed_until is None
-    assert TicketEvent.Kind.UNSNOOZED in kinds(ticket)
+    assert ticket.snoozed_until == until
+    assert TicketEvent.Kind.UNSNOOZED not in kinds(ticket)
+    assert clock(ticket, "next_response").fulfilled_at is None
 
 
 def test_business_hours_target_skips_the_weekend(workspace, agent):

@@ -16,6 +16,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.models import Comment, Message, Ticket, TicketEvent
+from tickets.services._common import _display
 
 
 def counts(ticket):
@@ -111,8 +112,8 @@ def test_each_field_change_writes_its_event_with_old_and_new(
     assert counts(updated) == (before[0] + 1, before[1] + 1)
     event = latest_event(updated)
     assert (event.kind, event.actor) == (kind, manager)
-    assert event.data["new"] == services._display(value)
-    assert event.data["old"] == services._display(old_value)
+    assert event.data["new"] == _display(value)
+    assert event.data["old"] == _display(old_value)
     assert updated.history.first().history_user == manager
     assert updated.version == ticket.version + 1
 

@@ -12,7 +12,7 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
-from tickets import selectors, services
+from tickets import conversations, selectors, services
 from tickets.models import SavedView, Ticket, TicketEvent
 from tickets.selectors import Tally, capped_counts
 from tickets.templatetags.tickets_ui import optional_url
@@ -139,6 +139,28 @@ def test_detail_deep_link_renders_page_with_panel(client_agent, workspace, agent
     assert "Not connected to external system." in html
     partial = client_agent.get(url, **HX).content.decode()
     assert partial.lstrip().startswith('<div class="panel-inner"')
+
+
+def test_history_tab_shows_the_entries_the_api_and_admin_show(
+    client_agent, workspace, agent
+):
+    ticket = make_ticket(workspace, agent)
+    services.ticket_set_priority(ticket=ticket, priority=5, actor=agent)
+    url = reverse("tickets:detail", args=["acme", ticket.number])
+    response = client_agent.get(url, **HX)
+    shown = response.context["detail"]["history"]
+    assert shown == selectors.ticket_history(ticket=ticket)  # what the API serializes
+    assert {"field": "priority", "old": 3, "new": 5} in shown[0]["changes"]
+    assert '<th>priority</th><td class="old">3</td><td class="new">5</td>' in (
+        response.content.decode()
+    )
+
+
+def test_a_page_of_history_still_shows_its_oldest_entrys_changes(workspace, agent):
+    ticket = make_ticket(workspace, agent)
+    services.ticket_set_priority(ticket=ticket, priority=5, actor=agent)
+    [latest] = selectors.ticket_history(ticket=ticket, limit=1)
+    assert {"field": "priority", "old": 3, "new": 5} in latest["changes"]
 
 
 def test_status_control_offers_only_allowed_transitions(client_agent, workspace, agent):
@@ -324,7 +346,7 @@ def test_saved_view_is_pinned_with_live_count(client_agent, workspace, agent):
 
 
 def test_create_ticket_from_conversation(client_agent, workspace, agent):
-    conversation = services.conversation_create(workspace=workspace, channel="web")
+    conversation = conversations.conversation_create(workspace=workspace, channel="web")
     url = reverse("tickets:from_conversation", args=["acme", conversation.pk])
     response = client_agent.post(url, {"subject": "Follow up"})
     ticket = Ticket.objects.get()
@@ -418,7 +440,7 @@ def test_panel_shows_transcript_escalation_and_conversations(
 ):
     from django.utils import timezone
 
-    conversation = services.conversation_create(
+    conversation = conversations.conversation_create(
         workspace=workspace,
         channel="web",
         messages=[
@@ -429,7 +451,7 @@ def test_panel_shows_transcript_escalation_and_conversations(
             },
         ],
     )
-    other = services.conversation_create(
+    other = conversations.conversation_create(
         workspace=workspace, channel="email", handled_by="human"
     )
     ticket = make_ticket(

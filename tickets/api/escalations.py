@@ -1,9 +1,12 @@
 """REST API for escalation intake: escalations, customer messages, tickets from a
-conversation, and escalation rules. Same conventions as tickets.api.views: the
+conversation, and escalation rules. Same conventions as tickets.api.base: the
 workspace in the path, roles per action, one JSON error shape.
 
-The intake's Idempotency-Key is handled by tickets.escalation itself (its claim row
-is the escalation's own record), so these views do not wrap it again.
+Request bodies are validated by the intake's serializers (tickets.intake.serializers,
+run by the services), and the same serializers are the schema drf-spectacular
+publishes, so what is documented is what is accepted. The intake's Idempotency-Key
+is handled by tickets.intake.service itself (its claim row is the escalation's own
+record), so these views do not wrap it again.
 """
 
 from __future__ import annotations
@@ -11,37 +14,40 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from tickets import escalation, selectors, services
+from tickets import conversations, selectors
 from tickets.api import serializers as s
-from tickets.api.views import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
-from tickets.models import (
-    Conversation,
-    EscalationIntake,
-    EscalationRule,
-    Message,
-    Ticket,
+from tickets.api.base import IDEMPOTENCY_KEY, WorkspaceViewMixin, errors
+from tickets.intake import rules, service
+from tickets.intake.serializers import (
+    RULE_FIELDS,
+    ConversationTicketSerializer,
+    CustomerMessagesSerializer,
+    EscalationPayloadSerializer,
+    EscalationRuleInputSerializer,
 )
+from tickets.models import Conversation, EscalationIntake, EscalationRule, Ticket
 
 READ_ONLY_RULE_FIELDS = {"id", "created_at", "updated_at", "workspace"}
 
 
-# --- serializers (output; input is validated by the services) ---
+# --- output serializers (input: tickets.intake.serializers) ---
 
 
 class EscalationRuleSerializer(serializers.ModelSerializer):
-    label_path = serializers.CharField(source="label.path", default=None)
-    team_name = serializers.CharField(source="team.name", default=None)
+    label_path = serializers.CharField(
+        source="label.path", default=None, allow_null=True
+    )
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True)
 
     class Meta:
         model = EscalationRule
         fields = [
             "id",
-            *escalation.RULE_FIELDS,
+            *RULE_FIELDS,
             "team_name",
             "label_path",
             "created_at",
@@ -78,53 +84,6 @@ IntakeResultSerializer = inline_serializer(
             {"id": serializers.IntegerField(), "external_id": serializers.CharField()},
         ),
         "rule": _Ref(allow_null=True),
-    },
-)
-EscalationPayloadSerializer = inline_serializer(
-    "EscalationPayload",
-    {
-        "event_id": serializers.CharField(required=False),
-        "conversation": inline_serializer(
-            "EscalationConversation",
-            {
-                "external_id": serializers.CharField(),
-                "channel": serializers.CharField(required=False),
-                "started_at": serializers.DateTimeField(required=False),
-                "contact": inline_serializer(
-                    "EscalationContact",
-                    {
-                        "name": serializers.CharField(required=False),
-                        "email": serializers.EmailField(required=False),
-                        "external_id": serializers.CharField(required=False),
-                    },
-                    required=False,
-                ),
-                "messages": inline_serializer(
-                    "EscalationMessage",
-                    {
-                        "author_kind": serializers.ChoiceField(
-                            Message.AuthorKind.choices
-                        ),
-                        "author_name": serializers.CharField(required=False),
-                        "body": serializers.CharField(),
-                        "sent_at": serializers.DateTimeField(),
-                    },
-                    many=True,
-                ),
-            },
-        ),
-        "question": serializers.CharField(required=False),
-        "answer": serializers.CharField(required=False),
-        "ai_raw_response": serializers.CharField(required=False),
-        "confidence": serializers.IntegerField(
-            min_value=0, max_value=100, required=False
-        ),
-        "topic": serializers.CharField(required=False),
-        "intent": serializers.CharField(required=False),
-        "reason": serializers.CharField(required=False),
-        "escalate": serializers.BooleanField(required=False),
-        "priority": serializers.IntegerField(min_value=1, max_value=5, required=False),
-        "subject": serializers.CharField(required=False),
     },
 )
 
@@ -178,7 +137,7 @@ class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
 
     def create(self, request, *args, **kwargs):
         workspace = self.membership.workspace
-        result = escalation.escalation_intake(
+        result = service.escalation_intake(
             workspace=workspace,
             actor=request.user,
             payload=_object_body(request),
@@ -195,7 +154,7 @@ class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
             }
             if result.conversation
             else None,
-            "rule": escalation._rule_ref(result.rule),
+            "rule": rules.rule_ref(result.rule),
         }
         response = Response(
             body,
@@ -207,34 +166,6 @@ class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
 
 
 # --- conversations: customer messages and tickets by hand ---
-
-
-class ConversationTicketInput(serializers.Serializer):
-    subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    team = serializers.IntegerField(required=False, allow_null=True)
-    label = serializers.IntegerField(required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False
-    )
-    assignee = serializers.IntegerField(required=False, allow_null=True)
-
-
-MessagesInput = inline_serializer(
-    "CustomerMessages",
-    {
-        "messages": inline_serializer(
-            "CustomerMessage",
-            {
-                "author_kind": serializers.ChoiceField(Message.AuthorKind.choices),
-                "author_name": serializers.CharField(required=False),
-                "body": serializers.CharField(),
-                "sent_at": serializers.DateTimeField(),
-            },
-            many=True,
-        )
-    },
-)
 
 
 class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
@@ -256,7 +187,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
             "is announced on every ticket the conversation feeds, reopens those "
             "waiting on the contact and wakes snoozed ones."
         ),
-        request=MessagesInput,
+        request=CustomerMessagesSerializer,
         responses={
             201: inline_serializer(
                 "MessagesAdded",
@@ -271,7 +202,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     def messages(self, request, *args, **kwargs):
         conversation = self._conversation()
         body = _object_body(request)
-        result = escalation.conversation_add_messages(
+        result = conversations.conversation_add_messages(
             conversation=conversation, messages=body.get("messages")
         )
         return Response(
@@ -285,51 +216,21 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     @extend_schema(
         summary="Open a ticket from a conversation",
         description="One conversation may spawn several tickets.",
-        request=ConversationTicketInput,
+        request=ConversationTicketSerializer,
         responses={201: s.TicketDetailSerializer, **errors(400, 403)},
     )
     def tickets(self, request, *args, **kwargs):
         conversation = self._conversation()
-        serializer = ConversationTicketInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        workspace = self.membership.workspace
-        bad: dict[str, list[str]] = {}
-        team = label = None
-        if values.get("team") is not None:
-            team = workspace.teams.filter(pk=values["team"]).first()
-            if team is None:
-                bad["team"] = ["That team does not exist in this workspace."]
-        if values.get("label") is not None:
-            label = workspace.labels.filter(pk=values["label"]).first()
-            if label is None:
-                bad["label"] = ["That label does not exist in this workspace."]
-        assignee = services.UNSET  # by default the creator, like any manual ticket
-        if "assignee" in values:
-            assignee = None
-            if values["assignee"] is not None:
-                member = workspace.memberships.filter(
-                    user_id=values["assignee"]
-                ).first()
-                if member is None:
-                    bad["assignee"] = [
-                        "The assignee is not a member of this workspace."
-                    ]
-                else:
-                    assignee = member.user
-        if bad:
-            raise ValidationError(bad)
-        ticket = escalation.ticket_create_from_conversation(
+        values = ConversationTicketSerializer(
+            data=request.data, context={"workspace": self.membership.workspace}
+        )
+        values.is_valid(raise_exception=True)
+        ticket = conversations.ticket_create_from_conversation(
             conversation=conversation,
             actor=request.user,
-            subject=values.get("subject", ""),
-            priority=values.get("priority", Ticket.Priority.MEDIUM),
-            team=team,
-            label=label,
-            tags=values.get("tags", ()),
-            assignee=assignee,
+            **values.validated_data,  # no assignee: the creator, as any manual ticket
         )
-        fresh = selectors.ticket_detail(
+        fresh = selectors.ticket_get_detailed(
             membership=self.membership, number=ticket.number
         )
         return Response(
@@ -354,12 +255,12 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     ),
     create=extend_schema(
         summary="Add an escalation rule (managers)",
-        request=OpenApiTypes.OBJECT,
+        request=EscalationRuleInputSerializer,
         responses={201: EscalationRuleSerializer, **errors(400, 403)},
     ),
     partial_update=extend_schema(
         summary="Change an escalation rule (managers)",
-        request=OpenApiTypes.OBJECT,
+        request=EscalationRuleInputSerializer(partial=True),
         responses={200: EscalationRuleSerializer, **errors(400, 403)},
     ),
     destroy=extend_schema(
@@ -402,7 +303,7 @@ class EscalationRuleViewSet(WorkspaceViewMixin, viewsets.ViewSet):
         return self._answer(self._rule())
 
     def create(self, request, *args, **kwargs):
-        rule = escalation.escalation_rule_create(
+        rule = rules.escalation_rule_create(
             workspace=self.membership.workspace,
             actor=request.user,
             values=self._values(request),
@@ -410,11 +311,11 @@ class EscalationRuleViewSet(WorkspaceViewMixin, viewsets.ViewSet):
         return self._answer(rule, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        rule = escalation.escalation_rule_update(
+        rule = rules.escalation_rule_update(
             rule=self._rule(), actor=request.user, changes=self._values(request)
         )
         return self._answer(rule)
 
     def destroy(self, request, *args, **kwargs):
-        escalation.escalation_rule_delete(rule=self._rule(), actor=request.user)
+        rules.escalation_rule_delete(rule=self._rule(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

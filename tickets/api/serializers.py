@@ -21,6 +21,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.selectors import COUNT_CAP
 
 User = get_user_model()
 
@@ -387,6 +388,9 @@ class BulkResultSerializer(serializers.Serializer):
 class StatsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())
+    capped = serializers.BooleanField(
+        help_text=f"A count stopped at {COUNT_CAP:,}; `total` is then a lower bound."
+    )
 
 
 # --- conversations ---

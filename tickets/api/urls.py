@@ -3,16 +3,24 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import escalations, views
+from tickets.api import (
+    conversations,
+    escalations,
+    lookups,
+    saved_views,
+    tickets,
+)
 
 router = SimpleRouter()
-router.register("tickets", views.TicketViewSet, basename="ticket")
-router.register("conversations", views.ConversationViewSet, basename="conversation")
-router.register("tags", views.TagViewSet, basename="tag")
-router.register("labels", views.LabelViewSet, basename="label")
-router.register("teams", views.TeamViewSet, basename="team")
-router.register("members", views.MemberViewSet, basename="member")
-router.register("views", views.SavedViewViewSet, basename="savedview")
+router.register("tickets", tickets.TicketViewSet, basename="ticket")
+router.register(
+    "conversations", conversations.ConversationViewSet, basename="conversation"
+)
+router.register("tags", lookups.TagViewSet, basename="tag")
+router.register("labels", lookups.LabelViewSet, basename="label")
+router.register("teams", lookups.TeamViewSet, basename="team")
+router.register("members", lookups.MemberViewSet, basename="member")
+router.register("views", saved_views.SavedViewViewSet, basename="savedview")
 router.register("escalations", escalations.EscalationViewSet, basename="escalation")
 router.register(
     "escalation-rules", escalations.EscalationRuleViewSet, basename="escalation-rule"

@@ -17,7 +17,7 @@ from helpdesk.actors import AI_AGENT
 from helpdesk.models import Membership, Team, Workspace
 from helpdesk.services import contact_upsert
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
-from tickets import services, workflow
+from tickets import conversations, services, workflow
 from tickets.models import Comment, Message, Ticket, TicketEvent
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo credentials
@@ -183,7 +183,7 @@ class Command(BaseCommand):
         channel = rng.choice(CHANNELS)
         escalated = rng.random() < 0.7
         question = subject_tpl.format(n=1000 + index).lower()
-        conversation = services.conversation_create(
+        conversation = conversations.conversation_create(
             workspace=workspace,
             channel=channel,
             external_id=f"chat-{index + 1:05d}",

@@ -1,116 +1,35 @@
-"""REST API v1. Every URL names its workspace (`/api/v1/workspaces/{slug}/...`);
-a workspace the caller does not belong to answers 404 like one that does not exist.
-Reads go through tickets.selectors, writes through tickets.services, roles through
-helpdesk.permissions.can()."""
+"""The API's tickets: list (every list filter, search, ordering, cursor pages),
+create, retrieve by number or ref, edit with If-Match, delete, and the verbs
+(transition, assign, snooze, comments, events, history, bulk, stats)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from helpdesk.lib.api import PreconditionRequired
-from helpdesk.lib.errors import PermissionDenied, StaleVersion
+from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
-from helpdesk.models import Membership, Team
-from helpdesk.permissions import can
-from helpdesk.tenancy import membership_for_slug
 from tickets import bulk, selectors, services
 from tickets.api import serializers as s
+from tickets.api.base import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    CreatedCursorPagination,
+    WorkspaceViewMixin,
+    errors,
+)
 from tickets.filters import TicketFilterSet
-from tickets.models import Conversation, Label, SavedView, Tag, Ticket
+from tickets.models import Ticket
 from tickets.refs import parse_ref
-
-# --- errors in the schema ---
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    text = {
-        400: "Bad input; `errors` names the fields.",
-        401: "Not authenticated.",
-        403: "Your role may not do this.",
-        404: "No such workspace or object (or not yours).",
-        409: "Not allowed from the ticket's current status.",
-        412: "If-Match names an old version; reload and retry.",
-        422: "Idempotency-Key reused with a different request.",
-        428: "If-Match header missing.",
-    }
-    return {
-        code: OpenApiResponse(s.ErrorSerializer, description=text[code])
-        for code in (401, 404, *codes)
-    }
-
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag of the version being edited.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Repeating a request with the same key returns the first answer.",
-)
-
-
-# --- workspace and roles ---
-
-
-class WorkspaceRole(permissions.BasePermission):
-    """The caller is a member of the URL's workspace and their role allows the view's
-    action (`view.permission_for(action)`, a key of helpdesk.permissions)."""
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        membership = membership_for_slug(request.user, view.kwargs["workspace_slug"])
-        request.membership = membership
-        view.membership = membership
-        needed = view.permission_for(getattr(view, "action", None))
-        if needed and not can(membership, needed):
-            raise PermissionDenied(
-                f"A {membership.get_role_display().lower()} may not do this."
-            )
-        return True
-
-
-class WorkspaceViewMixin:
-    """A view under /workspaces/{slug}/ with a role needed per action."""
-
-    permission_classes = [WorkspaceRole]
-    membership: Membership
-    # action name -> permission key; DEFAULT_PERMISSION for the rest.
-    action_permissions: dict[str, str] = {}
-    default_permission = "ticket.view"
-
-    def permission_for(self, action_name: str | None) -> str:
-        return self.action_permissions.get(action_name or "", self.default_permission)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["membership"] = getattr(self, "membership", None)
-        return context
-
-    @property
-    def is_schema(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
-
 
 # --- pagination and filtering ---
 
@@ -125,13 +44,6 @@ class TicketCursorPagination(CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         return getattr(view, "ticket_ordering", None) or self.ordering
-
-
-class CreatedCursorPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    ordering = ("created_at", "id")
 
 
 class TicketFilterBackend(DjangoFilterBackend):
@@ -257,14 +169,14 @@ class TicketViewSet(
 
     def get_object(self) -> Ticket:
         try:
-            return selectors.ticket_detail(
+            return selectors.ticket_get_detailed(
                 membership=self.membership, number=self._number()
             )
         except Ticket.DoesNotExist:
             raise Http404("No such ticket.") from None
 
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.ticket_detail(
+        fresh = selectors.ticket_get_detailed(
             membership=self.membership, number=ticket.number
         )
         data = s.TicketDetailSerializer(fresh, context=self.get_serializer_context())
@@ -303,22 +215,13 @@ class TicketViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         tags = changes.pop("tags", None)
-        with transaction.atomic():
-            ticket = services.ticket_update(
-                ticket=ticket,
-                actor=request.user,
-                changes=changes,
-                expected_version=expected,
-            )
-            if tags is not None:
-                current = {t.name for t in ticket.tags.all()}
-                wanted = services._clean_tag_names(tags)
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=[t for t in wanted if t not in current],
-                    remove=[t for t in current if t not in wanted],
-                )
+        ticket = services.ticket_update(
+            ticket=ticket,
+            actor=request.user,
+            changes=changes,
+            tags=tags,
+            expected_version=expected,
+        )
         return self._detail(ticket)
 
     def destroy(self, request, *args, **kwargs):
@@ -488,7 +391,9 @@ class TicketViewSet(
     @extend_schema(
         summary="Counts by status for the current filters (the stats bar)",
         description="Takes the list filters; the `status` filter is ignored so every "
-        "status has its count.",
+        "status has its count. As on the tickets page, each count stops at "
+        f"{selectors.COUNT_CAP:,}: `capped` says that one did, and `total` is then a "
+        "lower bound.",
         responses={200: s.StatsSerializer, **errors(400, 403)},
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -502,7 +407,8 @@ class TicketViewSet(
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         counts = selectors.ticket_status_counts(filterset.qs)
-        return Response({"total": sum(counts.values()), "by_status": counts})
+        total = selectors.Tally.total(counts.values())
+        return Response({"total": total, "by_status": counts, "capped": total.capped})
 
     # --- helpers ---
 
@@ -517,194 +423,3 @@ class TicketViewSet(
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-# --- other resources ---
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List conversations",
-        responses={200: s.ConversationBriefSerializer(many=True), **errors(403)},
-    ),
-    retrieve=extend_schema(
-        summary="A conversation with its messages",
-        responses={200: s.ConversationSerializer, **errors(403)},
-    ),
-)
-class ConversationViewSet(WorkspaceViewMixin, viewsets.ReadOnlyModelViewSet):
-    pagination_class = CreatedCursorPagination
-    lookup_value_regex = "[0-9]+"
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return s.ConversationSerializer
-        return s.ConversationBriefSerializer
-
-    def get_queryset(self):
-        if self.is_schema:
-            return Conversation.objects.none()
-        queryset = Conversation.objects.filter(
-            workspace=self.membership.workspace
-        ).select_related("contact")
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("messages")
-        return queryset
-
-
-class _ReadList(WorkspaceViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    pagination_class = None
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Tags", responses={200: s.TagSerializer(many=True), **errors(403)}
-    )
-)
-class TagViewSet(_ReadList):
-    serializer_class = s.TagSerializer
-
-    def get_queryset(self):
-        if self.is_schema:
-            return Tag.objects.none()
-        return Tag.objects.filter(workspace=self.membership.workspace).order_by("name")
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Labels (with their paths)",
-        responses={200: s.LabelSerializer(many=True), **errors(403)},
-    )
-)
-class LabelViewSet(_ReadList):
-    serializer_class = s.LabelSerializer
-
-    def get_queryset(self):
-        if self.is_schema:
-            return Label.objects.none()
-        return Label.objects.filter(workspace=self.membership.workspace).select_related(
-            "parent__parent__parent"
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Teams", responses={200: s.TeamSerializer(many=True), **errors(403)}
-    )
-)
-class TeamViewSet(_ReadList):
-    serializer_class = s.TeamSerializer
-
-    def get_queryset(self):
-        if self.is_schema:
-            return Team.objects.none()
-        return Team.objects.filter(workspace=self.membership.workspace)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Members and their roles",
-        responses={200: s.MemberSerializer(many=True), **errors(403)},
-    )
-)
-class MemberViewSet(_ReadList):
-    serializer_class = s.MemberSerializer
-
-    def get_queryset(self):
-        if self.is_schema:
-            return Membership.objects.none()
-        return Membership.objects.filter(
-            workspace=self.membership.workspace
-        ).select_related("user")
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Your saved views and the shared ones",
-        responses={200: s.SavedViewSerializer(many=True), **errors(403)},
-    ),
-    retrieve=extend_schema(responses={200: s.SavedViewSerializer, **errors(403)}),
-    create=extend_schema(
-        summary="Save a view (sharing needs a manager or admin)",
-        responses={201: s.SavedViewSerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        responses={200: s.SavedViewSerializer, **errors(400, 403)}
-    ),
-    destroy=extend_schema(responses={204: None, **errors(403)}),
-)
-class SavedViewViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
-    """Personal views belong to their owner; shared views are seen by everyone and
-    changed by their owner or a manager."""
-
-    serializer_class = s.SavedViewSerializer
-    pagination_class = None
-    lookup_value_regex = "[0-9]+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        if self.is_schema:
-            return SavedView.objects.none()
-        return (
-            SavedView.objects.filter(workspace=self.membership.workspace)
-            .filter(_visible_to(self.membership))
-            .select_related("owner")
-        )
-
-    def get_object(self) -> SavedView:
-        view = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if self.request.method not in permissions.SAFE_METHODS and not (
-            view.owner_id == self.membership.user_id
-            or (view.is_shared and can(self.membership, "views.share"))
-        ):
-            raise PermissionDenied("Only its owner or a manager may change this view.")
-        return view
-
-    def _check(self, serializer, instance: SavedView | None = None) -> None:
-        data = serializer.validated_data
-        shared = data.get("is_shared", instance.is_shared if instance else False)
-        if shared and not can(self.membership, "views.share"):
-            raise PermissionDenied("Only managers and admins may share views.")
-        if "filters" in data:
-            filterset = TicketFilterSet(
-                data["filters"],
-                queryset=Ticket.objects.none(),
-                membership=self.membership,
-            )
-            if not filterset.is_valid():
-                raise ValidationError(
-                    {
-                        f"filters.{name}": [str(m) for m in messages]
-                        for name, messages in filterset.errors.items()
-                    }
-                )
-            unknown = set(data["filters"]) - set(_filter_params())
-            if unknown:
-                raise ValidationError(
-                    {"filters": [f"Unknown filters: {', '.join(sorted(unknown))}."]}
-                )
-
-    def perform_create(self, serializer):
-        self._check(serializer)
-        serializer.save(workspace=self.membership.workspace, owner=self.request.user)
-
-    def perform_update(self, serializer):
-        self._check(serializer, serializer.instance)
-        serializer.save()
-
-
-def _visible_to(membership: Membership):
-    from django.db.models import Q
-
-    return Q(owner=membership.user) | Q(is_shared=True)
-
-
-def _filter_params() -> list[str]:
-    """Parameter names TicketFilterSet reads (range filters use _after/_before)."""
-    names = []
-    for name, f in TicketFilterSet.base_filters.items():
-        if f.__class__.__name__.endswith("RangeFilter"):
-            names += [f"{name}_after", f"{name}_before"]
-        else:
-            names.append(name)
-    return names

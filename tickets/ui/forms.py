@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from helpdesk.models import Membership
+from helpdesk.tenancy import member_get
 from tickets import workflow
-from tickets.models import Label, SavedView, Ticket
+from tickets.models import Label, Ticket
 
 User = get_user_model()
 
@@ -29,16 +30,10 @@ class _MemberForm(forms.Form):
     def _member_user(self, value: str):
         if value in ("", "none"):
             return None
-        row = (
-            Membership.objects.filter(workspace=self.workspace, user_id=value)
-            .select_related("user")
-            .first()
-            if value.isdigit()
-            else None
-        )
-        if row is None:
+        user = member_get(self.workspace, user_id=value)
+        if user is None:
             raise forms.ValidationError("No member with that id in this workspace.")
-        return row.user
+        return user
 
 
 class StatusForm(_MemberForm):
@@ -171,21 +166,6 @@ class SavedViewForm(forms.Form):
         required=False, initial=True, label="Pin to the sidebar"
     )
     query = forms.CharField(required=False, max_length=4000)
-
-    def save_for(self, *, membership: Membership, filters: dict, may_share: bool):
-        """Create the view, or update the member's own view of the same name."""
-        data = self.cleaned_data
-        view, _ = SavedView.objects.update_or_create(
-            workspace=membership.workspace,
-            owner=membership.user,
-            name=data["name"].strip(),
-            defaults={
-                "filters": filters,
-                "is_shared": data["is_shared"] and may_share,
-                "is_pinned": data["is_pinned"],
-            },
-        )
-        return view
 
 
 class BulkForm(_MemberForm):

@@ -2,7 +2,7 @@
 
 `settings.HELPDESK_SUMMARISER` names a callable `(transcript, *, question="",
 reason="") -> str`, where `transcript` is a list of `Line`. The default,
-`tickets.summaries.local_summary`, runs in-process with no network: it is
+`tickets.intake.summaries.local_summary`, runs in-process with no network: it is
 deterministic, puts the customer's problem first and stays within 280 characters.
 The ticket's `summary_by` records the dotted path of the summariser that wrote it.
 """
@@ -17,7 +17,6 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SUMMARISER = "tickets.summaries.local_summary"
 MAX_SUMMARY = 280
 
 
@@ -72,7 +71,7 @@ def _end(sentence: str) -> str:
     return sentence if sentence[-1] in ".!?" else sentence + "."
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
     if len(text) <= limit:
         return text
@@ -124,17 +123,22 @@ def local_summary(
     head = " ".join(parts)
     tail_text = " ".join(tail)
     if not tail_text:
-        return _clip(head, MAX_SUMMARY)
+        return clip(head, MAX_SUMMARY)
     if not head:
-        return _clip(tail_text, MAX_SUMMARY)
+        return clip(tail_text, MAX_SUMMARY)
     # The customer's problem keeps at least two thirds of the room.
     head_room = max(MAX_SUMMARY - len(tail_text) - 1, MAX_SUMMARY * 2 // 3)
-    head = _clip(head, head_room)
-    return _clip(head + " " + tail_text, MAX_SUMMARY)
+    head = clip(head, head_room)
+    return clip(head + " " + tail_text, MAX_SUMMARY)
+
+
+# The fallback when a plug-in fails: this module's own summariser.
+LOCAL_SUMMARISER = f"{local_summary.__module__}.{local_summary.__qualname__}"
 
 
 def summariser_path() -> str:
-    return getattr(settings, "HELPDESK_SUMMARISER", "") or DEFAULT_SUMMARISER
+    """The configured summariser (its default lives in helpdesk/settings.py)."""
+    return settings.HELPDESK_SUMMARISER
 
 
 def summarise(
@@ -153,10 +157,10 @@ def summarise(
     except Exception:  # noqa: BLE001 - a plug-in's failure must not block intake
         logger.exception("Summariser %s failed; using the local one", path)
         text = ""
-    if not text and path != DEFAULT_SUMMARISER:
-        path = DEFAULT_SUMMARISER
+    if not text and path != LOCAL_SUMMARISER:
+        path = LOCAL_SUMMARISER
         text = local_summary(lines, question=question, reason=reason)
-    return Summary(text=_clip(text, MAX_SUMMARY), by=path if text else "")
+    return Summary(text=clip(text, MAX_SUMMARY), by=path if text else "")
 
 
 def lines_of(conversation) -> list[Line]:

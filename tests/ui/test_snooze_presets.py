@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from tickets.snooze import snooze_until
+from tickets.ui.snooze import PRESETS, snooze_presets, snooze_until
 
 # Saturday 30 March 2024 23:30 UTC = Sunday 31 March 00:30 in Berlin, the night
 # the clocks go forward.
@@ -41,3 +41,14 @@ def test_unknown_preset_and_naive_custom_are_field_errors(berlin):
         snooze_until("someday", workspace=berlin, now=NOW)
     with pytest.raises(ValidationError, match="time zone"):
         snooze_until("custom", workspace=berlin, now=NOW, custom=None)
+
+
+def test_the_menus_offer_the_presets_of_the_one_list(berlin):
+    menu = snooze_presets(workspace=berlin, now=NOW)
+    assert [label for _, label in menu] == [
+        label for preset, label in PRESETS.items() if preset != "custom"
+    ]
+    for (value, _), preset in zip(menu, PRESETS, strict=False):
+        until = datetime.fromisoformat(value)
+        assert until == snooze_until(preset, workspace=berlin, now=NOW)
+        assert until.utcoffset() == until.astimezone(berlin.tz).utcoffset()

@@ -8,13 +8,11 @@ workspaces they belong to.
 from datetime import timedelta
 
 from csp.decorators import csp_update
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,19 +22,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin, staff_roles
 from helpdesk.lib.csp import source_hash
-from helpdesk.lib.errors import DomainError
+from helpdesk.lib.errors import DomainError, PermissionDenied
+from helpdesk.lib.history import record_changes
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import escalation, export, services, workflow
+from tickets import export, services, workflow
+from tickets.admin.forms import TicketActionForm, TicketAdminForm
 from tickets.models import (
     Comment,
-    Conversation,
-    EscalationRule,
-    ExportJob,
-    Label,
-    Message,
-    SavedView,
-    Tag,
     Ticket,
     TicketEvent,
 )
@@ -62,110 +55,6 @@ class AssociatedConversationInline(ReadOnlyInline):
     verbose_name_plural = "associated conversations"
     fields = ["conversation"]
     readonly_fields = fields
-
-
-class TicketActionForm(ActionForm):
-    """The changelist's action bar: the value the chosen action applies."""
-
-    status = forms.ChoiceField(
-        required=False, choices=[("", "status…"), *workflow.Status.choices]
-    )
-    priority = forms.ChoiceField(
-        required=False, choices=[("", "priority…"), *Ticket.Priority.choices]
-    )
-    assignee = forms.CharField(
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "assignee e-mail or username"}),
-    )
-    snooze_hours = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=24 * 365,
-        widget=forms.NumberInput(attrs={"placeholder": "snooze hours"}),
-    )
-
-
-class TicketAdminForm(forms.ModelForm):
-    tag_names = forms.CharField(
-        required=False, label="Tags", help_text="Comma-separated; new tags are created."
-    )
-
-    class Meta:
-        model = Ticket
-        fields = [
-            "workspace",
-            "subject",
-            "content",
-            "summary",
-            "summary_by",
-            "status",
-            "priority",
-            "assignee",
-            "team",
-            "requester",
-            "label",
-            "topic",
-            "intent",
-            "channel",
-            "question",
-            "answer",
-            "ai_raw_response",
-            "confidence",
-            "governance_reason",
-            "primary_conversation",
-            "associated_conversations",
-            "snoozed_until",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["tag_names"].initial = ", ".join(
-                self.instance.tags.values_list("name", flat=True)
-            )
-
-    def clean_status(self):
-        new = self.cleaned_data["status"]
-        old = self.instance.status if self.instance.pk else None
-        if old is not None and new != old:
-            try:
-                workflow.check_transition(old, new)
-            except DomainError as exc:
-                raise ValidationError(exc.message) from None
-        return new
-
-    def clean(self):
-        cleaned = super().clean()
-        workspace = cleaned.get("workspace") or getattr(
-            self.instance, "workspace", None
-        )
-        for name in ("team", "label", "requester", "primary_conversation"):
-            obj = cleaned.get(name)
-            if (
-                obj is not None
-                and workspace is not None
-                and obj.workspace_id != workspace.pk
-            ):
-                self.add_error(name, "That belongs to another workspace.")
-        foreign = [
-            c
-            for c in cleaned.get("associated_conversations") or []
-            if workspace is not None and c.workspace_id != workspace.pk
-        ]
-        if foreign:
-            self.add_error(
-                "associated_conversations", "Those belong to another workspace."
-            )
-        assignee = cleaned.get("assignee")
-        if (
-            assignee is not None
-            and workspace is not None
-            and not assignee.memberships.filter(workspace=workspace).exists()
-        ):
-            self.add_error(
-                "assignee", "The assignee is not a member of this workspace."
-            )
-        return cleaned
 
 
 # django-import-export's export page has one inline event handler (its "Select all"
@@ -354,12 +243,12 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             changed = set(form.changed_data)
             edits = {n: data[n] for n in changed & services.EDITABLE_FIELDS}
             ticket = services.ticket_update(
-                ticket=obj, actor=request.user, changes=edits
+                ticket=obj,
+                actor=request.user,
+                changes=edits,
+                status=data["status"] if "status" in changed else None,
+                tags=tag_names if "tag_names" in changed else None,
             )
-            if "status" in changed:
-                ticket = services.ticket_change_status(
-                    ticket=ticket, to=data["status"], actor=request.user
-                )
             if "snoozed_until" in changed:
                 if data["snoozed_until"]:
                     services.ticket_snooze(
@@ -367,15 +256,6 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
                     )
                 else:
                     services.ticket_unsnooze(ticket=ticket, actor=request.user)
-            if "tag_names" in changed:
-                current = set(ticket.tags.values_list("name", flat=True))
-                wanted = set(services._clean_tag_names(tag_names))
-                services.ticket_set_tags(
-                    ticket=ticket,
-                    actor=request.user,
-                    add=wanted - current,
-                    remove=current - wanted,
-                )
 
     def save_related(self, request, form, formsets, change):
         # Tags were saved by the services in save_model; only the associated
@@ -404,6 +284,15 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
             services.ticket_delete(ticket=ticket, actor=request.user)
 
     # --- history and revert ---
+
+    def set_history_delta_changes(
+        self, request, historical_records, foreign_keys_are_objs=True
+    ):
+        """The history page's Changes column in the words of the History tab and the
+        API (helpdesk.lib.history), each record compared with the one before it."""
+        records = list(historical_records)
+        for newer, older in zip(records, records[1:], strict=False):
+            newer.history_delta_changes = record_changes(newer, older)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """GET shows the old version; POST reverts to it through
@@ -548,227 +437,3 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return getattr(exc, "message", str(exc))
-
-
-@admin.register(Tag)
-class TagAdmin(WorkspaceScopedAdmin):
-    manager_can_edit = True
-    list_display = ["name", "workspace", "ticket_count"]
-    list_filter = ["workspace"]
-    search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_tickets=Count("tickets"))
-
-    @admin.display(ordering="_tickets", description="Tickets")
-    def ticket_count(self, obj):
-        return obj._tickets
-
-
-@admin.register(Label)
-class LabelAdmin(WorkspaceScopedAdmin):
-    manager_can_edit = True
-    scoped_foreign_keys = {"parent": "workspace"}
-    list_display = ["__str__", "parent", "workspace"]
-    list_filter = ["workspace", ("parent", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "parent__name"]
-    autocomplete_fields = ["parent"]
-    list_select_related = ["workspace", "parent__parent"]
-
-
-class MessageInline(ReadOnlyInline):
-    model = Message
-    fields = ["sent_at", "author_kind", "author_name", "body"]
-    readonly_fields = fields
-
-
-class PrimaryTicketInline(ReadOnlyInline):
-    model = Ticket
-    fk_name = "primary_conversation"
-    verbose_name = "ticket (primary conversation)"
-    verbose_name_plural = "tickets (primary conversation)"
-    fields = ["number", "subject", "status", "priority"]
-    readonly_fields = fields
-
-
-@admin.register(Conversation)
-class ConversationAdmin(WorkspaceScopedAdmin):
-    scoped_foreign_keys = {"contact": "workspace"}
-    list_display = [
-        "__str__",
-        "contact",
-        "channel",
-        "handled_by",
-        "started_at",
-        "ended_at",
-        "workspace",
-    ]
-    list_filter = ["workspace", "channel", "handled_by"]
-    search_fields = ["external_id", "contact__email", "contact__name"]
-    list_select_related = ["workspace", "contact"]
-    autocomplete_fields = ["contact"]
-    date_hierarchy = "started_at"
-    inlines = [MessageInline, PrimaryTicketInline]
-    actions = ["create_ticket"]
-
-    @admin.action(description="Create a ticket from each selected conversation")
-    def create_ticket(self, request, queryset):
-        made, refused = [], []
-        for conversation in queryset.select_related("workspace", "contact"):
-            try:
-                ticket = escalation.ticket_create_from_conversation(
-                    conversation=conversation, actor=request.user
-                )
-            except (DomainError, ValidationError) as exc:
-                refused.append(f"{conversation}: {getattr(exc, 'message', exc)}")
-                continue
-            made.append(ticket.ref)
-        if made:
-            self.message_user(request, f"Created {', '.join(made)}.", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request, "Refused — " + "; ".join(refused), messages.WARNING
-            )
-
-
-class EscalationRuleForm(forms.ModelForm):
-    class Meta:
-        model = EscalationRule
-        fields = ["workspace", *escalation.RULE_FIELDS]
-
-    def clean(self):
-        cleaned = super().clean()
-        workspace = cleaned.get("workspace") or getattr(
-            self.instance, "workspace", None
-        )
-        if workspace is None or self.errors:
-            return cleaned
-        values = {
-            name: cleaned.get(name)
-            for name in escalation.RULE_FIELDS
-            if name in self.fields
-        }
-        try:
-            self.clean_values = escalation._check_rule(
-                workspace, values, self.instance if self.instance.pk else None
-            )
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for error in errors:
-                    self.add_error(name if name in self.fields else None, error)
-        return cleaned
-
-
-@admin.register(EscalationRule)
-class EscalationRuleAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
-    form = EscalationRuleForm
-    manager_can_edit = True  # managers manage escalation rules
-    scoped_foreign_keys = {"team": "workspace", "label": "workspace"}
-    list_display = [
-        "name",
-        "workspace",
-        "position",
-        "is_active",
-        "escalate",
-        "priority",
-        "team",
-        "label",
-        "group_within_days",
-    ]
-    list_display_links = ["name"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["workspace", "is_active", "escalate"]
-    search_fields = ["name"]
-    list_select_related = ["workspace", "team", "label__parent"]
-    autocomplete_fields = ["team", "label"]
-    ordering = ["workspace", "position", "id"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["workspace"] if obj is not None else []
-
-    def save_model(self, request, obj, form, change):
-        values = getattr(form, "clean_values", None)
-        if values is None:  # list_editable rows: only position / is_active
-            values = {
-                name: form.cleaned_data[name]
-                for name in form.changed_data
-                if name in escalation.RULE_FIELDS
-            }
-        if change:
-            updated = escalation.escalation_rule_update(
-                rule=obj, actor=request.user, changes=values
-            )
-        else:
-            updated = escalation.escalation_rule_create(
-                workspace=form.cleaned_data["workspace"],
-                actor=request.user,
-                values=values,
-            )
-        obj.pk = updated.pk
-        obj.refresh_from_db()
-
-    def delete_model(self, request, obj):
-        escalation.escalation_rule_delete(rule=obj, actor=request.user)
-
-
-@admin.register(TicketEvent)
-class TicketEventAdmin(WorkspaceScopedAdmin):
-    list_display = ["created_at", "workspace", "ticket_number", "kind", "actor_label"]
-    list_filter = ["workspace", "kind"]
-    search_fields = ["=ticket_number", "actor_label"]
-    list_select_related = ["workspace"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in TicketEvent._meta.fields]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the timeline is an audit record
-
-
-@admin.register(SavedView)
-class SavedViewAdmin(WorkspaceScopedAdmin):
-    """Like the views API: staff see the shared views and their own; managers and
-    admins change the shared ones ("views.share"), nobody another's personal one."""
-
-    manager_can_edit = True
-    scoped_foreign_keys = {"owner": "memberships__workspace"}
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(Q(is_shared=True) | Q(owner=request.user))
-
-    list_display = ["name", "owner", "workspace", "is_shared", "is_pinned", "position"]
-    list_filter = ["workspace", "is_shared", "is_pinned"]
-    search_fields = ["name", "owner__username"]
-    list_select_related = ["owner", "workspace"]
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(WorkspaceScopedAdmin):
-    list_display = [
-        "pk",
-        "workspace",
-        "requested_by",
-        "state",
-        "done_rows",
-        "total_rows",
-        "created_at",
-        "finished_at",
-    ]
-    list_filter = ["workspace", "state"]
-    list_select_related = ["workspace", "requested_by"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

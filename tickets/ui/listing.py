@@ -51,6 +51,8 @@ CHIP_NAMES = {
     "sync_status": "Sync",
 }
 DEFAULT_SNOOZED = "active"
+# The History tab shows the latest entries; the admin and the API show them all.
+HISTORY_LIMIT = 50
 
 
 class TicketQuery:
@@ -135,7 +137,7 @@ class TicketQuery:
         filterset = self.filterset(ignore_status=True)
         if not filterset.is_valid():
             return {}
-        return selectors.ticket_status_counts_capped(filterset.qs)
+        return selectors.ticket_status_counts(filterset.qs)
 
     # --- links and chips ---
 
@@ -328,8 +330,8 @@ def label_choices(workspace: Workspace) -> list[Label]:
     return sorted(labels, key=lambda label: label.path.lower())
 
 
-def ticket_detail(*, ticket: Ticket) -> dict:
-    """Everything the detail panel shows, each list with a fixed number of queries."""
+def ticket_panel_tabs(*, ticket: Ticket) -> dict:
+    """What the detail panel's tabs show, each list with a fixed number of queries."""
     comments = list(
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
@@ -348,24 +350,10 @@ def ticket_detail(*, ticket: Ticket) -> dict:
             )
             .first()
         )
-    history = list(
-        ticket.history.select_related("history_user").order_by(
-            "-history_date", "-history_id"
-        )[:50]
-    )
-    diffs = []
-    for newer, older in zip(history, history[1:] + [None], strict=False):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older)
-            changes = [
-                {"field": c.field, "old": c.old, "new": c.new} for c in delta.changes
-            ]
-        diffs.append({"record": newer, "changes": changes})
     return {
         "comments": comments,
         "events": list(selectors.ticket_events(ticket=ticket)),
-        "history": diffs,
+        "history": selectors.ticket_history(ticket=ticket, limit=HISTORY_LIMIT),
         "primary": primary,
         "associated": [
             c for c in conversations if c.pk != ticket.primary_conversation_id
@@ -377,8 +365,6 @@ def ticket_detail(*, ticket: Ticket) -> dict:
 
 def saved_views(*, membership: Membership) -> QuerySet[SavedView]:
     """The member's own views and the workspace's shared ones."""
-    from django.db.models import Q
-
     return scoped(SavedView.objects.all(), membership.workspace).filter(
         Q(owner=membership.user) | Q(is_shared=True)
     )

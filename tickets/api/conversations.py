@@ -1,0 +1,38 @@
+"""The API's conversations: a list, and each with its messages."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from tickets.api import serializers as s
+from tickets.api.base import CreatedCursorPagination, WorkspaceViewMixin, errors
+from tickets.models import Conversation
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List conversations",
+        responses={200: s.ConversationBriefSerializer(many=True), **errors(403)},
+    ),
+    retrieve=extend_schema(
+        summary="A conversation with its messages",
+        responses={200: s.ConversationSerializer, **errors(403)},
+    ),
+)
+class ConversationViewSet(WorkspaceViewMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = CreatedCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ConversationSerializer
+        return s.ConversationBriefSerializer
+
+    def get_queryset(self):
+        if self.is_schema:
+            return Conversation.objects.none()
+        queryset = Conversation.objects.filter(
+            workspace=self.membership.workspace
+        ).select_related("contact")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("messages")
+        return queryset

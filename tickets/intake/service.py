@@ -1,0 +1,320 @@
+"""The escalation intake: how the AI agent's hand-overs become tickets.
+
+`escalation_intake` takes one posted escalation: it validates the whole payload
+(`EscalationPayloadSerializer`) before writing anything, claims the idempotency key,
+upserts the contact (by e-mail) and the conversation (by external id), asks the
+workspace's escalation rules what to do, and then opens a ticket (routed within its
+team), attaches the conversation to the requester's matching active ticket, or
+records that nothing was escalated.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from helpdesk.actors import AI_AGENT, CUSTOMER_ACTOR, Actor, actor_user
+from helpdesk.lib.errors import IdempotencyKeyReused
+from helpdesk.models import Contact, Workspace
+from helpdesk.services import contact_upsert
+from tickets import events, services, workflow
+from tickets.conversations import conversation_upsert, customer_replied
+from tickets.intake import routing, summaries
+from tickets.intake.rules import Facts, rule_for, rule_ref
+from tickets.intake.serializers import IntakeInput, parse_intake
+from tickets.models import (
+    Conversation,
+    EscalationIntake,
+    EscalationRule,
+    Message,
+    Ticket,
+    TicketEvent,
+)
+
+MAX_KEY_LENGTH = 255
+INTAKE_KEY_RETENTION = timedelta(days=7)
+
+
+@dataclass
+class IntakeResult:
+    """What an escalation post did."""
+
+    outcome: str  # EscalationIntake.Outcome
+    conversation: Conversation | None
+    ticket: Ticket | None = None
+    rule: EscalationRule | None = None
+    detail: str = ""
+    replayed: bool = False
+
+    @property
+    def created(self) -> bool:
+        return self.outcome == EscalationIntake.Outcome.CREATED
+
+
+def _request_hash(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def intake_key(
+    *, actor: Actor | None, idempotency_key: str, event_id: str, request_hash: str
+) -> str:
+    """The claim key: the client's Idempotency-Key (per principal), else its event
+    id, else the payload itself, so an identical re-post is always a replay."""
+    key = (idempotency_key or "").strip()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError(
+            {"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]}
+        )
+    if key:
+        user = actor_user(actor)
+        return f"key:{user.pk if user else '-'}:{key}"
+    if event_id:
+        return f"event:{event_id}"
+    return f"body:{request_hash}"
+
+
+def _replay(claim: EscalationIntake, request_hash: str) -> IntakeResult:
+    if claim.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            "This idempotency key (or event id) was already used for a different "
+            "escalation; send a new key for a new escalation."
+        )
+    return IntakeResult(
+        outcome=claim.outcome,
+        conversation=claim.conversation,
+        ticket=claim.ticket,
+        rule=claim.rule,
+        detail=claim.detail,
+        replayed=True,
+    )
+
+
+def _subject(data: IntakeInput) -> str:
+    candidates = [data.subject, data.question]
+    candidates += [
+        m.body for m in data.messages if m.author_kind == Message.AuthorKind.CONTACT
+    ]
+    for text in candidates:
+        line = " ".join((text or "").split())
+        if line:
+            return summaries.clip(line, Ticket.SUBJECT_MAX_LENGTH)
+    return f"Escalated conversation {data.external_id}"
+
+
+def _grouping_target(
+    rule: EscalationRule, contact: Contact | None, now: datetime
+) -> Ticket | None:
+    """The requester's newest active ticket with the rule's label opened within the
+    rule's window. The contact row is locked first so two escalations for the same
+    requester decide one after the other."""
+    if not rule.group_within_days or rule.label_id is None or contact is None:
+        return None
+    Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    return (
+        Ticket.objects.filter(
+            workspace_id=contact.workspace_id,
+            requester=contact,
+            label_id=rule.label_id,
+            status__in=workflow.ACTIVE_STATUSES,
+            created_at__gte=now - timedelta(days=rule.group_within_days),
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def escalation_intake(
+    *,
+    workspace: Workspace,
+    actor: Actor | None = AI_AGENT,
+    payload: Any,
+    idempotency_key: str = "",
+) -> IntakeResult:
+    """Process one escalation post; see the module docstring.
+
+    Invalid payloads raise ValidationError before anything is written. A repeated
+    key with the same payload returns the first outcome (`replayed=True`); with a
+    different payload it raises IdempotencyKeyReused.
+    """
+    data = parse_intake(payload)
+    request_hash = _request_hash(payload)
+    key = intake_key(
+        actor=actor,
+        idempotency_key=idempotency_key,
+        event_id=data.event_id,
+        request_hash=request_hash,
+    )
+    with transaction.atomic():
+        # The claim: a concurrent post with this key blocks on the unique index
+        # until this transaction ends, then replays what it stored.
+        try:
+            with transaction.atomic():
+                claim = EscalationIntake.objects.create(
+                    workspace=workspace, key=key, request_hash=request_hash
+                )
+        except IntegrityError:
+            claim = EscalationIntake.objects.select_related(
+                "ticket__workspace", "conversation", "rule"
+            ).get(workspace=workspace, key=key)
+            return _replay(claim, request_hash)
+        result = _escalate(workspace=workspace, actor=actor, data=data)
+        claim.outcome = result.outcome
+        claim.ticket = result.ticket
+        claim.conversation = result.conversation
+        claim.rule = result.rule
+        claim.detail = result.detail[:300]
+        claim.save(
+            update_fields=["outcome", "ticket", "conversation", "rule", "detail"]
+        )
+    return result
+
+
+def _record(
+    workspace: Workspace, data: IntakeInput
+) -> tuple[Contact | None, Conversation, list[summaries.Line]]:
+    """The contact and conversation of the post (stored), their new customer
+    messages announced, and the whole thread's transcript."""
+    contact = None
+    if data.contact_email or data.contact_external_id:
+        contact = contact_upsert(
+            workspace=workspace,
+            email=data.contact_email,
+            name=data.contact_name,
+            external_id=data.contact_external_id,
+        )
+    conversation, added = conversation_upsert(
+        workspace=workspace, data=data, contact=contact
+    )
+    customer_replied(conversation, added, CUSTOMER_ACTOR)
+    lines = summaries.lines_of(conversation)  # the whole thread, not just this post
+    return contact or conversation.contact, conversation, lines
+
+
+def _escalate(
+    *, workspace: Workspace, actor: Actor | None, data: IntakeInput
+) -> IntakeResult:
+    contact, conversation, lines = _record(workspace, data)
+    facts = Facts(
+        confidence=data.confidence,
+        channel=data.channel or conversation.channel,
+        topic=data.topic,
+        intent=data.intent,
+        question=data.question,
+        transcript="\n".join(line.body for line in lines),
+        email=contact.email if contact else "",
+    )
+    rule = rule_for(workspace, facts)
+    if not data.escalate and (rule is None or not rule.escalate):
+        detail = (
+            f"Rule {rule.name!r} says not to escalate."
+            if rule
+            else "No escalation rule matched and escalate was not requested."
+        )
+        return IntakeResult(
+            outcome=EscalationIntake.Outcome.NOT_ESCALATED,
+            conversation=conversation,
+            rule=rule,
+            detail=detail,
+        )
+    existing = _grouping_target(rule, contact, timezone.now()) if rule else None
+    if existing is not None:
+        ticket = services.ticket_add_conversation(
+            ticket=existing,
+            conversation=conversation,
+            actor=actor,
+            rule=rule_ref(rule),
+            grouped=True,
+        )
+        return IntakeResult(
+            outcome=EscalationIntake.Outcome.ATTACHED,
+            conversation=conversation,
+            ticket=ticket,
+            rule=rule,
+            detail=f"Attached to {ticket.ref} by rule {rule.name!r}.",
+        )
+    return _open_ticket(
+        workspace, actor, data, contact, conversation, lines, facts, rule
+    )
+
+
+def _open_ticket(
+    workspace: Workspace,
+    actor: Actor | None,
+    data: IntakeInput,
+    contact: Contact | None,
+    conversation: Conversation,
+    lines: list[summaries.Line],
+    facts: Facts,
+    rule: EscalationRule | None,
+) -> IntakeResult:
+    """The escalated ticket: rule fields, summary, Escalated event, routing."""
+    summary = summaries.summarise(lines, question=data.question, reason=data.reason)
+    priority = (
+        (rule.priority if rule else None) or data.priority or Ticket.Priority.MEDIUM
+    )
+    ticket = services.ticket_create(
+        workspace=workspace,
+        actor=actor,
+        subject=_subject(data),
+        content=data.question,
+        priority=priority,
+        assignee=None,
+        team=rule.team if rule else None,
+        requester=contact,
+        label=rule.label if rule else None,
+        tags=rule.tags if rule else (),
+        source=Ticket.Source.AI_ESCALATION,
+        primary_conversation=conversation,
+        escalation_rule=rule,
+        topic=data.topic,
+        intent=data.intent,
+        channel=facts.channel,
+        question=data.question,
+        answer=data.answer,
+        ai_raw_response=data.ai_raw_response,
+        confidence=data.confidence,
+        governance_reason=data.reason,
+        summary=summary.text,
+        summary_by=summary.by,
+    )
+    events.record(
+        ticket,
+        TicketEvent.Kind.ESCALATED,
+        actor,
+        rule=rule_ref(rule),
+        explicit=data.escalate,
+        conversation={"id": conversation.pk, "external_id": conversation.external_id},
+        confidence=data.confidence,
+        reason=data.reason,
+    )
+    return IntakeResult(
+        outcome=EscalationIntake.Outcome.CREATED,
+        conversation=conversation,
+        ticket=routing.ticket_route(ticket=ticket),
+        rule=rule,
+        detail=_created_detail(rule, explicit=data.escalate),
+    )
+
+
+def _created_detail(rule: EscalationRule | None, *, explicit: bool) -> str:
+    if rule is None:
+        return "Escalated on request (no rule matched)."
+    if explicit:
+        return f"Escalated on request; rule {rule.name!r} set its fields."
+    return f"Escalated by rule {rule.name!r}."
+
+
+def escalation_intake_prune(
+    *, now: datetime | None = None, keep: timedelta = INTAKE_KEY_RETENTION
+) -> int:
+    """Forget idempotency claims older than `keep` (a retry after that is a new
+    escalation); returns how many were deleted. Safe to run twice at once."""
+    cutoff = (now or timezone.now()) - keep
+    deleted, _ = EscalationIntake.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

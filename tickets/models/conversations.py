@@ -1,0 +1,74 @@
+"""Conversations with a contact and their messages."""
+
+from django.conf import settings
+from django.db import models
+
+from helpdesk.models import Contact, Workspace
+
+
+class Conversation(models.Model):
+    """A chat thread with a contact, handled by the AI agent or a human."""
+
+    class HandledBy(models.TextChoices):
+        AI = "ai", "AI agent"
+        HUMAN = "human", "Human"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="conversations"
+    )
+    channel = models.CharField(max_length=50, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    handled_by = models.CharField(
+        max_length=10, choices=HandledBy.choices, default=HandledBy.AI
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="uniq_conversation_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel or 'chat'} {self.external_id or self.pk}"
+
+
+class Message(models.Model):
+    """One message of a conversation."""
+
+    class AuthorKind(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        AI = "ai", "AI agent"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["conversation", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()}: {self.body[:40]}"

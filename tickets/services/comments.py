@@ -1,0 +1,86 @@
+"""Comments, internal or public, and the @mentions in them."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.actors import Actor, SystemActor, actor_label, actor_user
+from helpdesk.models import Membership, Workspace
+from tickets import events
+from tickets.models import Comment, Message, Ticket, TicketEvent
+from tickets.services._common import MAX_TEXT, _lock, _save
+
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")
+
+
+def mentioned_members(workspace: Workspace, body: str) -> list:
+    """Members of the workspace named as @username in `body`."""
+    names = {name.rstrip(".").lower() for name in MENTION.findall(body or "")}
+    if not names:
+        return []
+    return [
+        m.user
+        for m in Membership.objects.filter(workspace=workspace).select_related("user")
+        if m.user.username.lower() in names
+    ]
+
+
+def comment_add(
+    *, ticket: Ticket, actor: Actor | None, body: str, is_public: bool = False
+) -> Comment:
+    """Add an internal or public comment.
+
+    A public comment goes to the customer: it is appended to the primary conversation
+    as an agent message and, the first time, marks the ticket's first response.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["The comment cannot be empty."]})
+    if len(body) > MAX_TEXT:
+        raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        now = timezone.now()
+        comment = Comment.objects.create(
+            ticket=ticket,
+            author=actor_user(actor),
+            author_label=actor_label(actor),
+            body=body,
+            is_public=is_public,
+        )
+        mentions = mentioned_members(ticket.workspace, body)
+        if mentions:
+            comment.mentions.set(mentions)
+        fields = []
+        if is_public:
+            if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
+                ticket.first_responded_at = now
+                fields.append("first_responded_at")
+            if ticket.primary_conversation_id:
+                Message.objects.create(
+                    conversation_id=ticket.primary_conversation_id,
+                    author_kind=Message.AuthorKind.AGENT,
+                    author_name=actor_label(actor),
+                    author_user=actor_user(actor),
+                    body=body,
+                    sent_at=now,
+                )
+        _save(
+            ticket,
+            actor,
+            fields,
+            reason="public reply" if is_public else "note",
+            bump=False,
+        )
+        events.record(
+            ticket,
+            TicketEvent.Kind.COMMENTED,
+            actor,
+            comment_id=comment.pk,
+            public=is_public,
+            excerpt=body[:200],
+            mentions=[u.username for u in mentions],
+        )
+    return comment

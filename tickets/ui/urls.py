@@ -1,0 +1,31 @@
+from django.urls import path
+
+from tickets.ui.views import bulk, panel, saved_views, tickets
+
+app_name = "tickets"
+
+ticket = "w/<slug:slug>/tickets/<int:number>/"
+
+urlpatterns = [
+    path("", tickets.home, name="list"),
+    path("w/<slug:slug>/tickets/", tickets.ticket_index, name="index"),
+    path("w/<slug:slug>/tickets/bulk/", bulk.ticket_bulk, name="bulk"),
+    path(ticket, tickets.ticket_panel, name="detail"),
+    path(ticket + "status/", panel.ticket_status, name="status"),
+    path(ticket + "field/", panel.ticket_field, name="field"),
+    path(ticket + "tags/", panel.ticket_tags, name="tags"),
+    path(ticket + "comment/", panel.ticket_comment, name="comment"),
+    path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
+    path(ticket + "move/", panel.ticket_move, name="move"),
+    path(
+        "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
+        panel.ticket_from_conversation,
+        name="from_conversation",
+    ),
+    path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
+    path(
+        "w/<slug:slug>/views/<int:pk>/delete/",
+        saved_views.saved_view_delete,
+        name="view_delete",
+    ),
+]

@@ -1,0 +1,1 @@
+"""The agent UI's views, one module per page or region."""

@@ -1,0 +1,255 @@
+"""The detail panel on the right of the tickets page, and its controls.
+
+Every POST validates a form, calls a service and answers with the updated panel; a
+refused or stale change re-renders the panel with the reason. Reads go through
+`tickets.selectors` and `tickets.ui.listing`.
+"""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from helpdesk.lib.errors import DomainError, StaleVersion
+from helpdesk.models import Membership
+from helpdesk.permissions import can
+from tickets import conversations, services, workflow
+from tickets.models import Ticket
+from tickets.ui import listing
+from tickets.ui.forms import (
+    CommentForm,
+    FieldForm,
+    SnoozeForm,
+    StatusForm,
+    TagsForm,
+)
+from tickets.ui.snooze import snooze_presets
+from tickets.ui.views.base import error_messages, member_for, ticket_for
+
+PANEL_TABS = [
+    ("details", "Details"),
+    ("conversation", "Conversation"),
+    ("comments", "Comments"),
+    ("activity", "Activity"),
+    ("history", "History"),
+]
+
+
+def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> dict:
+    """The template context of the panel partial for `ticket`."""
+    members = list(
+        Membership.objects.filter(workspace=membership.workspace)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return {
+        "membership": membership,
+        "ticket": ticket,
+        "detail": listing.ticket_panel_tabs(ticket=ticket),
+        "statuses": workflow.Status,
+        "allowed_statuses": [
+            (s, workflow.label(s)) for s in ticket.allowed_next_statuses
+        ],
+        "priorities": Ticket.Priority.choices,
+        "members": members,
+        "mention_names": json.dumps([m.user.username for m in members]),
+        "teams": membership.workspace.teams.order_by("name"),
+        "labels": listing.label_choices(membership.workspace),
+        "snooze_presets": snooze_presets(
+            workspace=membership.workspace, now=timezone.now()
+        ),
+        "tabs": PANEL_TABS,
+        "tab": request.GET.get("tab") or extra.pop("tab", "details"),
+        "errors": extra.pop("errors", []),
+        "notice": extra.pop("notice", ""),
+        **extra,
+    }
+
+
+def render_panel(request, membership, ticket, *, status=200, changed=False, **extra):
+    """The detail panel partial; `changed` tells the list and board to refresh."""
+    response = render(
+        request,
+        "tickets/partials/_panel.html",
+        panel_context(request, membership, ticket, **extra),
+        status=status,
+    )
+    if changed:
+        trigger_client_event(response, "ticketsChanged")
+    return response
+
+
+# --- detail panel controls ---
+
+
+def _edit(request, slug, number, form_class, apply):
+    """Validate `form_class`, call `apply(ticket, data, actor)`, answer with the panel.
+
+    A stale version or a refused change re-renders the panel with the reason, showing
+    the ticket as it is now, so nothing is silently overwritten.
+    """
+    membership = member_for(request, slug)
+    if not can(membership, "ticket.edit"):
+        raise Http404("No such workspace.")
+    ticket = ticket_for(membership, number)
+    form = form_class(request.POST, membership=membership)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return render_panel(request, membership, ticket, status=422, errors=errors)
+    try:
+        apply(ticket, form.cleaned_data, request.user)
+    except StaleVersion as exc:
+        fresh = ticket_for(membership, number)
+        return render_panel(
+            request,
+            membership,
+            fresh,
+            status=409,
+            errors=[exc.message],
+            stale=True,
+            changed=True,
+            draft=request.POST.get("value", "")
+            if request.POST.get("field") in ("content", "subject")
+            else "",
+        )
+    except (DomainError, ValidationError) as exc:
+        return render_panel(
+            request, membership, ticket, status=422, errors=error_messages(exc)
+        )
+    fresh = ticket_for(membership, number)
+    return render_panel(
+        request,
+        membership,
+        fresh,
+        changed=True,
+        notice=form.notice,
+        tab=request.POST.get("tab", "details"),
+    )
+
+
+@login_required
+@require_POST
+def ticket_status(request, slug: str, number: int):
+    return _edit(
+        request,
+        slug,
+        number,
+        StatusForm,
+        lambda t, d, actor: services.ticket_change_status(
+            ticket=t,
+            to=d["status"],
+            actor=actor,
+            comment=d["comment"],
+            expected_version=d["version"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def ticket_field(request, slug: str, number: int):
+    """One of priority, assignee, team, label, subject, description, topic, intent."""
+    return _edit(
+        request,
+        slug,
+        number,
+        FieldForm,
+        lambda t, d, actor: services.ticket_update(
+            ticket=t,
+            actor=actor,
+            changes=d["changes"],
+            expected_version=d["version"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def ticket_tags(request, slug: str, number: int):
+    return _edit(
+        request,
+        slug,
+        number,
+        TagsForm,
+        lambda t, d, actor: services.ticket_update(
+            ticket=t,
+            actor=actor,
+            changes={},
+            add_tags=d["add"],
+            remove_tags=d["remove"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def ticket_comment(request, slug: str, number: int):
+    return _edit(
+        request,
+        slug,
+        number,
+        CommentForm,
+        lambda t, d, actor: services.comment_add(
+            ticket=t, actor=actor, body=d["body"], is_public=d["is_public"]
+        ),
+    )
+
+
+def _snooze(ticket, data, actor):
+    if data["until"] is None:
+        return services.ticket_unsnooze(ticket=ticket, actor=actor)
+    return services.ticket_snooze(ticket=ticket, until=data["until"], actor=actor)
+
+
+@login_required
+@require_POST
+def ticket_snooze(request, slug: str, number: int):
+    return _edit(request, slug, number, SnoozeForm, _snooze)
+
+
+@login_required
+@require_POST
+def ticket_move(request, slug: str, number: int):
+    """A board card dropped on a column: the transition, or 409 with the reason."""
+    membership = member_for(request, slug)
+    if not can(membership, "ticket.edit"):
+        raise Http404("No such workspace.")
+    ticket = ticket_for(membership, number)
+    to = request.POST.get("status", "")
+    try:
+        ticket = services.ticket_change_status(ticket=ticket, to=to, actor=request.user)
+    except (DomainError, ValidationError) as exc:
+        return HttpResponse(
+            " ".join(error_messages(exc)), status=409, content_type="text/plain"
+        )
+    response = render(
+        request,
+        "tickets/partials/_card.html",
+        {"ticket": ticket_for(membership, number), "query": None},
+    )
+    trigger_client_event(response, "ticketsChanged")
+    return response
+
+
+@login_required
+@require_POST
+def ticket_from_conversation(request, slug: str, conversation_id: int):
+    """ "Create ticket" on a conversation: a new ticket linked to it, opened at once."""
+    membership = member_for(request, slug)
+    if not can(membership, "ticket.create"):
+        raise Http404("No such workspace.")
+    conversation = listing.conversation_get(membership=membership, pk=conversation_id)
+    subject = (request.POST.get("subject") or "").strip()
+    ticket = conversations.ticket_create_from_conversation(
+        conversation=conversation,
+        actor=request.user,
+        subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
+    )
+    url = reverse("tickets:detail", args=[slug, ticket.number])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

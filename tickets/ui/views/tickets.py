@@ -1,0 +1,154 @@
+"""The tickets page: status stats, toolbar, list or board, and the detail panel
+opened on it. One view serves the full page and its htmx partials (`request.htmx`).
+Filtering goes through `tickets.filters.TicketFilterSet` (via `TicketQuery`)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from helpdesk.models import Membership
+from helpdesk.permissions import can
+from tickets import selectors, workflow
+from tickets.ui import listing
+from tickets.ui.forms import SavedViewForm
+from tickets.ui.listing import TicketQuery
+from tickets.ui.snooze import snooze_presets
+from tickets.ui.views.base import member_for, ticket_for
+from tickets.ui.views.panel import panel_context, render_panel
+
+PAGE_SIZE = 50
+BOARD_PAGE_SIZE = 20
+COLLAPSED_COLUMNS = (workflow.Status.CLOSED, workflow.Status.ARCHIVED)
+
+
+@login_required
+def home(request):
+    """The first workspace's tickets, or the last one the agent used."""
+    memberships = Membership.objects.filter(user=request.user).select_related(
+        "workspace"
+    )
+    slug = request.session.get("workspace")
+    chosen = next((m for m in memberships if m.workspace.slug == slug), None)
+    chosen = chosen or memberships.order_by("workspace__name").first()
+    if chosen is None:
+        return render(request, "tickets/no_workspace.html")
+    return redirect("tickets:index", slug=chosen.workspace.slug)
+
+
+def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
+    columns = []
+    for status in workflow.Status:
+        cards = list(
+            query.tickets(ignore_status=True).filter(status=status)[:BOARD_PAGE_SIZE]
+        )
+        total = stats.get(status.value, 0)
+        columns.append(
+            {
+                "status": status.value,
+                "label": status.label,
+                "colour": workflow.STATUS_COLOURS[status],
+                "cards": cards,
+                "total": total,
+                "collapsed": status in COLLAPSED_COLUMNS,
+                "more": total > len(cards),
+                "next_page": 2,
+            }
+        )
+    return columns
+
+
+def _stats(query: TicketQuery, stats: dict) -> list[dict]:
+    """The stats bar: each status's count, linking to the list filtered by it."""
+    return [
+        {
+            "status": s.value,
+            "label": s.label,
+            "colour": workflow.STATUS_COLOURS[s],
+            "count": stats.get(s.value, 0),
+            "url": query.url(status=[s.value]),
+            "active": query.params.getlist("status") == [s.value],
+        }
+        for s in workflow.Status
+    ]
+
+
+@login_required
+@require_GET
+def ticket_index(request, slug: str, number: int | None = None):
+    """The tickets page. htmx asks for just the results region (`#results`)."""
+    membership = member_for(request, slug)
+    request.session["workspace"] = membership.workspace.slug
+    query = TicketQuery(request.GET, request=request, membership=membership)
+    if "view" in request.GET:
+        request.session["tickets_view"] = query.layout
+    elif request.session.get("tickets_view") in ("list", "board"):
+        query.layout = request.session["tickets_view"]
+
+    column = request.GET.get("column")
+    if query.layout == "board" and column in workflow.Status.values:
+        return _board_column_page(request, membership, query, column)
+
+    stats = query.status_counts()
+    context = {
+        "membership": membership,
+        "query": query,
+        "filter_options": query.filter_options(),
+        "snooze_presets": snooze_presets(
+            workspace=membership.workspace, now=timezone.now()
+        ),
+        "can_delete": can(membership, "ticket.delete"),
+        "can_export": can(membership, "ticket.export"),
+        "stats": _stats(query, stats),
+        "total": selectors.Tally.total(stats.values()),
+        "sort_choices": TicketQuery.SORTS,
+    }
+    if query.layout == "board":
+        context["columns"] = _board_columns(query, stats)
+    else:
+        context["page"] = listing.CappedPaginator(query.tickets(), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "tickets/partials/_results.html", context)
+    context.update(listing.page_shell(request, membership))
+    context["save_form"] = SavedViewForm()
+    if number is not None:
+        ticket = ticket_for(membership, number)
+        context["panel"] = panel_context(request, membership, ticket)
+    return render(request, "tickets/index.html", context)
+
+
+def _board_column_page(request, membership, query, status):
+    """More cards for one board column, loaded when the agent scrolls to its end."""
+    try:
+        page = max(int(request.GET.get("page", "2")), 2)
+    except ValueError:
+        page = 2
+    start = (page - 1) * BOARD_PAGE_SIZE
+    rows = query.tickets(ignore_status=True).filter(status=status)
+    cards = list(rows[start : start + BOARD_PAGE_SIZE + 1])
+    more = len(cards) > BOARD_PAGE_SIZE
+    return render(
+        request,
+        "tickets/partials/_board_cards.html",
+        {
+            "query": query,
+            "column": {
+                "status": status,
+                "cards": cards[:BOARD_PAGE_SIZE],
+                "more": more,
+                "next_page": page + 1,
+            },
+        },
+    )
+
+
+@login_required
+@require_GET
+def ticket_panel(request, slug: str, number: int):
+    """The detail panel: a partial for htmx, else the tickets page with it open."""
+    if not request.htmx:
+        return ticket_index(request, slug, number=number)
+    membership = member_for(request, slug)
+    return render_panel(request, membership, ticket_for(membership, number))
