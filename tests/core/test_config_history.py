@@ -229,6 +229,25 @@ def test_rule_changes_through_the_api_are_recorded_with_the_user(manager, worksp
     assert versions[1].diff_against(versions[2]).changed_fields == ["is_active"]
 
 
+def test_rule_changed_in_the_admin_is_recorded_with_the_user(
+    admin_client, staff_admin, workspace
+):
+    """Every field of the form goes to the service, whose reason names them all
+    (longer than simple-history's default 100-character column)."""
+    rule = EscalationRule.objects.create(workspace=workspace, name="Refunds")
+
+    post_change(admin_client, rule, name="Refund requests", priority="4")
+
+    version, changed = last_change(rule)
+    assert (version.history_user, sorted(changed)) == (
+        staff_admin,
+        ["name", "priority"],
+    )
+    assert version.history_change_reason.startswith("changed (")
+    assert len(version.history_change_reason) > 100
+    assert admin_client.get(history_url(rule)).status_code == 200
+
+
 # --- connections: the actor, and never a secret ---
 
 
