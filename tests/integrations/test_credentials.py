@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 
-from helpdesk.settings import credential_keys
+from helpdesk.lib.env import credential_keys
 from integrations.checks import credentials_readable
 from integrations.crypto import decrypt, encrypt
 from integrations.models import Connection
