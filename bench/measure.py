@@ -26,7 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from bench import seed
 from sla.models import SlaTarget
-from tickets import export
+from tickets.exports import jobs
 from tickets.models import ExportJob, Ticket
 
 ROOT = Path(settings.BASE_DIR)
@@ -329,7 +329,7 @@ class Bench:
         sampler = _RssSampler().start()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            export.export_job_run(job.pk)
+            jobs.export_job_run(job.pk)
         seconds = time.perf_counter() - started
         growth = sampler.stop()
         job.refresh_from_db()
@@ -433,6 +433,7 @@ class Bench:
         with override_settings(SYNC_ALLOW_LOCAL_URLS=True):
             connection = sync_services.connection_save(
                 workspace=self.workspace,
+                actor=None,
                 values={
                     "platform": "zendesk",
                     "subdomain": "bench",

@@ -4,12 +4,19 @@ Superusers see and change everything. Other staff users see only the workspaces
 where they are a manager or an admin: workspace admins have full access there,
 managers read everything and work tickets (models with `manager_can_edit`).
 Agents have no back office; they use the agent UI.
+
+Configuration (teams, memberships, escalation rules, SLA policies and calendars,
+connections) has field history: its admin mixes in simple-history's
+SimpleHistoryAdmin after WorkspaceScopedAdmin, which keeps the history pages to the
+staff user's workspaces like every other page.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 
@@ -61,6 +68,17 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        ids = list(staff_roles(request))
+        return queryset.filter(**{f"{self.workspace_path}__in": ids})
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        """The versions on a history page (admins that mix in SimpleHistoryAdmin):
+        only those of the staff user's workspaces, whatever id is asked for."""
+        queryset = super().get_history_queryset(
+            request, history_manager, pk_name, object_id
+        )
         if request.user.is_superuser:
             return queryset
         ids = list(staff_roles(request))
@@ -147,6 +165,32 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
                 **{f"{path}__in": editable}
             ).distinct()
         return field
+
+
+class ChildHistoryAdmin(SimpleHistoryAdmin):
+    """A history page that also lists the versions of the parent's child rows (a
+    policy's targets, a calendar's intervals and holidays), which have their own
+    history and no admin page. Mix in after WorkspaceScopedAdmin: the page is shown
+    only to whoever may view the parent."""
+
+    object_history_template = "admin/history_with_children.html"
+    # (title, child model with history, name of its foreign key to the parent)
+    child_histories: list[tuple[str, type, str]] = []
+    child_history_limit = 100
+
+    def history_view(self, request, object_id, extra_context=None):
+        parent_id = unquote(object_id)
+        children = [
+            (
+                title,
+                model.history.filter(**{f"{fk}_id": parent_id})
+                .select_related("history_user")
+                .order_by("-history_date", "-history_id")[: self.child_history_limit],
+            )
+            for title, model, fk in self.child_histories
+        ]
+        context = {**(extra_context or {}), "child_histories": children}
+        return super().history_view(request, object_id, context)
 
 
 class ScopedInline(admin.TabularInline):
@@ -266,7 +310,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(WorkspaceScopedAdmin):
+class MembershipAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "workspace", "role", "is_available", "created_at"]
     list_filter = ["workspace", "role", "is_available"]
     search_fields = ["user__username", "user__email", "workspace__name"]
@@ -284,7 +328,7 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(WorkspaceScopedAdmin):
+class TeamAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     scoped_foreign_keys = {
         "members": "memberships__workspace",
         "routing_last_user": "memberships__workspace",

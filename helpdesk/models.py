@@ -8,6 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 
 def validate_timezone(value: str) -> None:
@@ -68,6 +69,8 @@ class Membership(models.Model):
     is_available = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -119,6 +122,12 @@ class Team(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who joined or left is kept with each version (m2m_fields); the round-robin
+    # pointer moves with every routed ticket and is not configuration.
+    history = HistoricalRecords(
+        excluded_fields=["routing_last_user"], m2m_fields=[members]
+    )
 
     class Meta:
         ordering = ["name"]

@@ -13,40 +13,16 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from helpdesk.lib.env import (
+    credential_keys,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+)
 from helpdesk.lib.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number, got {raw!r}"
-        ) from None
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -384,8 +360,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
-# Exports of more rows than this are written by a background job.
+# Ticket export and import (tickets.exports). Exports of more rows than the
+# threshold are written by a background job; a job whose task has not started
+# after EXPORT_STALE_PENDING_SECONDS (broker down) is run by the beat sweep.
 EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 10_000)
+EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
+EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 
@@ -393,6 +373,50 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 # The default runs locally with no network.
 HELPDESK_SUMMARISER = os.environ.get(
     "HELPDESK_SUMMARISER", "tickets.intake.summaries.local_summary"
+)
+
+# --- External sync (integrations) -------------------------------------------------
+
+
+# Outbound requests: connect and read timeouts in seconds.
+SYNC_HTTP_TIMEOUT = (
+    env_float("SYNC_CONNECT_TIMEOUT", 5.0),
+    env_float("SYNC_READ_TIMEOUT", 30.0),
+)
+# Retries: exponential backoff with jitter, capped; then the op fails for good
+# (about 2.5 hours of retries with the defaults).
+SYNC_BACKOFF_BASE = env_float("SYNC_BACKOFF_BASE", 2.0)
+SYNC_BACKOFF_MAX = env_float("SYNC_BACKOFF_MAX", 600.0)
+SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 20)
+# A drain holds a ticket's queue this long at most (a crashed worker frees it).
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
+# Added to every rate window so clock jitter never lets one request too many in.
+SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
+# Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
+SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
+for _name in (
+    "SYNC_BACKOFF_BASE",
+    "SYNC_BACKOFF_MAX",
+    "SYNC_MAX_ATTEMPTS",
+    "SYNC_LEASE_SECONDS",
+    "SYNC_WEBHOOK_TOLERANCE",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be more than 0")
+if min(SYNC_HTTP_TIMEOUT) <= 0:
+    raise ImproperlyConfigured("SYNC_CONNECT_TIMEOUT and SYNC_READ_TIMEOUT must be > 0")
+if SYNC_RATE_MARGIN < 0:
+    raise ImproperlyConfigured("SYNC_RATE_MARGIN must be 0 or more")
+# Tests only (never from the environment): let connections reach http://127.0.0.1.
+SYNC_ALLOW_LOCAL_URLS = False
+# The Fernet keys that encrypt connection credentials and webhook secrets, newest
+# first: CREDENTIAL_KEYS (comma-separated), then the older single SYNC_ENCRYPTION_KEY,
+# then a key derived from SECRET_KEY (what a fresh install uses). The first encrypts;
+# every one decrypts; `manage.py rotate_credentials` re-encrypts with the first.
+CREDENTIAL_KEYS = credential_keys(
+    env_list("CREDENTIAL_KEYS", []),
+    os.environ.get("SYNC_ENCRYPTION_KEY", "").strip(),
+    SECRET_KEY,
 )
 
 LOGGING = {

@@ -4,8 +4,10 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin
+from helpdesk.audit import stamp_history
 from integrations import outbox, services
 from integrations.models import (
     Connection,
@@ -52,18 +54,24 @@ class ConnectionForm(forms.ModelForm):
 
     def save(self, commit=True):
         connection = super().save(commit=False)
+        secrets_set = []  # named in the history row, never their values
         if self.cleaned_data.get("credentials_json"):
             connection.set_credentials(self.cleaned_data["credentials_json"])
+            secrets_set.append("credentials set")
         if self.cleaned_data.get("new_webhook_secret"):
             connection.set_webhook_secret(self.cleaned_data["new_webhook_secret"])
+            secrets_set.append("webhook secret set")
+        # The user is the request's (SimpleHistoryAdmin.save_model).
+        stamp_history(connection, None, "; ".join(secrets_set))
         if commit:
             connection.save()
         return connection
 
 
 @admin.register(Connection)
-class ConnectionAdmin(WorkspaceScopedAdmin):
-    """Workspace admins manage their connections ("integrations.manage")."""
+class ConnectionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    """Workspace admins manage their connections ("integrations.manage"). Its
+    history never holds a secret (Connection.HISTORY_EXCLUDED)."""
 
     form = ConnectionForm
     list_display = [

@@ -1,43 +1,63 @@
-"""Admin-only API for a workspace's connections, plus the sync retry of a ticket.
-
-Mounted under /integrations/api/<workspace slug>/ by integrations.urls."""
+"""The integrations API, under /api/v1/workspaces/{slug}/ like the rest of the API
+(same authentication, error body, and 404 for a workspace that is not yours):
+admins manage the workspace's connections; any member who may edit tickets retries
+a ticket's failed sync. Routes: integrations.api_urls."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from helpdesk.permissions import can
-from helpdesk.tenancy import membership_for_slug, scoped
+from helpdesk.api import WorkspaceViewMixin, errors
+from helpdesk.tenancy import scoped
 from integrations import outbox, services
 from integrations.models import Connection
 from integrations.serializers import ConnectionSerializer, ExternalLinkSerializer
 from tickets.models import Ticket
+from tickets.refs import parse_ref
 
 
-class ConnectionViewSet(viewsets.ModelViewSet):
+class ConnectionTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ConnectionSerializer(many=True), **errors(403)}),
+    create=extend_schema(responses={201: ConnectionSerializer, **errors(400, 403)}),
+    retrieve=extend_schema(responses={200: ConnectionSerializer, **errors(403)}),
+    update=extend_schema(responses={200: ConnectionSerializer, **errors(400, 403)}),
+    partial_update=extend_schema(
+        responses={200: ConnectionSerializer, **errors(400, 403)}
+    ),
+    destroy=extend_schema(responses={204: None, **errors(403)}),
+)
+class ConnectionViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
+    """A workspace's connections to Zendesk, Gorgias, Kustomer (admins only)."""
+
     serializer_class = ConnectionSerializer
     lookup_field = "uuid"
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.membership = membership_for_slug(request.user, kwargs["workspace_slug"])
-        if not can(self.membership, "integrations.manage"):
-            raise PermissionDenied("Only workspace admins manage integrations.")
+    default_permission = "integrations.manage"
 
     def get_queryset(self):
-        return scoped(Connection.objects.all(), self.membership.workspace).order_by(
-            "id"
+        if self.is_schema:
+            return Connection.objects.none()
+        return (
+            scoped(Connection.objects.all(), self.membership.workspace)
+            .select_related("workspace")
+            .order_by("id")
         )
 
     def _save(self, serializer, connection=None):
         try:
             return services.connection_save(
                 workspace=self.membership.workspace,
+                actor=self.request.user,
                 values=serializer.validated_data,
                 connection=connection,
             )
@@ -61,8 +81,12 @@ class ConnectionViewSet(viewsets.ModelViewSet):
         connection = self._save(serializer, connection)
         return Response(self.get_serializer(connection).data)
 
+    @extend_schema(
+        request=None, responses={200: ConnectionTestSerializer, **errors(403)}
+    )
     @action(detail=True, methods=["post"])
     def test(self, request, *args, **kwargs):
+        """One harmless request with the stored credentials."""
         ok, message = services.connection_test(self.get_object())
         return Response({"ok": ok, "message": message})
 
@@ -72,17 +96,23 @@ class SyncRetryResultSerializer(serializers.Serializer):
     external_links = ExternalLinkSerializer(many=True)
 
 
-class TicketSyncRetryView(APIView):
+class TicketSyncRetryView(WorkspaceViewMixin, APIView):
     """POST: queue a ticket's failed sync changes again (the "Retry" button).
     Any member who may edit tickets can retry; the answer lists the links."""
 
-    @extend_schema(request=None, responses={200: SyncRetryResultSerializer})
-    def post(self, request, workspace_slug: str, number: int):
-        membership = membership_for_slug(request.user, workspace_slug)
-        if not can(membership, "ticket.edit"):
-            raise PermissionDenied("You cannot change tickets in this workspace.")
+    default_permission = "ticket.edit"
+
+    @extend_schema(
+        request=None, responses={200: SyncRetryResultSerializer, **errors(403)}
+    )
+    def post(self, request, workspace_slug: str, ref: str):
+        workspace = self.membership.workspace
+        try:
+            number = parse_ref(ref, workspace.ticket_prefix)
+        except ValueError:
+            raise Http404("No such ticket.") from None
         ticket = get_object_or_404(
-            scoped(Ticket.objects.all(), membership.workspace), number=number
+            scoped(Ticket.objects.all(), workspace), number=number
         )
         retried = sum(outbox.retry_link(link) for link in ticket.external_links.all())
         links = ExternalLinkSerializer(ticket.external_links.all(), many=True).data

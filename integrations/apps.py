@@ -5,7 +5,11 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self):
-        from integrations import filters, outbox
+        from integrations import (
+            checks,  # noqa: F401 (registers the system check)
+            filters,
+            outbox,
+        )
         from tickets import events
         from tickets.filters import TicketFilterSet
         from tickets.selectors import add_list_prefetch

@@ -9,9 +9,10 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from integrations import conf, ratelimit, urlsafety
+from integrations import ratelimit, registry, urlsafety
 from integrations.models import Connection
 
 STATUS_MARKER = "hd_status_"
@@ -171,7 +172,7 @@ class HttpClient:
                 json=json,
                 params=params,
                 headers=headers,
-                timeout=tuple(conf.get("SYNC_HTTP_TIMEOUT")),
+                timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
             response.content  # noqa: B018 (read the whole answer before settling)
@@ -248,8 +249,6 @@ def _retry_after(response: requests.Response) -> float | None:
 class Adapter(ABC):
     """One platform, in our terms. Each platform folder implements every method."""
 
-    platform: str = ""
-    label: str = ""
     # The platform's status/priority translation (its mapping.py), and what its
     # ticket JSON calls our fields; _outgoing and _incoming do the rest.
     mapping: ModuleType
@@ -260,6 +259,7 @@ class Adapter(ABC):
 
     def __init__(self, connection: Connection):
         self.connection = connection
+        self.label = registry.get(connection.platform).label
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
 

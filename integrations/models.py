@@ -5,50 +5,23 @@ import json
 import secrets
 import uuid
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from helpdesk.models import Workspace
-from integrations import conf, urlsafety
+from integrations import registry, urlsafety
+from integrations.crypto import decrypt, encrypt
 from tickets.models import Ticket
-
-
-class Platform(models.TextChoices):
-    ZENDESK = "zendesk", "Zendesk"
-    GORGIAS = "gorgias", "Gorgias"
-    KUSTOMER = "kustomer", "Kustomer"
-
-
-# Each platform's documented request budget: (requests, seconds).
-DEFAULT_RATE = {
-    Platform.ZENDESK: (200, 60),
-    Platform.GORGIAS: (40, 20),
-    Platform.KUSTOMER: (300, 60),
-}
-
-
-def _fernet() -> Fernet:
-    return Fernet(conf.encryption_key())
-
-
-def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode() if value else ""
-
-
-def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise ValidationError(
-            "The stored secret cannot be read with the current encryption key."
-        ) from None
 
 
 def _new_webhook_secret() -> str:
     return encrypt(secrets.token_urlsafe(32))
+
+
+# Connection fields kept out of its field history: every secret, and bookkeeping.
+SECRET_FIELDS = ("credentials_encrypted", "webhook_secret_encrypted")
+HISTORY_EXCLUDED = [*SECRET_FIELDS, "pull_cursor", "last_pulled_at", "updated_at"]
 
 
 class Connection(models.Model):
@@ -58,7 +31,7 @@ class Connection(models.Model):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="connections"
     )
-    platform = models.CharField(max_length=20, choices=Platform.choices)
+    platform = models.CharField(max_length=20, choices=registry.choices)
     name = models.CharField(max_length=100, blank=True)
     subdomain = models.CharField(
         max_length=100,
@@ -87,6 +60,10 @@ class Connection(models.Model):
     last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Secrets never reach the history table (HISTORY_EXCLUDED); nor does the pull's
+    # bookkeeping, which moves on every pull and is not configuration.
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta:
         ordering = ["workspace", "platform", "id"]
@@ -132,10 +109,12 @@ class Connection(models.Model):
 
     @property
     def budget(self) -> tuple[int, int]:
-        default_limit, default_period = DEFAULT_RATE[self.platform]
+        default_limit, default_period = registry.get(self.platform).rate_limit
         return (self.rate_limit or default_limit, self.rate_period or default_period)
 
     def clean(self) -> None:
+        if self.platform not in registry.platforms():
+            return  # the platform field's own error says so
         if not self.subdomain and not self.base_url:
             raise ValidationError({"subdomain": ["Give the account subdomain."]})
         try:
@@ -162,7 +141,7 @@ class ExternalLink(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="external_links"
     )
-    platform = models.CharField(max_length=20, choices=Platform.choices)
+    platform = models.CharField(max_length=20, choices=registry.choices)
     remote_id = models.CharField(max_length=100, blank=True)
     remote_url = models.CharField(max_length=500, blank=True)
     remote_status = models.CharField(max_length=30, blank=True)

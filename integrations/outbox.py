@@ -15,25 +15,21 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from helpdesk.actors import Actor, SystemActor
-from integrations import conf
-from integrations.adapters import adapter_for
+from integrations import registry
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink, SyncAttempt, SyncOp
+from integrations.registry import adapter_for
 from tickets import events
 from tickets.models import Comment, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
-SYNC_ACTORS = {
-    "zendesk": SystemActor("Zendesk sync"),
-    "gorgias": SystemActor("Gorgias sync"),
-    "kustomer": SystemActor("Kustomer sync"),
-}
 ALL_FIELDS = ["subject", "status", "priority", "assignee", "tags"]
 FIELD_FOR_KIND = {
     TicketEvent.Kind.STATUS_CHANGED: "status",
@@ -45,7 +41,7 @@ PUSHED_METADATA = ("subject", "content")
 
 
 def sync_actor(platform: str) -> SystemActor:
-    return SYNC_ACTORS[platform]
+    return SystemActor(f"{registry.get(platform).label} sync")
 
 
 # --- writing the outbox (inside the change's transaction) ---
@@ -95,7 +91,7 @@ def on_ticket_events(recorded: list[TicketEvent], actor: Actor | None) -> None:
     for connection in Connection.objects.filter(
         workspace_id__in=pushing, enabled=True, push_enabled=True
     ):
-        if actor != SYNC_ACTORS.get(connection.platform):
+        if actor != sync_actor(connection.platform):
             pushing[connection.workspace_id].append(connection)
     for event in recorded:
         if pushing[event.workspace_id]:
@@ -159,8 +155,8 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Seconds before the next try: exponential, capped, with jitter (half fixed,
     half random so retries spread out but never come back at once); never sooner
     than the platform's Retry-After."""
-    base = float(conf.get("SYNC_BACKOFF_BASE"))
-    cap = float(conf.get("SYNC_BACKOFF_MAX"))
+    base = float(settings.SYNC_BACKOFF_BASE)
+    cap = float(settings.SYNC_BACKOFF_MAX)
     delay = min(cap, base * 2 ** max(0, attempts - 1))
     delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311
     return max(delay, retry_after or 0.0)
@@ -190,7 +186,7 @@ class Lease:
     def renew(self) -> bool:
         """Extend the hold before the next op, so a slow platform cannot make it run
         out mid-queue; False if it had run out and another worker took the queue."""
-        until = timezone.now() + timedelta(seconds=conf.get("SYNC_LEASE_SECONDS"))
+        until = timezone.now() + timedelta(seconds=settings.SYNC_LEASE_SECONDS)
         held = ExternalLink.objects.filter(pk=self.link.pk, lease_until=self.until)
         if not held.update(lease_until=until):
             return False
@@ -207,7 +203,7 @@ class Lease:
 
 def _claim(link: ExternalLink, now: datetime) -> Lease | None:
     """Take the link's queue for this worker (compare-and-swap on the lease)."""
-    until = now + timedelta(seconds=conf.get("SYNC_LEASE_SECONDS"))
+    until = now + timedelta(seconds=settings.SYNC_LEASE_SECONDS)
     won = (
         ExternalLink.objects.filter(pk=link.pk)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
@@ -353,7 +349,7 @@ def _failed(op, link, exc: SyncError, started, clock, result) -> None:
         op.save(update_fields=["next_attempt_at"])
         result.retrying += 1
         return
-    max_attempts = int(conf.get("SYNC_MAX_ATTEMPTS"))
+    max_attempts = int(settings.SYNC_MAX_ATTEMPTS)
     with transaction.atomic():
         op.attempts += 1
         permanent = exc.permanent or op.attempts >= max_attempts

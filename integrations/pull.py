@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from helpdesk.lib.errors import InvalidTransition
 from helpdesk.tenancy import member_get
-from integrations.adapters import adapter_for
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink
 from integrations.outbox import sync_actor
+from integrations.registry import adapter_for
 from tickets import events, services
 from tickets.models import Ticket, TicketEvent
 from tickets.refs import parse_ref

@@ -10,14 +10,14 @@ a token is taken or given back.
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 
-from integrations import conf
 from integrations.models import Connection, RateWindow
 
 
 def _window(connection: Connection) -> float:
-    return connection.budget[1] + float(conf.get("SYNC_RATE_MARGIN"))
+    return connection.budget[1] + float(settings.SYNC_RATE_MARGIN)
 
 
 def _locked(connection: Connection) -> RateWindow:
@@ -30,7 +30,7 @@ def take(connection: Connection, now: float | None = None) -> tuple[float, float
     wait, 0.0). Give the token back with `settle(connection, token)`."""
     limit = connection.budget[0]
     window = _window(connection)
-    connect_timeout, read_timeout = conf.get("SYNC_HTTP_TIMEOUT")
+    connect_timeout, read_timeout = settings.SYNC_HTTP_TIMEOUT
     with transaction.atomic():
         bucket = _locked(connection)
         now = time.time() if now is None else now

@@ -1,9 +1,10 @@
 """What the ticket API and the connections API show about sync."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
-from integrations import services
-from integrations.models import Connection, ExternalLink, Platform
+from integrations import registry, services
+from integrations.models import Connection, ExternalLink
 
 
 class ExternalLinkSerializer(serializers.ModelSerializer):
@@ -35,7 +36,8 @@ class ConnectionSerializer(serializers.ModelSerializer):
         write_only=True, required=False, min_length=16, max_length=200
     )
     webhook_url = serializers.SerializerMethodField()
-    platform = serializers.ChoiceField(choices=Platform.choices)
+    webhook_verification = serializers.SerializerMethodField()
+    platform = serializers.ChoiceField(choices=[])
 
     class Meta:
         model = Connection
@@ -46,15 +48,28 @@ class ConnectionSerializer(serializers.ModelSerializer):
             "credentials_hint",
             "webhook_secret",
             "webhook_url",
+            "webhook_verification",
             "last_pulled_at",
             "created_at",
         ]
         read_only_fields = ["uuid", "last_pulled_at", "created_at"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["platform"].choices = registry.choices()  # whatever is registered now
+        return fields
+
     def get_credentials_hint(self, obj: Connection) -> dict:
         return obj.credentials_hint()
 
+    def get_webhook_verification(self, obj: Connection) -> str:
+        """How the platform's webhooks prove they are genuine (what to set up)."""
+        return registry.get(obj.platform).webhook
+
     def get_webhook_url(self, obj: Connection) -> str:
-        path = f"/integrations/webhooks/{obj.uuid}/"
+        path = reverse(
+            "integrations-api:webhook",
+            kwargs={"workspace_slug": obj.workspace.slug, "connection_uuid": obj.uuid},
+        )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path

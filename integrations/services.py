@@ -5,8 +5,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from helpdesk.actors import Actor
+from helpdesk.audit import stamp_history
 from helpdesk.models import Workspace
-from integrations.adapters import adapter_for
+from integrations import registry
 from integrations.base import SyncError
 from integrations.models import Connection
 
@@ -21,21 +23,18 @@ PLAIN_FIELDS = (
     "rate_limit",
     "rate_period",
 )
-REQUIRED_CREDENTIALS = {
-    "zendesk": ("email", "api_token"),
-    "gorgias": ("email", "api_key"),
-    "kustomer": ("api_key",),
-}
 
 
 def connection_save(
     *,
     workspace: Workspace,
+    actor: Actor | None,
     values: dict[str, Any],
     connection: Connection | None = None,
 ) -> Connection:
     """Create or change a connection. `credentials` (a dict) replaces the stored
-    ones; `webhook_secret` sets the secret the platform signs with."""
+    ones; `webhook_secret` sets the secret the platform signs with. The history row
+    names `actor` and never holds a secret (Connection.HISTORY_EXCLUDED)."""
     connection = connection or Connection(workspace=workspace)
     if connection.workspace_id != workspace.pk:
         raise ValidationError({"connection": ["Not a connection of this workspace."]})
@@ -45,20 +44,25 @@ def connection_save(
     if "subdomain" in values:
         connection.subdomain = (values["subdomain"] or "").strip().lower()
     credentials = values.get("credentials")
+    secrets_set = []  # named in the history row, which never holds their values
     if credentials is not None:
+        required = registry.platforms().get(connection.platform)
         missing = [
             key
-            for key in REQUIRED_CREDENTIALS.get(connection.platform, ())
+            for key in (required.credentials if required else ())
             if not credentials.get(key) and not credentials.get("oauth_token")
         ]
         if missing:
             raise ValidationError({"credentials": [f"Missing {', '.join(missing)}."]})
         connection.set_credentials(dict(credentials))
+        secrets_set.append("credentials set")
     elif connection.pk is None:
         raise ValidationError({"credentials": ["Give the platform credentials."]})
     if values.get("webhook_secret"):
         connection.set_webhook_secret(values["webhook_secret"])
+        secrets_set.append("webhook secret set")
     connection.full_clean(exclude=["workspace"])
+    stamp_history(connection, actor, "; ".join(secrets_set))
     with transaction.atomic():
         connection.save()
     return connection
@@ -67,7 +71,7 @@ def connection_save(
 def connection_test(connection: Connection) -> tuple[bool, str]:
     """One harmless request with the stored credentials: (worked, message)."""
     try:
-        return True, adapter_for(connection).test_connection()
+        return True, registry.adapter_for(connection).test_connection()
     except SyncError as exc:
         return False, exc.message
     except ValidationError as exc:

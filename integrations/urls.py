@@ -1,39 +1,15 @@
-"""Webhooks and the connections API.
+"""The first webhook address, /integrations/webhooks/<connection uuid>/: platforms
+configured before the API moved under /api/v1/ keep posting here. New connections
+show /api/v1/workspaces/<slug>/integrations/webhooks/<uuid>/ (integrations.api_urls).
 
 Mount with `path("integrations/", include("integrations.urls"))`."""
 
 from django.urls import path
 
-from integrations import api, webhooks
+from integrations import webhooks
 
 app_name = "integrations"
 
-connections = api.ConnectionViewSet.as_view({"get": "list", "post": "create"})
-connection = api.ConnectionViewSet.as_view(
-    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
-)
-connection_test = api.ConnectionViewSet.as_view({"post": "test"})
-
 urlpatterns = [
     path("webhooks/<uuid:connection_uuid>/", webhooks.receive, name="webhook"),
-    path(
-        "api/<slug:workspace_slug>/connections/",
-        connections,
-        name="connection-list",
-    ),
-    path(
-        "api/<slug:workspace_slug>/connections/<uuid:uuid>/",
-        connection,
-        name="connection-detail",
-    ),
-    path(
-        "api/<slug:workspace_slug>/connections/<uuid:uuid>/test/",
-        connection_test,
-        name="connection-test",
-    ),
-    path(
-        "api/<slug:workspace_slug>/tickets/<int:number>/sync/retry/",
-        api.TicketSyncRetryView.as_view(),
-        name="ticket-sync-retry",
-    ),
 ]

@@ -6,13 +6,10 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from integrations import conf
+from django.conf import settings
 
-PLATFORM_DOMAINS = {
-    "zendesk": "zendesk.com",
-    "gorgias": "gorgias.com",
-    "kustomer": "kustomerapp.com",
-}
+from integrations import registry
+
 SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -25,12 +22,7 @@ def default_base_url(platform: str, subdomain: str) -> str:
     subdomain = (subdomain or "").strip().lower()
     if not SUBDOMAIN.match(subdomain):
         raise UnsafeURL(f"{subdomain!r} is not a valid account subdomain.")
-    domain = PLATFORM_DOMAINS[platform]
-    if platform == "zendesk":
-        return f"https://{subdomain}.{domain}/api/v2"
-    if platform == "gorgias":
-        return f"https://{subdomain}.{domain}/api"
-    return f"https://{subdomain}.api.{domain}"
+    return registry.get(platform).default_base_url(subdomain)
 
 
 def _is_public(address: str) -> bool:
@@ -41,7 +33,7 @@ def _is_public(address: str) -> bool:
 
 
 def _local_fake_allowed(scheme: str, host: str) -> bool:
-    return bool(conf.get("SYNC_ALLOW_LOCAL_URLS")) and host in LOCAL_HOSTS
+    return bool(settings.SYNC_ALLOW_LOCAL_URLS) and host in LOCAL_HOSTS
 
 
 def check_url(url: str, platform: str, *, resolve: bool = True) -> str:
@@ -64,8 +56,12 @@ def checked_address(url: str, platform: str) -> str | None:
 
 
 def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"The URL cannot be read: {exc}.") from None
     if _local_fake_allowed(parts.scheme, host):
         return []
     if parts.scheme != "https":
@@ -82,16 +78,16 @@ def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
         pass
     else:
         raise UnsafeURL(f"{host} is an IP address; use the platform's host name.")
-    domain = PLATFORM_DOMAINS[platform]
+    domain = registry.get(platform).domain
     if not host.endswith("." + domain):
         raise UnsafeURL(f"{host} is not on {domain}.")
-    if parts.port not in (None, 443):
+    if port not in (None, 443):
         raise UnsafeURL("Only the standard https port is allowed.")
     if not resolve:
         return []
     try:
         infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-    except OSError:
+    except (OSError, UnicodeError):
         raise UnsafeURL(f"{host} does not resolve.") from None
     addresses = [info[4][0] for info in infos]
     for address in addresses:

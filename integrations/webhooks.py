@@ -1,6 +1,11 @@
-"""Inbound webhooks: one endpoint per connection, authenticated per platform
-(Zendesk timestamped HMAC, Kustomer HMAC, Gorgias secret header) on the raw body
-before anything is parsed, deduplicated by event id, applied only when newer."""
+"""Inbound webhooks: one endpoint per connection, authenticated by its platform's
+adapter (see the registry's `webhook` of each platform) on the raw body before
+anything is parsed, deduplicated by event id, applied only when newer.
+
+Two addresses reach it: /api/v1/workspaces/<slug>/integrations/webhooks/<uuid>/
+(shown for every connection; a connection of another workspace is not found there)
+and the first one, /integrations/webhooks/<uuid>/, which platforms set up earlier
+keep using. Errors carry the API's error body."""
 
 import json
 import logging
@@ -11,38 +16,46 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.adapters import adapter_for
+from helpdesk.lib.api import error_body
 from integrations.base import SyncError, WebhookRejected
 from integrations.models import Connection, WebhookEvent
 from integrations.pull import apply_remote
+from integrations.registry import adapter_for
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 
 
+def _error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status)
+
+
 @csrf_exempt
 @require_POST
-def receive(request: HttpRequest, connection_uuid) -> JsonResponse:
-    connection = (
-        Connection.objects.filter(uuid=connection_uuid, enabled=True, pull_enabled=True)
-        .select_related("workspace")
-        .first()
+def receive(
+    request: HttpRequest, connection_uuid, workspace_slug: str | None = None
+) -> JsonResponse:
+    connections = Connection.objects.filter(
+        uuid=connection_uuid, enabled=True, pull_enabled=True
     )
+    if workspace_slug is not None:
+        connections = connections.filter(workspace__slug=workspace_slug)
+    connection = connections.select_related("workspace").first()
     if connection is None:
-        return JsonResponse({"detail": "Unknown connection."}, status=404)
+        return _error("not_found", "Unknown connection.", 404)
     body = request.body
     if len(body) > MAX_BODY:
-        return JsonResponse({"detail": "Body too large."}, status=413)
+        return _error("too_large", "Body too large.", 413)
     adapter = adapter_for(connection)
     try:
         adapter.verify_webhook(request.headers, body)
     except (WebhookRejected, ValidationError) as exc:
         log.warning("webhook for connection %s refused: %s", connection.pk, exc)
-        return JsonResponse({"detail": "Signature check failed."}, status=401)
+        return _error("not_authenticated", "Signature check failed.", 401)
     try:
         data = adapter.parse_webhook(body)
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        return JsonResponse({"detail": "Unreadable event."}, status=400)
+        return _error("invalid", "Unreadable event.", 400)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
@@ -57,5 +70,5 @@ def receive(request: HttpRequest, connection_uuid) -> JsonResponse:
         return JsonResponse({"status": "duplicate"}, status=200)
     except SyncError as exc:
         # Nothing was kept, so the platform's redelivery will be taken.
-        return JsonResponse({"detail": exc.message}, status=503)
+        return _error("unavailable", exc.message, 503)
     return JsonResponse({"status": outcome}, status=200)

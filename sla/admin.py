@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from helpdesk.admin import ScopedInline, WorkspaceScopedAdmin
+from helpdesk.admin import ChildHistoryAdmin, ScopedInline, WorkspaceScopedAdmin
 from sla import services
 from sla.models import (
     Calendar,
@@ -25,8 +25,12 @@ class HolidayInline(ScopedInline):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(WorkspaceScopedAdmin):
+class CalendarAdmin(WorkspaceScopedAdmin, ChildHistoryAdmin):
     manager_can_edit = True  # managers manage SLA policies and their calendars
+    child_histories = [
+        ("Business hours", CalendarInterval, "calendar"),
+        ("Holidays", Holiday, "calendar"),
+    ]
     list_display = ["name", "workspace", "timezone", "is_24x7", "created_at"]
     list_filter = ["workspace", "is_24x7"]
     search_fields = ["name"]
@@ -38,8 +42,9 @@ class SlaPolicyTargetInline(ScopedInline):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(WorkspaceScopedAdmin):
+class SlaPolicyAdmin(WorkspaceScopedAdmin, ChildHistoryAdmin):
     manager_can_edit = True  # "sla.manage"
+    child_histories = [("Targets", SlaPolicyTarget, "policy")]
     scoped_foreign_keys = {"calendar": "workspace"}
     list_display = [
         "name",

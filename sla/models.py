@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from helpdesk.models import Workspace, validate_timezone
 from sla import clock
@@ -33,6 +34,8 @@ class Calendar(models.Model):
         "24/7", default=False, help_text="Open round the clock; intervals are ignored."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -75,6 +78,8 @@ class CalendarInterval(models.Model):
         help_text="e.g. 1020 = 17:00; 1440 = midnight",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["weekday", "start_minute"]
         constraints = [
@@ -104,6 +109,8 @@ class Holiday(models.Model):
     )
     date = models.DateField()
     name = models.CharField(max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]
@@ -153,6 +160,8 @@ class SlaPolicy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["position", "id"]
         verbose_name = "SLA policy"
@@ -197,6 +206,8 @@ class SlaPolicyTarget(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Warn when this share of the target is left (default: last 25 %).",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["policy", "-priority", "metric"]

@@ -1,17 +1,19 @@
 """django-import-export resource for tickets: the admin's export in CSV, XLSX, JSON...
 
-Its columns are tickets.export.COLUMNS, so the admin export, the streamed CSV and the
-background export write the same file. Cells are escaped against formula injection
-here as well as by IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (which covers only some
-formats and leaves a value starting with an apostrophe ambiguous).
+Its columns are tickets.exports.exporter.COLUMNS, so the admin export, the streamed
+CSV and the background export write the same file. Cells are escaped against formula
+injection here as well as by IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT (which covers
+only some formats and leaves a value starting with an apostrophe ambiguous).
 
-Imports do not go through this resource: tickets.importing reads the same columns
-and applies each row through tickets.services (events, history, all-or-nothing).
+Imports do not go through this resource: tickets.exports.importing reads the same
+columns and applies each row through tickets.services (events, history,
+all-or-nothing).
 """
 
 from import_export import fields, resources
 
-from tickets.export import COLUMNS, escape_cell, export_rows
+from helpdesk.lib.csv import escape_cell
+from tickets.exports.exporter import COLUMNS, export_rows
 from tickets.models import Ticket
 
 

@@ -63,43 +63,6 @@ class PermissionDenied(DomainError, DjangoPermissionDenied):
         super().__init__(message, field=field)
 
 
-# --- the JSON error body ---
-
-
-def error_body(code: str, message: str, errors: dict | None = None) -> dict:
-    return {"code": code, "message": message, "errors": errors or {}}
-
-
-def invalid_body(errors: dict[str, list[str]]) -> dict:
-    """A 400's body for field errors; without a field, the message is their own."""
-    message = (
-        " ".join(errors["non_field_errors"])
-        if list(errors) == ["non_field_errors"]
-        else FIELDS_MESSAGE
-    )
-    return error_body("invalid", message, errors)
-
-
-def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError's messages by field ("non_field_errors" for none)."""
-    if hasattr(exc, "error_dict"):
-        return {field: list(messages) for field, messages in exc.message_dict.items()}
-    return {"non_field_errors": list(exc.messages)}
-
-
-def domain_error_body(exc: DomainError) -> dict:
-    return error_body(
-        exc.code, exc.message, {exc.field: [exc.message]} if exc.field else {}
-    )
-
-
-def json_error(
-    code: str, message: str, errors: dict | None = None, *, status: int
-) -> JsonResponse:
-    """The error body as a response, for JSON views outside DRF (webhooks, reports)."""
-    return JsonResponse(error_body(code, message, errors), status=status)
-
-
 class IdempotencyKeyReused(DomainError):
     """The Idempotency-Key (or escalation event id) was already used for a
     different request: 422 `idempotency_key_reused` on every surface."""
@@ -137,3 +100,40 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     else:
         out.setdefault(prefix or "non_field_errors", []).append(str(detail))
     return out
+
+
+# --- the JSON error body ---
+
+
+def error_body(code: str, message: str, errors: dict | None = None) -> dict:
+    return {"code": code, "message": message, "errors": errors or {}}
+
+
+def invalid_body(errors: dict[str, list[str]]) -> dict:
+    """A 400's body for field errors; without a field, the message is their own."""
+    message = (
+        " ".join(errors["non_field_errors"])
+        if list(errors) == ["non_field_errors"]
+        else FIELDS_MESSAGE
+    )
+    return error_body("invalid", message, errors)
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError's messages by field ("non_field_errors" for none)."""
+    if hasattr(exc, "error_dict"):
+        return {field: list(messages) for field, messages in exc.message_dict.items()}
+    return {"non_field_errors": list(exc.messages)}
+
+
+def domain_error_body(exc: DomainError) -> dict:
+    return error_body(
+        exc.code, exc.message, {exc.field: [exc.message]} if exc.field else {}
+    )
+
+
+def json_error(
+    code: str, message: str, errors: dict | None = None, *, status: int
+) -> JsonResponse:
+    """The error body as a response, for JSON views outside DRF (webhooks, reports)."""
+    return JsonResponse(error_body(code, message, errors), status=status)

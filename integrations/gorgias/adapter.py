@@ -21,8 +21,6 @@ SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
 
 
 class GorgiasAdapter(Adapter):
-    platform = "gorgias"
-    label = "Gorgias"
     mapping = mapping
     assignee_key = "assignee_user"
     updated_key = "updated_datetime"

@@ -16,8 +16,6 @@ from integrations.kustomer.client import KustomerClient
 
 
 class KustomerAdapter(Adapter):
-    platform = "kustomer"
-    label = "Kustomer"
     mapping = mapping
     subject_key = "name"
     assignee_key = "assignedUsers"

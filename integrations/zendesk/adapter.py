@@ -6,7 +6,8 @@ import hmac
 import json
 import time
 
-from integrations import conf
+from django.conf import settings
+
 from integrations.base import (
     Adapter,
     RemoteTicket,
@@ -22,8 +23,6 @@ CLOSED = "closed"
 
 
 class ZendeskAdapter(Adapter):
-    platform = "zendesk"
-    label = "Zendesk"
     mapping = mapping
 
     def __init__(self, connection):
@@ -128,7 +127,7 @@ class ZendeskAdapter(Adapter):
         when = parse_time(stamp)
         if when is None:
             raise WebhookRejected("Unreadable signature timestamp.")
-        if abs(time.time() - when.timestamp()) > conf.get("SYNC_WEBHOOK_TOLERANCE"):
+        if abs(time.time() - when.timestamp()) > settings.SYNC_WEBHOOK_TOLERANCE:
             raise WebhookRejected("The signature timestamp is outside the window.")
         expected = base64.b64encode(
             hmac.new(

@@ -10,7 +10,7 @@ Metrics (DESIGN §5):
 Reply clocks pause while the ticket is resolved, closed or archived.
 
 The handler writes clocks and "SLA applied" events only: waking a snoozed ticket on
-a customer reply is the intake's job (tickets.escalation), not the clocks'.
+a customer reply is tickets.conversations.customer_replied's job, not the clocks'.
 """
 
 from datetime import datetime

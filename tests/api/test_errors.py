@@ -28,13 +28,13 @@ def test_api_refusal_by_role_is_a_403_in_the_one_body(api, workspace, agent):
 
 def test_a_page_refusal_by_role_is_a_403(client, agent):
     client.force_login(agent)
-    response = client.get(reverse("reports:index"), {"workspace": "acme"})
+    response = client.get(reverse("reports:index", args=["acme"]))
     assert response.status_code == 403
 
 
 def test_reports_json_error_is_the_one_body(client, manager, workspace):
     client.force_login(manager)
-    response = client.get(reverse("reports:export"), {"status": "nope"})
+    response = client.get(reverse("reports:export", args=["acme"]), {"status": "nope"})
     assert response.status_code == 400
     body = response.json()
     assert set(body) == BODY_KEYS and body["code"] == "invalid"

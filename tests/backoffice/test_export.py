@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from import_export.formats.base_formats import XLSX
 
+from helpdesk.lib.csv import FORMULA_PREFIXES, escape_cell, unescape_cell
 from tests.factories import (
     ContactFactory,
     LabelFactory,
@@ -14,7 +15,7 @@ from tests.factories import (
     make_ticket,
 )
 from tests.figures import report
-from tickets import export
+from tickets.exports import exporter, jobs
 from tickets.models import ExportJob, Ticket
 from tickets.resources import TicketResource
 
@@ -62,7 +63,7 @@ def _ticket_with_text_everywhere(workspace, text: str):
 def test_every_exported_text_column_is_escaped(workspace, manager_client, formula):
     _ticket_with_text_everywhere(workspace, formula)
 
-    response = manager_client.get(reverse("reports:export"))
+    response = manager_client.get(reverse("reports:export", args=["acme"]))
     [row] = _read(response)
 
     text_columns = [
@@ -81,7 +82,7 @@ def test_every_exported_text_column_is_escaped(workspace, manager_client, formul
     for column in text_columns:
         assert row[column].lower().startswith(("'" + formula).lower()), column
     for column, value in row.items():
-        assert not value.startswith(tuple(export.FORMULA_PREFIXES)), column
+        assert not value.startswith(tuple(FORMULA_PREFIXES)), column
 
 
 def _escape_counts(rows: list[list]) -> tuple[Counter, int]:
@@ -92,10 +93,10 @@ def _escape_counts(rows: list[list]) -> tuple[Counter, int]:
     for cell in (cell for row in rows for cell in row):
         if not isinstance(cell, str):
             continue
-        if cell[:1] in export.FORMULA_PREFIXES:
+        if cell[:1] in FORMULA_PREFIXES:
             checked[cell[0]] += 1
             unescaped += 1
-        elif cell[:1] == "'" and cell[1:2] in export.FORMULA_PREFIXES:
+        elif cell[:1] == "'" and cell[1:2] in FORMULA_PREFIXES:
             checked[cell[1]] += 1
     return checked, unescaped
 
@@ -104,11 +105,11 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
     from openpyxl import load_workbook
 
     # NUL: PostgreSQL text cannot hold it; escape_cell's test covers "\0".
-    prefixes = [p for p in export.FORMULA_PREFIXES if p != "\0"]
+    prefixes = [p for p in FORMULA_PREFIXES if p != "\0"]
     for prefix in prefixes:
         _ticket_with_text_everywhere(workspace, f"{prefix}1+1")
 
-    response = manager_client.get(reverse("reports:export"))
+    response = manager_client.get(reverse("reports:export", args=["acme"]))
     csv_rows = list(csv.reader(io.StringIO(_body(response), newline="")))
     dataset = TicketResource().export(Ticket.objects.all())
     workbook = load_workbook(io.BytesIO(XLSX().export_data(dataset)))
@@ -117,7 +118,7 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
 
     # RFC 4180 quoting keeps CR, tabs and commas inside their cells.
     assert len(csv_rows) == len(xlsx_rows) == len(prefixes) + 1
-    assert all(len(row) == len(export.HEADERS) for row in csv_rows)
+    assert all(len(row) == len(exporter.HEADERS) for row in csv_rows)
     assert not [cell for row in cells for cell in row if cell.data_type == "f"]
     csv_checked, csv_unescaped = _escape_counts(csv_rows)
     xlsx_checked, xlsx_unescaped = _escape_counts(xlsx_rows)
@@ -125,7 +126,7 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
         "S4",
         cells_checked=(csv_checked + xlsx_checked).total(),
         unescaped=csv_unescaped + xlsx_unescaped,
-        prefixes=len(export.FORMULA_PREFIXES),
+        prefixes=len(FORMULA_PREFIXES),
     )
     # Each of the 11 text columns starts with = + - @; a leading tab or CR survives
     # in the columns that are not stripped on save (XLSX reads CR back as LF).
@@ -138,24 +139,24 @@ def test_csv_and_xlsx_exports_escape_every_formula_prefix(workspace, manager_cli
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_escape_cell_neutralises_formula_prefixes_and_round_trips(formula):
-    escaped = export.escape_cell(formula)
+    escaped = escape_cell(formula)
     assert escaped == "'" + formula
-    assert export.unescape_cell(escaped) == formula
+    assert unescape_cell(escaped) == formula
 
 
 def test_escape_cell_keeps_plain_text_numbers_and_apostrophes_reversible():
-    assert export.escape_cell("Printer") == "Printer"
-    assert export.escape_cell(42) == 42
-    assert export.escape_cell("'quoted") == "''quoted"
-    assert export.unescape_cell("''quoted") == "'quoted"
+    assert escape_cell("Printer") == "Printer"
+    assert escape_cell(42) == 42
+    assert escape_cell("'quoted") == "''quoted"
+    assert unescape_cell("''quoted") == "'quoted"
 
 
-def test_export_is_a_stream_read_in_chunks(workspace, manager_client, monkeypatch):
+def test_export_is_a_stream_read_in_chunks(workspace, manager_client, settings):
     for n in range(5):
         make_ticket(workspace, subject=f"Ticket {n}", tags=["a", "b"])
-    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    settings.EXPORT_CHUNK_SIZE = 2
 
-    response = manager_client.get(reverse("reports:export"))
+    response = manager_client.get(reverse("reports:export", args=["acme"]))
 
     assert response.status_code == 200
     assert response.streaming
@@ -179,7 +180,7 @@ def test_export_queries_do_not_grow_with_rows(workspace, manager):
 
     def queries_for_export() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            lines = list(export.iter_csv_lines(ticket_list(membership=membership)))
+            lines = list(exporter.iter_csv_lines(ticket_list(membership=membership)))
         return len(captured), len(lines) - 1
 
     make_ticket(workspace, subject="T", tags=["t"])
@@ -200,7 +201,9 @@ def test_export_only_holds_the_members_workspace_and_filters(
     make_ticket(workspace, subject="Ours urgent", priority=5)
     make_ticket(other_workspace, subject="Theirs", priority=5)
 
-    rows = _read(manager_client.get(reverse("reports:export"), {"priority": "5"}))
+    rows = _read(
+        manager_client.get(reverse("reports:export", args=["acme"]), {"priority": "5"})
+    )
 
     assert [r["subject"] for r in rows] == ["Ours urgent"]
     assert rows[0]["ref"] == "TKT-2"
@@ -210,13 +213,17 @@ def test_export_selection_by_numbers(workspace, manager_client):
     for n in range(3):
         make_ticket(workspace, subject=f"T{n}")
 
-    rows = _read(manager_client.get(reverse("reports:export"), {"numbers": "1,3"}))
+    rows = _read(
+        manager_client.get(reverse("reports:export", args=["acme"]), {"numbers": "1,3"})
+    )
 
     assert sorted(r["ref"] for r in rows) == ["TKT-1", "TKT-3"]
 
 
 def test_bad_filter_answers_400(manager_client):
-    response = manager_client.get(reverse("reports:export"), {"status": "nope"})
+    response = manager_client.get(
+        reverse("reports:export", args=["acme"]), {"status": "nope"}
+    )
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
 
@@ -229,25 +236,27 @@ def test_large_export_runs_in_background_with_progress_and_download(
         make_ticket(workspace, subject=f"Big {n}")
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = manager_client.get(reverse("reports:export"))
+        response = manager_client.get(reverse("reports:export", args=["acme"]))
 
     job = ExportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:export_job", args=[job.pk])
+    assert response["Location"] == reverse("reports:export_job", args=["acme", job.pk])
     assert len(callbacks) == 1  # the task is queued once the request commits
     assert (job.state, job.total_rows) == ("pending", 3)
     page = manager_client.get(response["Location"])
     assert b"<progress" in page.content
 
-    export.export_tickets_job(job.pk)
-    export.export_tickets_job(job.pk)  # a second delivery does nothing
+    jobs.export_tickets_job(job.pk)
+    jobs.export_tickets_job(job.pk)  # a second delivery does nothing
 
     job.refresh_from_db()
     assert (job.state, job.done_rows, job.percent) == ("done", 3, 100)
     status = manager_client.get(
-        reverse("reports:export_job", args=[job.pk]), {"format": "json"}
+        reverse("reports:export_job", args=["acme", job.pk]), {"format": "json"}
     ).json()
-    assert status["download_url"] == reverse("reports:export_download", args=[job.pk])
+    assert status["download_url"] == reverse(
+        "reports:export_download", args=["acme", job.pk]
+    )
     download = manager_client.get(status["download_url"])
     body = b"".join(download.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
@@ -258,14 +267,14 @@ def test_someone_elses_export_job_is_not_found(workspace, manager_client):
     other = MembershipFactory(workspace=workspace, role="manager").user
     job = ExportJob.objects.create(workspace=workspace, requested_by=other)
 
-    response = manager_client.get(reverse("reports:export_job", args=[job.pk]))
+    response = manager_client.get(reverse("reports:export_job", args=["acme", job.pk]))
 
     assert response.status_code == 404
 
 
 def test_agent_cannot_export(agent_client, workspace):
     make_ticket(workspace)
-    assert agent_client.get(reverse("reports:export")).status_code == 403
+    assert agent_client.get(reverse("reports:export", args=["acme"])).status_code == 403
 
 
 def test_sweep_runs_jobs_whose_task_never_arrived(workspace, manager):
@@ -277,7 +286,7 @@ def test_sweep_runs_jobs_whose_task_never_arrived(workspace, manager):
     with time_machine.travel(timezone.now() - timezone.timedelta(minutes=5)):
         stale = ExportJob.objects.create(workspace=workspace, requested_by=manager)
 
-    assert export.export_jobs_sweep() == 1
+    assert jobs.export_jobs_sweep() == 1
 
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -294,9 +303,9 @@ def test_broker_down_leaves_the_job_pending_and_the_request_succeeds(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(export.export_tickets_job, "delay", broker_down)
+    monkeypatch.setattr(jobs.export_tickets_job, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        response = manager_client.get(reverse("reports:export"))
+        response = manager_client.get(reverse("reports:export", args=["acme"]))
 
     assert response.status_code == 302
     assert ExportJob.objects.get().state == "pending"
@@ -306,8 +315,12 @@ def test_search_filter_matches_subject_or_number(workspace, manager_client):
     make_ticket(workspace, subject="Printer on fire")
     make_ticket(workspace, subject="Refund please")
 
-    by_text = _read(manager_client.get(reverse("reports:export"), {"q": "refund"}))
-    by_number = _read(manager_client.get(reverse("reports:export"), {"q": "#1"}))
+    by_text = _read(
+        manager_client.get(reverse("reports:export", args=["acme"]), {"q": "refund"})
+    )
+    by_number = _read(
+        manager_client.get(reverse("reports:export", args=["acme"]), {"q": "#1"})
+    )
 
     assert [r["subject"] for r in by_text] == ["Refund please"]
     assert [r["subject"] for r in by_number] == ["Printer on fire"]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from helpdesk.models import Membership
-from tickets import export
+from tickets.exports import exporter
 from tickets.models import Ticket
 from tickets.selectors import ticket_list
 
@@ -35,7 +35,7 @@ def _peak_while_streaming(membership) -> tuple[int, int]:
         tracemalloc.reset_peak()
         baseline, _ = tracemalloc.get_traced_memory()
         rows = 0
-        for _line in export.iter_csv_lines(ticket_list(membership=membership)):
+        for _line in exporter.iter_csv_lines(ticket_list(membership=membership)):
             rows += 1
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -44,9 +44,9 @@ def _peak_while_streaming(membership) -> tuple[int, int]:
 
 
 def test_peak_memory_does_not_grow_with_the_number_of_rows(
-    workspace, manager, monkeypatch
+    workspace, manager, settings
 ):
-    monkeypatch.setattr(export, "CHUNK_SIZE", 100)
+    settings.EXPORT_CHUNK_SIZE = 100
     membership = Membership.objects.select_related("workspace").get(user=manager)
     _bulk_tickets(workspace, 1, 300)
     small_rows, small_peak = _peak_while_streaming(membership)

@@ -14,7 +14,9 @@ from tests.factories import (
     make_ticket,
 )
 from tests.figures import report
-from tickets import export, importing, services
+from tickets import services
+from tickets.exports import exporter, importing
+from tickets.exports.forms import ImportRowForm
 from tickets.models import Ticket, TicketEvent
 from tickets.selectors import ticket_list
 
@@ -64,7 +66,7 @@ def _membership(user) -> Membership:
 
 
 def _exported(membership) -> bytes:
-    return "".join(export.iter_csv_lines(ticket_list(membership=membership))).encode()
+    return "".join(exporter.iter_csv_lines(ticket_list(membership=membership))).encode()
 
 
 @pytest.fixture
@@ -368,16 +370,22 @@ def test_non_csv_files_are_refused(manager, name, content, message):
 def test_import_page_previews_then_confirms_the_same_file(workspace, manager_client):
     upload = _csv_file([["subject", "priority"], ["From the page", "Urgent"]])
 
-    preview = manager_client.post(reverse("reports:import"), {"file": upload})
+    preview = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"file": upload}
+    )
 
     assert preview.status_code == 200
     assert b"<td>create</td>" in preview.content
     assert Ticket.objects.count() == 0
     token = preview.context["token"]
-    done = manager_client.post(reverse("reports:import"), {"confirm": token})
+    done = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"confirm": token}
+    )
     assert done.status_code == 200
     assert Ticket.objects.get().priority == 5
-    replay = manager_client.post(reverse("reports:import"), {"confirm": token})
+    replay = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"confirm": token}
+    )
     assert replay.status_code == 302
     assert Ticket.objects.count() == 1
 
@@ -385,7 +393,9 @@ def test_import_page_previews_then_confirms_the_same_file(workspace, manager_cli
 def test_import_page_shows_row_errors_with_400(manager_client):
     upload = _csv_file([["subject", "priority"], ["Bad", "nine"]])
 
-    response = manager_client.post(reverse("reports:import"), {"file": upload})
+    response = manager_client.post(
+        reverse("reports:import", args=["acme"]), {"file": upload}
+    )
 
     assert response.status_code == 400
     assert b"Priority must be 1-5" in response.content
@@ -394,9 +404,11 @@ def test_import_page_shows_row_errors_with_400(manager_client):
 
 def test_agent_cannot_import(agent_client):
     upload = _csv_file([["subject"], ["x"]])
-    assert agent_client.get(reverse("reports:import")).status_code == 403
+    assert agent_client.get(reverse("reports:import", args=["acme"])).status_code == 403
     assert (
-        agent_client.post(reverse("reports:import"), {"file": upload}).status_code
+        agent_client.post(
+            reverse("reports:import", args=["acme"]), {"file": upload}
+        ).status_code
         == 403
     )
     assert Ticket.objects.count() == 0
@@ -476,6 +488,51 @@ def test_hostile_imports_are_refused_whole(
     assert {case: expected[case] in reasons[case] for case in uploads} == dict.fromkeys(
         uploads, True
     ), reasons
+
+
+def test_row_form_reads_exactly_the_importable_columns():
+    assert set(ImportRowForm.base_fields) == importing.IMPORTABLE
+    assert [
+        name for name in exporter.HEADERS if name in importing.IMPORTABLE
+    ] == importing.TEMPLATE_COLUMNS
+
+
+def test_import_page_names_the_format_and_offers_the_template(
+    workspace, manager, manager_client
+):
+    page = manager_client.get(reverse("reports:import", args=["acme"]))
+    html = page.content.decode()
+    template_url = reverse("reports:template", args=["acme"])
+    assert f'href="{template_url}"' in html
+    for name in exporter.HEADERS:  # every export column, read or ignored
+        assert f"<code>{name}</code>" in html, name
+
+    response = manager_client.get(template_url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == importing.TEMPLATE_COLUMNS
+    assert example[header.index("subject")] == "Refund not received"
+    result = importing.ticket_import(
+        membership=_membership(manager),
+        upload=SimpleUploadedFile("tickets-template.csv", response.content),
+        dry_run=False,
+    )
+    assert result.ok, (result.file_errors, result.errors)
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.priority, ticket.label.path) == (
+        "Refund not received",
+        4,
+        "Billing > Refund",
+    )
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["refund", "vip"]
+
+
+def test_import_template_is_for_importers_only(agent_client):
+    url = reverse("reports:template", args=["acme"])
+    assert agent_client.get(url).status_code == 403
 
 
 def test_an_updated_row_changes_fields_and_tags_in_one_history_row(workspace, manager):

@@ -7,9 +7,12 @@ import time_machine
 from django.urls import reverse
 
 from sla.models import SlaTarget
+from sla.reports import sla_compliance
 from tests.factories import MembershipFactory, TeamFactory, make_ticket
-from tickets import charts, reports, services
+from tickets import services
 from tickets.models import Ticket
+from tickets.reports import charts, queries
+from tickets.reports.views import REPORTS
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +63,12 @@ def timed(workspace, other_workspace, manager):
     _resolve(b, manager, at(2, 10))
     _resolve(c, manager, at(2, 16))
     _resolve(e, manager, at(2, 12))
-    return reports.make_period(workspace, date(2026, 3, 1), date(2026, 3, 3))
+    return queries.make_period(workspace, date(2026, 3, 1), date(2026, 3, 3))
 
 
 def test_created_and_resolved_per_day(workspace, timed):
-    created = reports.created_per_day(workspace, timed, "none")
-    resolved = reports.resolved_per_day(workspace, timed, "none")
+    created = queries.created_per_day(workspace, timed, "none")
+    resolved = queries.resolved_per_day(workspace, timed, "none")
 
     assert created.rows == [
         ["2026-03-01", "All tickets", 2],
@@ -80,7 +83,7 @@ def test_created_and_resolved_per_day(workspace, timed):
 
 
 def test_created_per_day_grouped_by_team(workspace, timed):
-    report = reports.created_per_day(workspace, timed, "team")
+    report = queries.created_per_day(workspace, timed, "team")
     assert report.rows == [
         ["2026-03-01", "Billing", 2],
         ["2026-03-02", "Support", 1],
@@ -89,15 +92,15 @@ def test_created_per_day_grouped_by_team(workspace, timed):
 
 
 def test_first_response_median_and_p90(workspace, timed):
-    report = reports.first_response_times(workspace, timed, "none")
+    report = queries.first_response_times(workspace, timed, "none")
     # 0.5 h, 1 h, 2 h: median 1; p90 at position 1.8 = 1 + 0.8 * (2 - 1)
     assert report.columns == ["everything", "tickets", "median_hours", "p90_hours"]
     assert report.rows == [["All tickets", 3, 1.0, 1.8]]
 
 
 def test_resolution_median_and_p90_overall_and_by_team(workspace, timed):
-    overall = reports.resolution_times(workspace, timed, "none")
-    by_team = reports.resolution_times(workspace, timed, "team")
+    overall = queries.resolution_times(workspace, timed, "none")
+    by_team = queries.resolution_times(workspace, timed, "team")
 
     # 4, 8, 24, 48 h: median 16; p90 at position 2.7 = 24 + 0.7 * 24
     assert overall.rows == [["All tickets", 4, 16.0, 40.8]]
@@ -108,9 +111,9 @@ def test_resolution_median_and_p90_overall_and_by_team(workspace, timed):
 
 
 def test_backlog_escalations_and_confidence(workspace, timed):
-    backlog = reports.backlog_by_status(workspace, timed, "none")
-    escalations = reports.escalations_per_day(workspace, timed, "priority")
-    confidence = reports.confidence_distribution(workspace, timed, "none")
+    backlog = queries.backlog_by_status(workspace, timed, "none")
+    escalations = queries.escalations_per_day(workspace, timed, "priority")
+    confidence = queries.confidence_distribution(workspace, timed, "none")
 
     assert sorted(backlog.rows) == [
         ["Open", "All tickets", 1],
@@ -132,9 +135,9 @@ def test_days_follow_the_workspace_time_zone(workspace):
     workspace.timezone = "America/New_York"
     workspace.save()
     _ticket(workspace, at(2, 3))  # 22:00 on March 1st in New York
-    period = reports.make_period(workspace, date(2026, 3, 1), date(2026, 3, 2))
+    period = queries.make_period(workspace, date(2026, 3, 1), date(2026, 3, 2))
 
-    report = reports.created_per_day(workspace, period, "none")
+    report = queries.created_per_day(workspace, period, "none")
 
     assert report.rows == [["2026-03-01", "All tickets", 1]]
 
@@ -143,9 +146,9 @@ def test_reports_are_sql_aggregates_not_loops(
     workspace, timed, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(3):
-        reports.created_per_day(workspace, timed, "team")
+        queries.created_per_day(workspace, timed, "team")
     with django_assert_max_num_queries(3):
-        reports.confidence_distribution(workspace, timed, "label")
+        queries.confidence_distribution(workspace, timed, "label")
 
 
 def test_sla_compliance_counts_achieved_and_breached_clocks(workspace, timed):
@@ -173,8 +176,8 @@ def test_sla_compliance_counts_achieved_and_breached_clocks(workspace, timed):
     clock(tickets[3], "resolution", at(3, 13))  # overdue, still running
     clock(tickets[1], "resolution", at(20, 9))  # due after the range
 
-    by_metric = reports.sla_compliance(workspace, timed, "none")
-    by_team = reports.sla_compliance(workspace, timed, "team")
+    by_metric = sla_compliance(workspace, timed, "none")
+    by_team = sla_compliance(workspace, timed, "team")
 
     assert by_metric.rows == [
         ["first_response", "All tickets", 1, 2],
@@ -189,7 +192,7 @@ def test_sla_compliance_counts_achieved_and_breached_clocks(workspace, timed):
 
 
 def test_chart_stacks_counts_and_scales_to_the_axis(workspace, timed):
-    chart = charts.build(reports.created_per_day(workspace, timed, "team"))
+    chart = charts.build(queries.created_per_day(workspace, timed, "team"))
 
     assert not chart.empty
     assert [bar.title for bar in chart.bars] == [
@@ -203,22 +206,20 @@ def test_chart_stacks_counts_and_scales_to_the_axis(workspace, timed):
 
 def test_manager_sees_the_reports_page_with_charts(manager_client, timed):
     response = manager_client.get(
-        reverse("reports:index"),
+        reverse("reports:index", args=["acme"]),
         {"start": "2026-03-01", "end": "2026-03-03", "group": "team"},
     )
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert (
-        content.count('<svg class="chart"') == len(reports.REPORTS) - 1
-    )  # no SLA clocks yet
+    assert content.count('<svg class="chart"') == len(REPORTS) - 1  # no SLA clocks yet
     assert "Download CSV" in content
     assert "SLA compliance" in content
 
 
 def test_report_csv_has_the_charts_numbers(manager_client, timed):
     response = manager_client.get(
-        reverse("reports:csv", args=["resolution"]),
+        reverse("reports:csv", args=["acme", "resolution"]),
         {"start": "2026-03-01", "end": "2026-03-03"},
     )
 
@@ -236,7 +237,7 @@ def test_report_csv_escapes_group_names(workspace, manager_client):
     _ticket(workspace, at(1, 9), team=team)
 
     response = manager_client.get(
-        reverse("reports:csv", args=["created"]),
+        reverse("reports:csv", args=["acme", "created"]),
         {"start": "2026-03-01", "end": "2026-03-01", "group": "team"},
     )
 
@@ -244,33 +245,56 @@ def test_report_csv_escapes_group_names(workspace, manager_client):
 
 
 def test_bad_range_or_grouping_answers_400(manager_client):
-    url = reverse("reports:index")
+    url = reverse("reports:index", args=["acme"])
     assert manager_client.get(url, {"group": "colour"}).status_code == 400
     bad_range = {"start": "2026-03-05", "end": "2026-03-01"}
     assert manager_client.get(url, bad_range).status_code == 400
-    csv_url = reverse("reports:csv", args=["nope"])
+    csv_url = reverse("reports:csv", args=["acme", "nope"])
     assert manager_client.get(csv_url).status_code == 404
 
 
 def test_agent_cannot_reach_reports(agent_client):
-    assert agent_client.get(reverse("reports:index")).status_code == 403
-    csv_url = reverse("reports:csv", args=["created"])
+    assert agent_client.get(reverse("reports:index", args=["acme"])).status_code == 403
+    csv_url = reverse("reports:csv", args=["acme", "created"])
     assert agent_client.get(csv_url).status_code == 403
 
 
-def test_manager_of_another_workspace_sees_only_their_own(
+def test_manager_of_another_workspace_gets_404_for_its_slug(
     workspace, other_workspace, client
 ):
     outsider = MembershipFactory(workspace=other_workspace, role="manager").user
     outsider.save()
     client.force_login(outsider)
 
-    response = client.get(reverse("reports:index"), {"workspace": workspace.slug})
+    for name, args in [
+        ("index", []),
+        ("csv", ["created"]),
+        ("export", []),
+        ("import", []),
+        ("template", []),
+    ]:
+        url = reverse(f"reports:{name}", args=[workspace.slug, *args])
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("reports:index", args=["globex"])).status_code == 200
 
-    assert response.status_code == 403
+
+def test_old_reports_urls_redirect_to_the_members_workspace(
+    workspace, other_workspace, manager_client
+):
+    response = manager_client.get("/reports/", {"group": "team"})
+    assert response.status_code == 302
+    assert response["Location"] == "/w/acme/reports/?group=team"
+    response = manager_client.get("/reports/export.csv?workspace=acme&priority=5")
+    assert response["Location"] == "/w/acme/reports/export.csv?priority=5"
+    # Another workspace's slug: 404, as under /w/globex/.
+    assert manager_client.get("/reports/?workspace=globex").status_code == 404
+
+
+def test_old_reports_url_refuses_an_agent(agent_client):
+    assert agent_client.get("/reports/").status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client):
-    response = client.get(reverse("reports:index"))
+    response = client.get(reverse("reports:index", args=["acme"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

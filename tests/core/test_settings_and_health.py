@@ -37,6 +37,10 @@ def _start(env_overrides):
         ({"API_RATE_LIMIT": "600/fortnight"}, "API_RATE_LIMIT"),
         ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT"),
         ({"LOGIN_LOCKOUT_MINUTES": "a while"}, "LOGIN_LOCKOUT_MINUTES"),
+        ({"CREDENTIAL_KEYS": "not-a-fernet-key"}, "CREDENTIAL_KEYS"),
+        ({"SYNC_ENCRYPTION_KEY": "short"}, "SYNC_ENCRYPTION_KEY"),
+        ({"SYNC_MAX_ATTEMPTS": "0"}, "SYNC_MAX_ATTEMPTS"),
+        ({"SYNC_READ_TIMEOUT": "soon"}, "SYNC_READ_TIMEOUT"),
     ],
 )
 def test_bad_settings_stop_start_up_naming_the_variable(overrides, variable):

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from sla.models import SlaPolicy
 from tests.e2e.conftest import PASSWORD
 from tests.factories import MembershipFactory, WorkspaceFactory, make_ticket
 from tickets import services
@@ -107,7 +108,7 @@ def test_agent_pages_work_under_the_policy(watched, live_server, team):
     visit(page, base + f"{ticket.number}/")  # deep link: full page with the panel
     expect(panel.locator(".subject-input")).to_have_value("Printer on fire")
 
-    visit(page, f"{live_server.url}/reports/?workspace=acme")
+    visit(page, f"{live_server.url}/w/acme/reports/")
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page.locator(".legend .swatch rect").first).to_be_visible()
 
@@ -141,6 +142,7 @@ def test_admin_and_api_docs_work_under_the_policy(watched, live_server, team):
     MembershipFactory(workspace=team["workspace"], user=root, role="admin")
     ticket = make_ticket(team["workspace"], team["agent"], subject="In the admin")
     services.comment_add(ticket=ticket, actor=team["agent"], body="A note")
+    policy = SlaPolicy.objects.create(workspace=team["workspace"], name="Standard")
     page, problems = watched(root)
 
     visit(page, f"{live_server.url}/admin/tickets/ticket/")
@@ -150,6 +152,12 @@ def test_admin_and_api_docs_work_under_the_policy(watched, live_server, team):
 
     visit(page, f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/change/")
     expect(page.locator("#content")).to_contain_text("A note")
+
+    # simple-history's pages: the ticket's, and a parent's with its child rows.
+    visit(page, f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/history/")
+    expect(page.locator("#change-history")).to_be_visible()
+    visit(page, f"{live_server.url}/admin/sla/slapolicy/{policy.pk}/history/")
+    expect(page.locator("#content")).to_contain_text("Targets")
 
     visit(page, f"{live_server.url}/admin/tickets/ticket/export/")
     toggle = page.locator("input.select-toggle")

@@ -1,6 +1,7 @@
-"""A customer message wakes a snoozed ticket through one path: the intake's
-customer-reply branch (not the SLA handler), whether the message comes through
-`POST .../conversations/{id}/messages/` or a new escalation of the same chat."""
+"""A customer message wakes a snoozed ticket through one path,
+tickets.conversations.customer_replied (not the SLA handler), whether the message
+comes through `POST .../conversations/{id}/messages/` or a new escalation of the
+same chat."""
 
 import json
 from datetime import UTC, datetime

@@ -69,7 +69,7 @@ def connect(workspace, fake, **values):
         "webhook_secret": WEBHOOK_SECRET,
         **values,
     }
-    return services.connection_save(workspace=workspace, values=values)
+    return services.connection_save(workspace=workspace, actor=None, values=values)
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ status and priority mappings both ways."""
 
 import pytest
 
-from integrations.adapters import adapter_for
 from integrations.gorgias import mapping as gorgias_map
 from integrations.kustomer import mapping as kustomer_map
 from integrations.models import ExternalLink, SyncOp
 from integrations.pull import apply_remote
+from integrations.registry import adapter_for
 from integrations.zendesk import mapping as zendesk_map
 from tests.factories import ContactFactory, make_ticket
 from tests.integrations.conftest import (

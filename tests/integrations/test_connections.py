@@ -21,7 +21,7 @@ def _login(client, user) -> None:
 
 
 def _api(workspace) -> str:
-    return f"/integrations/api/{workspace.slug}/connections/"
+    return f"/api/v1/workspaces/{workspace.slug}/integrations/connections/"
 
 
 def test_admin_creates_a_connection_and_never_sees_the_secret_again(
@@ -46,7 +46,11 @@ def test_admin_creates_a_connection_and_never_sees_the_secret_again(
         "email": "agent@acme.test",
         "api_token": "••••6789",
     }
-    assert data["webhook_url"].endswith(f"/integrations/webhooks/{data['uuid']}/")
+    assert data["webhook_url"] == (
+        f"http://testserver/api/v1/workspaces/{workspace.slug}/integrations/"
+        f"webhooks/{data['uuid']}/"
+    )
+    assert data["webhook_verification"].startswith("Signed: base64 HMAC-SHA256")
 
     connection = Connection.objects.get()
     assert "zd-token" not in connection.credentials_encrypted
@@ -85,8 +89,13 @@ def test_another_workspaces_connections_are_not_found(
 ):
     theirs = connect(other_workspace, zendesk)
     _login(client, admin_member)
-    assert client.get(f"{_api(workspace)}{theirs.uuid}/").status_code == 404
-    assert client.get(_api(other_workspace)).status_code == 404
+    mine = client.get(f"{_api(workspace)}{theirs.uuid}/")
+    assert (mine.status_code, mine.json()["code"]) == (404, "not_found")
+    theirs_listed = client.get(_api(other_workspace))
+    assert (theirs_listed.status_code, theirs_listed.json()["code"]) == (
+        404,
+        "not_found",
+    )
 
 
 def test_admin_test_connection_action_reports_each_result(
@@ -167,7 +176,7 @@ def test_a_member_retries_a_tickets_failed_sync(client, workspace, zendesk, agen
     zendesk.fail(422)
     drain_until_idle(1)
     _login(client, agent)
-    url = f"/integrations/api/{workspace.slug}/tickets/{ticket.number}/sync/retry/"
+    url = f"/api/v1/workspaces/{workspace.slug}/tickets/{ticket.number}/sync/retry/"
     answer = client.post(url)
     assert answer.status_code == 200
     assert answer.json()["retried"] == 1
@@ -175,3 +184,9 @@ def test_a_member_retries_a_tickets_failed_sync(client, workspace, zendesk, agen
     drain_until_idle()
     assert ExternalLink.objects.get().state == "synced"
     assert client.post(url.replace(str(ticket.number), "999")).status_code == 404
+    # The ticket's reference works as everywhere in the API.
+    by_ref = url.replace(
+        f"/{ticket.number}/", f"/{workspace.ticket_prefix}-{ticket.number}/"
+    )
+    assert client.post(by_ref).json()["retried"] == 0
+    assert client.post(url.replace(str(ticket.number), "nope")).status_code == 404

@@ -65,6 +65,7 @@ def test_unsafe_urls_are_refused_at_save(workspace, strict, url, s11):
     with pytest.raises(ValidationError) as caught:
         services.connection_save(
             workspace=workspace,
+            actor=None,
             values={
                 "platform": "zendesk",
                 "base_url": url,
@@ -83,6 +84,7 @@ def test_a_platform_name_resolving_to_a_private_address_is_refused(
     with pytest.raises(ValidationError, match="non-public address"):
         services.connection_save(
             workspace=workspace,
+            actor=None,
             values={
                 "platform": "zendesk",
                 "subdomain": "acme",

@@ -39,7 +39,8 @@ def _refused(tally: dict, answers: dict, changed: bool) -> None:
 
 
 def _url(connection) -> str:
-    return f"/integrations/webhooks/{connection.uuid}/"
+    slug = connection.workspace.slug
+    return f"/api/v1/workspaces/{slug}/integrations/webhooks/{connection.uuid}/"
 
 
 def _post(client, url, body: bytes, headers: dict):
@@ -297,3 +298,38 @@ def test_a_partial_event_changes_only_the_fields_it_carries(client, linked, agen
     assert ticket.status == "waiting_on_contact"
     assert ticket.priority == 4
     assert list(ticket.tags.values_list("name", flat=True)) == ["vip"]
+
+
+def test_the_first_webhook_address_still_works_and_the_new_one_is_per_workspace(
+    client, linked, other_workspace
+):
+    connection, ticket, remote = linked
+    body = zendesk_event(
+        "evt-old", remote, status="pending", updated_at=_later(remote, 5)
+    )
+    old = _post(
+        client,
+        f"/integrations/webhooks/{connection.uuid}/",
+        body,
+        zendesk_headers(body),
+    )
+    assert (old.status_code, old.json()["status"]) == (200, "updated")
+
+    body = zendesk_event("evt-new", remote, status="hold", updated_at=_later(remote, 9))
+    elsewhere = _post(
+        client,
+        f"/api/v1/workspaces/{other_workspace.slug}/integrations/webhooks/"
+        f"{connection.uuid}/",
+        body,
+        zendesk_headers(body),
+    )
+    assert elsewhere.status_code == 404
+    assert elsewhere.json() == {
+        "code": "not_found",
+        "message": "Unknown connection.",
+        "errors": {},
+    }
+    new = _post(client, _url(connection), body, zendesk_headers(body))
+    assert (new.status_code, new.json()["status"]) == (200, "updated")
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"

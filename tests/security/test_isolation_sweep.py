@@ -29,8 +29,9 @@ from tests.security.conftest import (
     snapshot,
     staff,
 )
-from tickets import reports
 from tickets.models import SavedView, Ticket
+from tickets.reports import queries
+from tickets.reports import views as report_views
 
 pytestmark = pytest.mark.django_db
 
@@ -160,10 +161,9 @@ NO_FOREIGN_KEYS = {
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/transition/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/"),
-    ("put", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("patch", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-    ("post", "/integrations/api/{workspace_slug}/connections/{uuid}/test/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/integrations/connections/"),
+    ("put", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
+    ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
 }
 
 
@@ -297,6 +297,8 @@ def test_every_api_operation_refuses_the_other_workspace(ours, theirs):
                     assert name in answer.json()["errors"], answer.content
                 elif answer.status_code != 200:
                     wrong.append(f"{method} {ours_url}?{name}: {answer.status_code}")
+                elif "json" not in answer["Content-Type"]:
+                    continue  # a file (the CSV export): searched by sweep.call
                 elif isinstance(answer.json(), dict) and "results" in answer.json():
                     refs = [row.get("ref") for row in answer.json()["results"]]
                     if any(ref == theirs.ticket.ref for ref in refs):
@@ -341,6 +343,15 @@ def test_webhooks_signed_with_our_secret_never_touch_their_connection(
     sweep.requests += 1
     sweep.check(answer, their_url)
     assert answer.status_code == 401
+    # B's connection under our workspace's webhook address is not found at all.
+    crossed = (
+        f"/api/v1/workspaces/{ours.workspace.slug}/integrations/webhooks/"
+        f"{theirs.connection.uuid}/"
+    )
+    answer = client.post(crossed, data=body, content_type="application/json", **headers)
+    sweep.requests += 1
+    sweep.check(answer, crossed)
+    assert answer.status_code == 404
     # Our own connection, validly signed, naming B's ticket (by B's ref, by B's
     # number, by B's remote id): nothing of B's is found or changed.
     for external_id, remote_id in (
@@ -383,17 +394,18 @@ def test_export_search_and_import_stay_in_our_workspace(client, ours, theirs):
         assert answer.status_code in expected, (url, answer.status_code)
         return answer
 
-    exported = get("/reports/export.csv?workspace=acme", {200})
+    exported = get("/w/acme/reports/export.csv", {200})
     assert ours.ticket.ref in exported.body_text and "Globex" not in exported.body_text
-    get(f"/reports/export.csv?workspace=acme&q={B_SUBJECT_WORD}", {200})
-    get(f"/reports/export.csv?workspace=acme&team={theirs.team.pk}", {400})
-    get(f"/reports/export.csv?workspace=acme&assignee={theirs.member.pk}", {400})
-    get("/reports/export.csv?workspace=globex", {403, 404})
-    get("/reports/?workspace=globex", {403, 404})
-    get("/reports/tickets.csv?workspace=globex", {403, 404})
+    get(f"/w/acme/reports/export.csv?q={B_SUBJECT_WORD}", {200})
+    get(f"/w/acme/reports/export.csv?team={theirs.team.pk}", {400})
+    get(f"/w/acme/reports/export.csv?assignee={theirs.member.pk}", {400})
+    get("/w/globex/reports/export.csv", {404})
+    get("/w/globex/reports/", {404})
+    get("/w/globex/reports/created.csv", {404})
+    get("/w/globex/reports/import/template.csv", {404})
     job = theirs.objects["tickets.exportjob"]
-    get(f"/reports/exports/{job.pk}/", {404})
-    get(f"/reports/exports/{job.pk}/download", {404})
+    get(f"/w/acme/reports/exports/{job.pk}/", {404})
+    get(f"/w/acme/reports/exports/{job.pk}/download", {404})
     page = get(f"/w/acme/tickets/?q={B_SUBJECT_WORD}", {200})
     assert ours.ticket.subject not in page.body_text
     # The UI's bulk "Export CSV" with B's numbers.
@@ -415,9 +427,7 @@ def test_export_search_and_import_stay_in_our_workspace(client, ours, theirs):
         upload = io.BytesIO(f"ref,subject,assignee_email,team\n{row}\n".encode())
         upload.name = "tickets.csv"
         sweep.requests += 1
-        answer = client.post(
-            "/reports/import/?workspace=acme", {"workspace": "acme", "file": upload}
-        )
+        answer = client.post("/w/acme/reports/import/", {"file": upload})
         sweep.check(answer, f"import {row}", sent=row)
         assert answer.status_code == 400, (row, answer.status_code)
         assert answer.context["result"].errors, row
@@ -441,7 +451,7 @@ def _patterns(resolver=None, prefix=""):
             yield prefix + str(item.pattern), item
 
 
-UI_KWARGS = {"slug", "number", "conversation_id", "pk", "key"}
+UI_KWARGS = {"slug", "number", "conversation_id", "pk", "key", "rest"}
 
 
 def _ui_url(route: str, tenant, slug: str) -> str:
@@ -449,10 +459,11 @@ def _ui_url(route: str, tenant, slug: str) -> str:
         "slug": slug,
         "number": tenant.ticket.number,
         "conversation_id": tenant.conversation.pk,
-        "pk": tenant.view.pk
-        if route.startswith("w/")
-        else tenant.objects["tickets.exportjob"].pk,
+        "pk": tenant.objects["tickets.exportjob"].pk
+        if "/exports/" in route
+        else tenant.view.pk,
         "key": "tickets",
+        "rest": "export.csv",
     }
 
     def fill(match):
@@ -485,7 +496,7 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
             if names - {"slug"}:
                 candidates.append(_ui_url(route, theirs, ours.workspace.slug))
         else:
-            # /reports/...: the workspace is a parameter
+            # the old /reports/... (redirects): the workspace is a parameter
             candidates.append(_ui_url(route, theirs, "") + "?workspace=globex")
         for url in candidates:
             for method in ("get", "post"):
@@ -509,13 +520,12 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
         "/w/acme/tickets/",
         "/w/acme/tickets/?view=board",
         f"/w/acme/tickets/{ours.ticket.number}/",
-        "/reports/import/?workspace=acme",
+        "/w/acme/reports/import/",
     ]
-    for group in reports.GROUPINGS:
-        own_pages.append(f"/reports/?workspace=acme&group={group}")
+    for group in queries.GROUPINGS:
+        own_pages.append(f"/w/acme/reports/?group={group}")
         own_pages += [
-            f"/reports/{key}.csv?workspace=acme&group={group}"
-            for key in reports.REPORTS
+            f"/w/acme/reports/{key}.csv?group={group}" for key in report_views.REPORTS
         ]
     for url in own_pages:
         sweep.requests += 1

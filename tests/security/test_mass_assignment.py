@@ -22,7 +22,8 @@ from sla.models import SlaPolicy, SlaTarget
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
 from tests.security.conftest import snapshot
-from tickets import conversations, importing, services
+from tickets import conversations, services
+from tickets.exports import importing
 from tickets.intake import serializers
 from tickets.models import (
     Comment,
@@ -51,6 +52,7 @@ PROTECTED = (
 )
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
+CONNECTIONS = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
 RULE_FIELDS = {
     "name",
     "position",
@@ -182,10 +184,9 @@ WRITABLE = {
             "webhook_secret",
         }
         for method, path in (
-            ("post", "/integrations/api/{workspace_slug}/connections/"),
-            ("put", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-            ("patch", "/integrations/api/{workspace_slug}/connections/{uuid}/"),
-            ("post", "/integrations/api/{workspace_slug}/connections/{uuid}/test/"),
+            ("post", CONNECTIONS),
+            ("put", CONNECTIONS + "{uuid}/"),
+            ("patch", CONNECTIONS + "{uuid}/"),
         )
     },
 }
@@ -379,7 +380,7 @@ def _soon():
 def api_writes(ours, fake):
     """(method, path) -> (caller role, url factory, valid body factory)."""
     base = "/api/v1/workspaces/acme"
-    integ = "/integrations/api/acme"
+    integ = "/api/v1/workspaces/acme/integrations"
 
     def ticket():
         return services.ticket_create(
@@ -402,7 +403,7 @@ def api_writes(ours, fake):
         "credentials": {"email": "a@acme.test", "api_token": "t" * 12},
     }
     T = "/api/v1/workspaces/{workspace_slug}/tickets/"
-    N = "/integrations/api/{workspace_slug}/connections/"
+    N = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
     return {
         ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"): (
             "agent",
@@ -500,11 +501,6 @@ def api_writes(ours, fake):
             "admin",
             lambda: f"{integ}/connections/{connection().uuid}/",
             lambda: {"name": "renamed"},
-        ),
-        ("post", N + "{uuid}/test/"): (
-            "admin",
-            lambda: f"{integ}/connections/{connection().uuid}/test/",
-            lambda: {},
         ),
     }
 
@@ -631,9 +627,7 @@ def test_agent_forms_and_import_ignore_or_refuse_server_owned_fields(
             value = hostile[field]
             text = f"ref,subject,{field}\n{ref},Imported,{value}\n"
             before = rows(ours.workspace, theirs.workspace)
-            preview = client.post(
-                "/reports/import/?workspace=acme", {"file": _upload(text)}
-            )
+            preview = client.post("/w/acme/reports/import/", {"file": _upload(text)})
             result = preview.context["result"]
             if preview.status_code == 400:
                 problems = " ".join(result.file_errors) + " ".join(
@@ -643,7 +637,7 @@ def test_agent_forms_and_import_ignore_or_refuse_server_owned_fields(
             else:
                 assert preview.status_code == 200, field
                 confirm = client.post(
-                    "/reports/import/?workspace=acme",
+                    "/w/acme/reports/import/",
                     {"confirm": preview.context["token"]},
                 )
                 assert confirm.status_code == 200, field

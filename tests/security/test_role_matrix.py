@@ -141,6 +141,7 @@ class World:
     def connection(self):
         return connection_services.connection_save(
             workspace=self.workspace,
+            actor=None,
             values={
                 "platform": "zendesk",
                 "name": "z",
@@ -159,7 +160,7 @@ def api_cells(w: World, user):
     """(operation, variant) -> (permission key, url, body). Every schema operation
     has at least one variant; views and bulk have one per matrix row they touch."""
     base = "/api/v1/workspaces/acme"
-    integ = "/integrations/api/acme"
+    integ = "/api/v1/workspaces/acme/integrations"
 
     def t():
         return w.ticket().number
@@ -190,7 +191,7 @@ def api_cells(w: World, user):
     V = "/api/v1/workspaces/{workspace_slug}/views/"
     R = "/api/v1/workspaces/{workspace_slug}/escalation-rules/"
     C = "/api/v1/workspaces/{workspace_slug}/conversations/"
-    N = "/integrations/api/{workspace_slug}/connections/"
+    N = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
     return {
         (("get", "/api/schema/"), ""): (None, "/api/schema/", None),
         (("get", C), ""): ("ticket.view", f"{base}/conversations/", None),
@@ -240,6 +241,11 @@ def api_cells(w: World, user):
             for name in ("labels", "members", "tags", "teams")
         },
         (("get", T), ""): ("ticket.view", f"{base}/tickets/", None),
+        (("get", T + "export/"), ""): (
+            "ticket.export",
+            f"{base}/tickets/export/",
+            None,
+        ),
         (("post", T), ""): ("ticket.create", f"{base}/tickets/", {"subject": "s"}),
         (("get", T + "{ref}/"), ""): (
             "ticket.view",
@@ -371,12 +377,12 @@ def api_cells(w: World, user):
         (
             (
                 "post",
-                "/integrations/api/{workspace_slug}/tickets/{number}/sync/retry/",
+                "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/sync/retry/",
             ),
             "",
         ): (
             "ticket.edit",
-            lambda: f"{integ}/tickets/{t()}/sync/retry/",
+            lambda: f"{base}/tickets/{t()}/sync/retry/",
             None,
         ),
     }
@@ -491,25 +497,36 @@ def ui_cells(w: World, user):
             f"{base}/tickets/bulk/",
             lambda: {"action": "export", "numbers": [w.ticket().number]},
         ),
-        "reports": ("reports.view", "get", "/reports/?workspace=acme", None),
+        "reports": ("reports.view", "get", "/w/acme/reports/", None),
         "report csv": (
             "reports.view",
             "get",
-            "/reports/created.csv?workspace=acme",
+            "/w/acme/reports/created.csv",
             None,
         ),
-        "export": ("ticket.export", "get", "/reports/export.csv?workspace=acme", None),
-        "export job": ("ticket.export", "get", f"/reports/exports/{job.pk}/", None),
+        "export": ("ticket.export", "get", "/w/acme/reports/export.csv", None),
+        "export job": (
+            "ticket.export",
+            "get",
+            f"/w/acme/reports/exports/{job.pk}/",
+            None,
+        ),
+        "import template": (
+            "ticket.import",
+            "get",
+            "/w/acme/reports/import/template.csv",
+            None,
+        ),
         "import page": (
             "ticket.import",
             "get",
-            "/reports/import/?workspace=acme",
+            "/w/acme/reports/import/",
             None,
         ),
         "import upload": (
             "ticket.import",
             "post",
-            "/reports/import/?workspace=acme",
+            "/w/acme/reports/import/",
             lambda: {"file": _upload(csv_file)},
         ),
     }, version_of

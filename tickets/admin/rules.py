@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import WorkspaceScopedAdmin
 from tickets.intake import rules
@@ -39,7 +40,7 @@ class EscalationRuleForm(forms.ModelForm):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(WorkspaceScopedAdmin):
+class EscalationRuleAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     form = EscalationRuleForm
     manager_can_edit = True  # managers manage escalation rules
     scoped_foreign_keys = {"team": "workspace", "label": "workspace"}

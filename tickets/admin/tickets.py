@@ -26,8 +26,9 @@ from helpdesk.lib.errors import DomainError, PermissionDenied
 from helpdesk.lib.history import record_changes
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import export, services, workflow
+from tickets import services, workflow
 from tickets.admin.forms import TicketActionForm, TicketAdminForm
+from tickets.exports import exporter
 from tickets.models import (
     Comment,
     Ticket,
@@ -202,7 +203,7 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
     def import_action(self, request, **kwargs):
         """Imports use the back office's importer (dry-run preview, per-row errors,
         all-or-nothing, through the services) rather than django-import-export's."""
-        return redirect(reverse("reports:import"))
+        return redirect(reverse("reports:pick", args=["import/"]))
 
     @method_decorator(csp_update(EXPORT_PAGE_CSP))
     def export_action(self, request):
@@ -428,7 +429,7 @@ class TicketAdmin(ImportExportMixin, WorkspaceScopedAdmin, SimpleHistoryAdmin):
         if not self.has_export_permission(request):
             self.message_user(request, "Your role may not export.", messages.ERROR)
             return None
-        return export.streaming_csv_response(
+        return exporter.streaming_csv_response(
             queryset.order_by("-created_at", "-id"), "tickets-selection.csv"
         )
 

@@ -1,6 +1,6 @@
-"""What the ticket API's views share besides helpdesk.api (the workspace in the
-path, the role an action needs, the error answers in the schema): the request
-headers in the schema and the cursor pages of comments, events and conversations.
+"""What the ticket API's views share beyond helpdesk.api (the workspace in the path,
+the role an action needs, the error answers): the request headers the schema names
+and cursor pages.
 
 Every URL names its workspace (`/api/v1/workspaces/{slug}/...`); a workspace the
 caller does not belong to answers 404 like one that does not exist. Reads go through
@@ -8,13 +8,9 @@ selectors, writes through services, roles through helpdesk.permissions.can(); er
 are one JSON shape (helpdesk.lib.api.api_exception_handler).
 """
 
-from __future__ import annotations
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import CursorPagination
-
-# --- request headers in the schema ---
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

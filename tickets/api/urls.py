@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from tickets.api import (
     conversations,
     escalations,
+    exports,
     lookups,
     saved_views,
     tickets,
@@ -45,6 +46,11 @@ urlpatterns = [
         "workspaces/<slug:workspace_slug>/conversations/<int:pk>/tickets/",
         conversation_tickets,
         name="conversation-tickets",
+    ),
+    path(
+        "workspaces/<slug:workspace_slug>/tickets/export/",
+        exports.TicketExportView.as_view(),
+        name="ticket-export",
     ),
     path("workspaces/<slug:workspace_slug>/", include(router.urls)),
 ]

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from helpdesk.models import Team, Workspace
 from tickets.models.conversations import Conversation
@@ -72,6 +73,13 @@ class EscalationRule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The rule services' change reasons list the changed fields: a text column,
+    # not simple-history's 100 characters.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         ordering = ["workspace", "position", "id"]

@@ -183,26 +183,8 @@ class Command(BaseCommand):
         channel = rng.choice(CHANNELS)
         escalated = rng.random() < 0.7
         question = subject_tpl.format(n=1000 + index).lower()
-        conversation = conversations.conversation_create(
-            workspace=workspace,
-            channel=channel,
-            external_id=f"chat-{index + 1:05d}",
-            contact=contact,
-            started_at=created_at - timedelta(minutes=5),
-            messages=[
-                {
-                    "author_kind": Message.AuthorKind.CONTACT,
-                    "author_name": name,
-                    "body": f"Hi, {question}. Can you help?",
-                    "sent_at": created_at - timedelta(minutes=5),
-                },
-                {
-                    "author_kind": Message.AuthorKind.AI,
-                    "author_name": "AI agent",
-                    "body": "I'm sorry about that. Let me hand this to a colleague.",
-                    "sent_at": created_at - timedelta(minutes=4),
-                },
-            ],
+        conversation = self._conversation(
+            workspace, index, contact, channel, name, question, created_at
         )
         team = (
             teams[label_path.split(" > ")[0]]
@@ -233,7 +215,37 @@ class Command(BaseCommand):
             summary=f"Customer reports: {question}.",
             summary_by="seed_demo",
         )
-        actor = assignee or users["agent"]
+        ticket = self._work(ticket, assignee or users["agent"], rng, now)
+        self._backdate(ticket, created_at, now, rng)
+
+    def _conversation(
+        self, workspace, index, contact, channel, name, question, created_at
+    ):
+        """The chat the ticket came from: the customer's ask, the AI's hand-off."""
+        return conversations.conversation_create(
+            workspace=workspace,
+            channel=channel,
+            external_id=f"chat-{index + 1:05d}",
+            contact=contact,
+            started_at=created_at - timedelta(minutes=5),
+            messages=[
+                {
+                    "author_kind": Message.AuthorKind.CONTACT,
+                    "author_name": name,
+                    "body": f"Hi, {question}. Can you help?",
+                    "sent_at": created_at - timedelta(minutes=5),
+                },
+                {
+                    "author_kind": Message.AuthorKind.AI,
+                    "author_name": "AI agent",
+                    "body": "I'm sorry about that. Let me hand this to a colleague.",
+                    "sent_at": created_at - timedelta(minutes=4),
+                },
+            ],
+        )
+
+    def _work(self, ticket, actor, rng, now):
+        """What agents did since: a comment, status moves, sometimes a snooze."""
         if rng.random() < 0.6:
             services.comment_add(
                 ticket=ticket,
@@ -268,7 +280,7 @@ class Command(BaseCommand):
                 until=now + timedelta(hours=rng.randint(1, 72)),
                 actor=actor,
             )
-        self._backdate(ticket, created_at, now, rng)
+        return ticket
 
     def _backdate(self, ticket, created_at, now, rng):
         """Spread the ticket's life between its creation time and now."""

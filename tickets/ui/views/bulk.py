@@ -1,19 +1,15 @@
 """The bulk action bar: one action on the checked tickets or on every matching one."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from helpdesk.lib.errors import DomainError, PermissionDenied
-from helpdesk.permissions import can
 from tickets import bulk, selectors
-from tickets.models import Ticket
+from tickets.exports.responses import bulk_export
 from tickets.ui.forms import BulkForm
 from tickets.ui.listing import TicketQuery
 from tickets.ui.views.base import error_messages, member_for
@@ -38,6 +34,13 @@ def ticket_bulk(request, slug: str):
         if not form.is_valid():
             raise ValidationError(form.errors)
         data = form.cleaned_data
+        if data["action"] == "export":
+            return bulk_export(
+                request,
+                membership,
+                filterset=query.filterset() if data["all_matching"] else None,
+                refs=data["numbers"],
+            )
         if data["all_matching"]:
             tickets = bulk.select_by_filters(query.filterset())
         else:
@@ -46,10 +49,6 @@ def ticket_bulk(request, slug: str):
                 data["numbers"],
                 prefix=membership.workspace.ticket_prefix,
             )
-        if data["action"] == "export":
-            if not can(membership, "ticket.export"):
-                raise PermissionDenied("Your role may not export tickets.")
-            return export_csv(tickets, membership.workspace)
         result = bulk.ticket_bulk(
             membership=membership,
             action=data["action"],
@@ -69,35 +68,4 @@ def ticket_bulk(request, slug: str):
         {"result": result, "label": BulkForm.ACTION_LABELS[data["action"]]},
     )
     trigger_client_event(response, "ticketsChanged")
-    return response
-
-
-EXPORT_COLUMNS = (
-    ("Ref", lambda t: t.ref),
-    ("Subject", lambda t: t.subject),
-    ("Status", lambda t: t.get_status_display()),
-    ("Priority", lambda t: t.get_priority_display()),
-    ("Assignee", lambda t: t.assignee.get_username() if t.assignee else ""),
-    ("Team", lambda t: t.team.name if t.team else ""),
-    ("Requester", lambda t: str(t.requester or "")),
-    ("Label", lambda t: t.label.path if t.label else ""),
-    ("Tags", lambda t: ", ".join(tag.name for tag in t.tags.all())),
-    ("Created", lambda t: t.created_at.isoformat()),
-    ("Updated", lambda t: t.updated_at.isoformat()),
-)
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (a cell starting with = + - @ tab or CR)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_csv(tickets: list[Ticket], workspace) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{workspace.slug}-tickets-{timezone.now():%Y%m%d-%H%M}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([name for name, _ in EXPORT_COLUMNS])
-    for ticket in tickets:
-        writer.writerow([_cell(str(get(ticket))) for _, get in EXPORT_COLUMNS])
     return response

@@ -1,10 +1,12 @@
 """Import tickets from CSV or XLSX: dry-run preview, per-row errors, all-or-nothing.
 
-The file has the export's columns (tickets.export.COLUMNS); only `subject` is
-required. A row with a `ref` updates that ticket of the workspace; a row without one
-creates a ticket. Every row is applied through tickets.services (events and history
-are written), each in a savepoint, and the whole import rolls back if any row fails
-or when it is a dry run, so nothing is ever half imported.
+The file has the export's columns (tickets.exports.exporter.COLUMNS; the ones the
+import does not read are allowed and ignored); only `subject` is required. Each row
+is validated by its own ImportRowForm (tickets.exports.forms), whose errors are the
+row's errors. A row with a `ref` updates that ticket of the workspace; a row without
+one creates a ticket. Every row is applied through tickets.services (events and
+history are written), each in a savepoint, and the whole import rolls back if any
+row fails or when it is a dry run, so nothing is ever half imported.
 """
 
 import csv
@@ -14,31 +16,53 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
 from helpdesk.lib.errors import DomainError
-from helpdesk.models import Membership, Team
+from helpdesk.models import Membership
 from helpdesk.services import contact_upsert
 from tickets import services, workflow
-from tickets.export import COLUMNS, FORMULA_PREFIXES, ticket_row, unescape_cell
+from tickets.exports.exporter import COLUMNS, ticket_row
+from tickets.exports.forms import ImportLookups, ImportRowForm
 from tickets.models import Ticket
 from tickets.refs import parse_ref
 
 KNOWN_COLUMNS = [column.name for column in COLUMNS]
 IMPORTABLE = {column.name for column in COLUMNS if column.importable}
+# Export columns the import accepts and ignores (facts it does not write).
+IGNORED_COLUMNS = [name for name in KNOWN_COLUMNS if name not in IMPORTABLE]
 REQUIRED = ("subject",)
 # Which file column a service's field error is about.
 COLUMN_FOR_FIELD = {"assignee": "assignee_email", "requester": "requester_email"}
 XLSX_MAGIC = b"PK\x03\x04"
+# The template file offered on the import page: the columns the import reads, in
+# the export's order, and one example row that imports as a new ticket.
+TEMPLATE_COLUMNS = [name for name in KNOWN_COLUMNS if name in IMPORTABLE]
+TEMPLATE_EXAMPLE = {
+    "ref": "",
+    "subject": "Refund not received",
+    "status": "open",
+    "priority": "High",
+    "assignee_email": "",
+    "team": "",
+    "requester_email": "jane@example.com",
+    "requester_name": "Jane Doe",
+    "tags": "refund, vip",
+    "label": "Billing > Refund",
+    "topic": "billing",
+    "intent": "refund_status",
+    "channel": "email",
+    "confidence": "40",
+    "content": "I returned the order two weeks ago and have no refund yet.",
+}
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 5000))
+    return settings.IMPORT_MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -190,149 +214,11 @@ def check_headers(headers: list[str]) -> list[str]:
     return problems
 
 
-# --- parsing one row into service arguments ---
-
-STATUS_BY_WORD = {
-    **{s.value: s.value for s in workflow.Status},
-    **{s.label.lower(): s.value for s in workflow.Status},
-}
-PRIORITY_BY_WORD = {
-    **{str(p.value): p.value for p in Ticket.Priority},
-    **{p.label.lower(): p.value for p in Ticket.Priority},
-}
-
-
-@dataclass
-class _Row:
-    number: int
-    ticket: Ticket | None
-    values: dict[str, Any]
-
-
-class _Lookups:
-    """The workspace's members, teams and tickets, read once for the whole file."""
-
-    def __init__(self, workspace, numbers: set[int]):
-        self.workspace = workspace
-        self.members = {
-            m.user.email.lower(): m.user
-            for m in Membership.objects.filter(workspace=workspace)
-            .exclude(user__email="")
-            .select_related("user")
-        }
-        self.teams = {
-            t.name.lower(): t for t in Team.objects.filter(workspace=workspace)
-        }
-        self.tickets = {
-            t.number: t
-            for t in Ticket.objects.filter(workspace=workspace, number__in=numbers)
-            .select_related("workspace", "assignee", "team", "requester", "label")
-            .prefetch_related("tags")
-        }
-
-
-def _parse_row(
-    line: int, cells: dict[str, str], lookups: _Lookups
-) -> tuple[_Row | None, list[RowError]]:
-    errors: list[RowError] = []
-    values: dict[str, Any] = {}
-
-    def error(column: str, message: str) -> None:
-        errors.append(RowError(line, column, message))
-
-    for column, raw in cells.items():
-        if raw and raw[0] in FORMULA_PREFIXES:
-            error(
-                column,
-                f"{raw[:30]!r} starts with {raw[0]!r} and would run as a "
-                "spreadsheet formula; put an apostrophe in front to keep it as text.",
-            )
-    if errors:
-        return None, errors
-    cells = {name: unescape_cell(raw) for name, raw in cells.items()}
-    prefix = lookups.workspace.ticket_prefix
-
-    ticket = None
-    if cells.get("ref", "").strip():
-        try:
-            number = parse_ref(cells["ref"], prefix)
-        except ValueError as exc:
-            error("ref", str(exc))
-        else:
-            ticket = lookups.tickets.get(number)
-            if ticket is None:
-                error("ref", f"There is no ticket {prefix}-{number} in this workspace.")
-    if "subject" in cells:
-        values["subject"] = cells["subject"]
-    if "status" in cells:
-        word = cells["status"].strip().lower()
-        if word or ticket is None:
-            if word not in STATUS_BY_WORD and word:
-                error(
-                    "status",
-                    f"Unknown status {cells['status']!r}; use one of "
-                    f"{', '.join(workflow.Status.values)}.",
-                )
-            values["status"] = STATUS_BY_WORD.get(word, workflow.Status.OPEN)
-    if "priority" in cells:
-        word = cells["priority"].strip().lower()
-        if word:
-            if word not in PRIORITY_BY_WORD:
-                error(
-                    "priority",
-                    f"Priority must be 1-5 or Lowest, Low, Medium, High, Urgent; "
-                    f"got {cells['priority']!r}.",
-                )
-            values["priority"] = PRIORITY_BY_WORD.get(word)
-    if "assignee_email" in cells:
-        email = cells["assignee_email"].strip().lower()
-        values["assignee"] = lookups.members.get(email) if email else None
-        if email and values["assignee"] is None:
-            error(
-                "assignee_email",
-                f"No member of this workspace has the e-mail {email!r}.",
-            )
-    if "team" in cells:
-        name = cells["team"].strip().lower()
-        values["team"] = lookups.teams.get(name) if name else None
-        if name and values["team"] is None:
-            error("team", f"There is no team {cells['team']!r} in this workspace.")
-    if "requester_email" in cells:
-        email = cells["requester_email"].strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                error("requester_email", f"{email!r} is not a valid e-mail address.")
-        values["requester_email"] = email
-        values["requester_name"] = cells.get("requester_name", "").strip()
-    if "tags" in cells:
-        values["tags"] = [t for t in cells["tags"].split(",") if t.strip()]
-    if "label" in cells:
-        values["label"] = cells["label"].strip()
-    for name in ("topic", "intent", "channel", "content"):
-        if name in cells:
-            values[name] = cells[name] if name == "content" else cells[name].strip()
-    if "confidence" in cells:
-        text = cells["confidence"].strip()
-        if not text:
-            values["confidence"] = None
-        elif text.isdigit() and 0 <= int(text) <= 100:
-            values["confidence"] = int(text)
-        else:
-            error("confidence", f"Confidence must be 0-100, got {text!r}.")
-    if ticket is None and not values.get("subject", "").strip() and not errors:
-        error("subject", "A new ticket needs a subject.")
-    if errors:
-        return None, errors
-    return _Row(number=line, ticket=ticket, values=values), []
-
-
 # --- applying ---
 
 
 def _requester_for(workspace, ticket: Ticket | None, values: dict):
-    email, name = values["requester_email"], values["requester_name"]
+    email, name = values.pop("requester_email"), values.pop("requester_name")
     if email:
         return contact_upsert(workspace=workspace, email=email, name=name)
     if ticket is not None and ticket.requester and not ticket.requester.email:
@@ -340,14 +226,11 @@ def _requester_for(workspace, ticket: Ticket | None, values: dict):
     return None
 
 
-def _apply(row: _Row, workspace, actor) -> RowOutcome:
-    values = dict(row.values)
-    tags = values.pop("tags", None)
-    status = values.pop("status", None)
+def _apply(line: int, form: ImportRowForm, workspace, actor) -> RowOutcome:
+    """Create or update the row's ticket through the services."""
+    values = form.changes()
     if "requester_email" in values:
-        values["requester"] = _requester_for(workspace, row.ticket, values)
-        values.pop("requester_email")
-        values.pop("requester_name")
+        values["requester"] = _requester_for(workspace, form.ticket, values)
     if "label" in values:
         path = values.pop("label")
         values["label"] = (
@@ -355,22 +238,24 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
             if path
             else None
         )
-    if row.ticket is None:
+    if form.ticket is None:
         values.setdefault("assignee", None)
         values.setdefault("priority", Ticket.Priority.MEDIUM)
+        values.setdefault("status", workflow.Status.OPEN)
         ticket = services.ticket_create(
-            workspace=workspace,
-            actor=actor,
-            status=status or workflow.Status.OPEN,
-            tags=tags or (),
-            source=Ticket.Source.IMPORT,
-            **values,
+            workspace=workspace, actor=actor, source=Ticket.Source.IMPORT, **values
         )
-        return RowOutcome(row=row.number, action="create", ref=ticket.ref)
+        return RowOutcome(row=line, action="create", ref=ticket.ref)
+    return _update(line, form.ticket, values, actor)
 
-    before = dict(zip(KNOWN_COLUMNS, ticket_row(row.ticket), strict=True))
+
+def _update(line: int, ticket: Ticket, values: dict, actor) -> RowOutcome:
+    """Apply the row to its ticket through the one edit path (fields, status and
+    tags in one history row)."""
+    before = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
+    status, tags = values.pop("status", None), values.pop("tags", None)
     ticket = services.ticket_update(
-        ticket=row.ticket, actor=actor, changes=values, status=status, tags=tags
+        ticket=ticket, actor=actor, changes=values, status=status, tags=tags
     )
     after = dict(zip(KNOWN_COLUMNS, ticket_row(ticket), strict=True))
     changes = {
@@ -379,7 +264,7 @@ def _apply(row: _Row, workspace, actor) -> RowOutcome:
         if name in IMPORTABLE and before[name] != after[name]
     }
     return RowOutcome(
-        row=row.number,
+        row=line,
         action="update" if changes else "unchanged",
         ref=ticket.ref,
         changes=changes,
@@ -425,71 +310,76 @@ def ticket_import(
     result.file_errors.extend(check_headers(headers))
     if result.file_errors:
         return result
+    cells = _row_cells(headers, table, result)
+    if not cells and not result.errors:
+        result.file_errors.append("The file has a header but no rows.")
+        return result
+    forms = _row_forms(membership.workspace, cells, result)
+    if not result.errors:
+        _apply_all(forms, membership.workspace, actor, result)
+    if result.errors:
+        result.rows.clear()
+    return result
 
-    parsed_cells: list[tuple[int, dict[str, str]]] = []
-    for index, cells in enumerate(table, start=2):  # line 1 is the header
+
+def _row_cells(headers, table, result: ImportResult) -> list[tuple[int, dict]]:
+    """(line, {column: cell}) of each non-blank row, importable columns only."""
+    rows = []
+    for line, cells in enumerate(table, start=2):  # line 1 is the header
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(headers):
             result.errors.append(
                 RowError(
-                    index,
+                    line,
                     "",
                     f"The row has {len(cells)} cells; the header has {len(headers)}.",
                 )
             )
             continue
-        parsed_cells.append(
-            (
-                index,
-                {h: c for h, c in zip(headers, cells, strict=True) if h in IMPORTABLE},
-            )
-        )
-    if not parsed_cells and not result.errors:
-        result.file_errors.append("The file has a header but no rows.")
-        return result
+        named = zip(headers, cells, strict=True)
+        rows.append((line, {h: c for h, c in named if h in IMPORTABLE}))
+    return rows
 
+
+def _row_forms(workspace, rows, result: ImportResult) -> list[tuple[int, Any]]:
+    """A valid ImportRowForm per row; the invalid rows' errors go to `result`."""
     numbers: dict[int, int] = {}
-    for index, cells in parsed_cells:
+    for line, cells in rows:
         try:
-            numbers[index] = parse_ref(
-                cells.get("ref", ""), membership.workspace.ticket_prefix
-            )
+            numbers[line] = parse_ref(cells.get("ref", ""), workspace.ticket_prefix)
         except ValueError:
             continue
-    lookups = _Lookups(membership.workspace, set(numbers.values()))
+    lookups = ImportLookups(workspace, set(numbers.values()))
     seen: dict[int, int] = {}
-    rows: list[_Row] = []
-    for index, cells in parsed_cells:
-        number = numbers.get(index)
+    forms = []
+    for line, cells in rows:
+        number = numbers.get(line)
         if number is not None and number in seen:
-            result.errors.append(
-                RowError(
-                    index, "ref", f"Ticket {number} is also on row {seen[number]}."
-                )
-            )
+            message = f"Ticket {number} is also on row {seen[number]}."
+            result.errors.append(RowError(line, "ref", message))
             continue
         if number is not None:
-            seen[number] = index
-        row, errors = _parse_row(index, cells, lookups)
-        result.errors.extend(errors)
-        if row is not None:
-            rows.append(row)
-    if result.errors:
-        return result
+            seen[number] = line
+        form = ImportRowForm(cells, lookups=lookups)
+        if form.is_valid():
+            forms.append((line, form))
+        else:
+            result.errors.extend(_errors_from(line, ValidationError(form.errors)))
+    return forms
 
+
+def _apply_all(forms, workspace, actor, result: ImportResult) -> None:
+    """Apply every row, each in a savepoint; roll all back on an error or dry run."""
     try:
         with transaction.atomic():
-            for row in rows:
+            for line, form in forms:
                 try:
                     with transaction.atomic():
-                        result.rows.append(_apply(row, membership.workspace, actor))
+                        result.rows.append(_apply(line, form, workspace, actor))
                 except (ValidationError, DomainError) as exc:
-                    result.errors.extend(_errors_from(row.number, exc))
-            if dry_run or result.errors:
+                    result.errors.extend(_errors_from(line, exc))
+            if result.dry_run or result.errors:
                 raise _Rollback
     except _Rollback:
         pass
-    if result.errors:
-        result.rows.clear()
-    return result

@@ -6,7 +6,7 @@ Pure functions: a Report's rows in, rectangles, axis ticks and a legend out.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tickets.reports import Report
+from tickets.reports.queries import Report
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 48

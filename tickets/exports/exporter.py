@@ -1,12 +1,14 @@
-"""CSV export of tickets: the columns, formula escaping, and a streamed response whose
-memory stays flat whatever the number of rows.
+"""The one ticket CSV format: its columns, formula escaping, and a streamed response
+whose memory stays flat whatever the number of rows (four queries per chunk of
+`settings.EXPORT_CHUNK_SIZE` rows).
 
-An export of more than `EXPORT_BACKGROUND_THRESHOLD` rows is written by a Celery task
-into an ExportJob's file instead (progress shown, download link when done).
+Every ticket export writes this file: the reports page, the bulk bar (a selection or
+"all matching"), the Django admin (its action and django-import-export's page, via
+tickets.resources), the API and the background export (tickets.exports.jobs).
+The import (tickets.exports.importing) reads the same columns back.
 """
 
 import csv
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,43 +16,20 @@ from itertools import islice
 from typing import Any
 
 import django_filters
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
+from helpdesk.lib.csv import escape_cell
 from integrations.models import ExternalLink
 from sla.models import SlaTarget
 from tickets import workflow
 from tickets.filters import TicketFilterSet
-from tickets.models import ExportJob, Ticket
+from tickets.models import Ticket
 from tickets.refs import format_ref
 from tickets.selectors import ticket_list
-
-# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection;
-# ASVS 1.2.10 adds NUL, which some spreadsheets skip before reading a formula).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-CHUNK_SIZE = 2000
-
-
-def escape_cell(value: Any) -> Any:
-    """The cell as text a spreadsheet shows but never evaluates.
-
-    A text starting with a formula character gets a leading apostrophe; so does one
-    that already starts with an apostrophe, so `unescape_cell` restores every value
-    exactly (the import reads exported files back unchanged).
-    """
-    if isinstance(value, str) and value and value[0] in (*FORMULA_PREFIXES, "'"):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    """The original text of an escaped cell."""
-    return value[1:] if value.startswith("'") else value
 
 
 def _iso(value: datetime | None) -> str:
@@ -115,7 +94,7 @@ def _next_due(row: dict) -> datetime | None:
 
 
 # Every column of the ticket export, in file order. `importable` columns are read
-# back by tickets.importing; the rest are facts the import ignores.
+# back by tickets.exports.importing; the rest are facts the import ignores.
 COLUMNS: list[Column] = [
     Column(
         "ref",
@@ -161,8 +140,9 @@ HEADERS = [column.name for column in COLUMNS]
 def export_rows(queryset: QuerySet[Ticket]) -> Iterator[dict]:
     """One dict per ticket (ROW_FIELDS plus its tags, links and SLA clocks), read
     in chunks: each chunk costs four queries and only one is held in memory."""
-    rows = queryset.values(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
-    while chunk := list(islice(rows, CHUNK_SIZE)):
+    size = settings.EXPORT_CHUNK_SIZE
+    rows = queryset.values(*ROW_FIELDS).iterator(chunk_size=size)
+    while chunk := list(islice(rows, size)):
         by_id = {row["id"]: row for row in chunk}
         for row in chunk:
             row.update(tags=[], links=[], clocks=[])
@@ -207,7 +187,7 @@ def iter_csv_lines(
     for row in export_rows(queryset):
         yield writer.writerow([escape_cell(column.get(row)) for column in COLUMNS])
         count += 1
-        if on_progress is not None and count % CHUNK_SIZE == 0:
+        if on_progress is not None and count % settings.EXPORT_CHUNK_SIZE == 0:
             on_progress(count)
     if on_progress is not None:
         on_progress(count)
@@ -226,7 +206,7 @@ def streaming_csv_response(
 
 def background_threshold() -> int:
     """Exports of more rows than this run in the background."""
-    return int(getattr(settings, "EXPORT_BACKGROUND_THRESHOLD", 10_000))
+    return settings.EXPORT_BACKGROUND_THRESHOLD
 
 
 def export_filename(workspace_slug: str) -> str:
@@ -236,7 +216,7 @@ def export_filename(workspace_slug: str) -> str:
 # --- the filters an export takes: the ticket list's own (TicketFilterSet) ---
 
 
-def _filter_keys() -> list[str]:
+def filter_keys() -> list[str]:
     """The GET parameters TicketFilterSet reads (date ranges have two each), plus
     `numbers`, the selection of an export of picked tickets."""
     keys = ["numbers"]
@@ -256,7 +236,7 @@ def filter_tickets(membership, params) -> QuerySet[Ticket]:
     are refused by TicketFilterSet like everywhere else.
     """
     data = QueryDict(mutable=True)
-    for key in _filter_keys():
+    for key in filter_keys():
         data.setlist(key, values_of(params, key))
     filterset = TicketFilterSet(
         data, ticket_list(membership=membership), membership=membership
@@ -280,114 +260,8 @@ def filter_tickets(membership, params) -> QuerySet[Ticket]:
     return queryset
 
 
-# --- background export ---
-
-
-def export_job_start(*, membership, params) -> ExportJob:
-    """Record a background export of the member's filtered tickets and queue it.
-
-    The task is queued when the transaction commits, so a rolled-back request queues
-    nothing; if the broker is unreachable the job stays pending and
-    `export_jobs_sweep` runs it later.
-    """
-    filters = {key: values_of(params, key) for key in _filter_keys()}
-    filters = {key: value for key, value in filters.items() if value}
-    total = filter_tickets(membership, filters).count()
-    job = ExportJob.objects.create(
-        workspace=membership.workspace,
-        requested_by=membership.user,
-        filters=filters,
-        total_rows=total,
-    )
-
-    # robust: a broker that is down is logged, not raised; the sweep picks it up.
-    def queue_export() -> None:
-        export_tickets_job.delay(job.pk)
-
-    transaction.on_commit(queue_export, robust=True)
-    return job
-
-
 def values_of(params, key: str) -> list[str]:
     if hasattr(params, "getlist"):
         return [v for v in params.getlist(key) if v]
     found = params.get(key) or []
     return [found] if isinstance(found, str) else list(found)
-
-
-def export_job_run(job_id: int) -> None:
-    """Write the job's CSV file, saving progress every chunk. Idempotent: a job that
-    is already done or claimed by another worker is left alone."""
-    from django.core.files import File
-
-    from helpdesk.models import Membership
-
-    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
-        state=ExportJob.State.RUNNING
-    )
-    if claimed != 1:
-        return
-    job = ExportJob.objects.select_related("workspace", "requested_by").get(pk=job_id)
-    membership = Membership.objects.filter(
-        workspace=job.workspace, user=job.requested_by
-    ).first()
-    try:
-        if membership is None:
-            raise PermissionError("The requester is no longer a member.")
-        queryset = filter_tickets(membership, job.filters)
-
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            done = count
-            ExportJob.objects.filter(pk=job_id).update(done_rows=count)
-
-        with tempfile.TemporaryFile() as buffer:
-            for line in iter_csv_lines(queryset, on_progress=progress):
-                buffer.write(line.encode("utf-8"))
-            buffer.seek(0)
-            job.file.save(export_filename(job.workspace.slug), File(buffer), save=False)
-    except Exception as exc:  # noqa: BLE001 - a failed export is shown, not raised
-        ExportJob.objects.filter(pk=job_id).update(
-            state=ExportJob.State.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:1000],
-            finished_at=timezone.now(),
-        )
-        return
-    ExportJob.objects.filter(pk=job_id).update(
-        state=ExportJob.State.DONE,
-        file=job.file.name,
-        done_rows=done,
-        total_rows=done,
-        finished_at=timezone.now(),
-    )
-
-
-@shared_task(name="tickets.export_tickets_job")
-def export_tickets_job(job_id: int) -> None:
-    export_job_run(job_id)
-
-
-STALE_PENDING = 120  # seconds a job may wait for its own task before the sweep runs it
-
-
-def export_jobs_sweep() -> int:
-    """Run pending jobs whose task never arrived (broker down when queued); returns
-    how many ran. Claiming in export_job_run keeps a doubled sweep harmless."""
-    from datetime import timedelta
-
-    cutoff = timezone.now() - timedelta(seconds=STALE_PENDING)
-    ids = list(
-        ExportJob.objects.filter(
-            state=ExportJob.State.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:10]
-    )
-    for job_id in ids:
-        export_job_run(job_id)
-    return len(ids)
-
-
-@shared_task(name="tickets.export_jobs_sweep")
-def export_jobs_sweep_task() -> int:
-    return export_jobs_sweep()

@@ -6,6 +6,8 @@ a title, column names and rows, which the page draws as a chart and the CSV down
 writes as is. Percentiles are computed by the database: `percentile_cont` on
 PostgreSQL; elsewhere (SQLite) by reading the one or two middle rows with ORDER BY
 and OFFSET, which gives the same linear interpolation.
+
+The SLA compliance report is the sla app's (sla.reports); the reports page adds it.
 """
 
 import math
@@ -16,7 +18,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.functions import Least, Now, TruncDate
+from django.db.models.functions import Least, TruncDate
 
 from helpdesk.models import Team, Workspace
 from tickets import workflow
@@ -126,13 +128,13 @@ def _tickets(workspace: Workspace) -> QuerySet[Ticket]:
     return Ticket.objects.filter(workspace=workspace)
 
 
-def _group_field(group_by: str) -> str | None:
+def group_field(group_by: str) -> str | None:
     if group_by not in GROUPINGS:
         raise ValueError(f"Unknown grouping {group_by!r}.")
     return GROUPINGS[group_by][1]
 
 
-def _group_names(workspace: Workspace, group_by: str, keys) -> dict[Any, str]:
+def group_names(workspace: Workspace, group_by: str, keys) -> dict[Any, str]:
     """Display names for the group keys, read in one query."""
     keys = {k for k in keys if k not in (None, "")}
     names: dict[Any, str] = {None: NONE_LABEL, "": NONE_LABEL}
@@ -157,7 +159,7 @@ def _group_names(workspace: Workspace, group_by: str, keys) -> dict[Any, str]:
 
 def _counts(queryset: QuerySet, category: str | None, group_by: str) -> list[dict]:
     """Rows of {category, group, n}: one GROUP BY query."""
-    group = _group_field(group_by)
+    group = group_field(group_by)
     keys = [k for k in (category, group) if k]
     rows = queryset.values(*keys).annotate(n=Count("id")).order_by(*keys)
     return [
@@ -186,7 +188,7 @@ def _daily(
         "day",
         group_by,
     )
-    names = _group_names(workspace, group_by, [r["group"] for r in counted])
+    names = group_names(workspace, group_by, [r["group"] for r in counted])
     return Report(
         key=key,
         title=title,
@@ -256,7 +258,7 @@ def backlog_by_status(workspace: Workspace, period: Period, group_by: str) -> Re
     counted = _counts(
         _tickets(workspace).filter(period.within("created_at")), "status", group_by
     )
-    names = _group_names(workspace, group_by, [r["group"] for r in counted])
+    names = group_names(workspace, group_by, [r["group"] for r in counted])
     return Report(
         key="backlog",
         title="Backlog by status (tickets created in the range, status now)",
@@ -280,7 +282,7 @@ def confidence_distribution(
         .annotate(bucket=Least(F("confidence") / 10, Value(9)))
     )
     counted = _counts(queryset, "bucket", group_by)
-    names = _group_names(workspace, group_by, [r["group"] for r in counted])
+    names = group_names(workspace, group_by, [r["group"] for r in counted])
     return Report(
         key="confidence",
         title="AI confidence distribution",
@@ -352,9 +354,9 @@ def _durations(
     workspace: Workspace,
     group_by: str,
 ) -> Report:
-    group = _group_field(group_by)
+    group = group_field(group_by)
     rows = _percentiles(queryset, group)
-    names = _group_names(workspace, group_by, [r["group"] for r in rows])
+    names = group_names(workspace, group_by, [r["group"] for r in rows])
     return Report(
         key=key,
         title=title,
@@ -401,55 +403,6 @@ def resolution_times(workspace: Workspace, period: Period, group_by: str) -> Rep
     )
 
 
-# --- SLA compliance: numbers come from the sla app's per-ticket clocks ---
-
-
-def sla_compliance(workspace: Workspace, period: Period, group_by: str) -> Report:
-    """Achieved and breached SLA clocks per metric, for clocks due in the range.
-
-    A clock is achieved when it was fulfilled by its due time; it is breached when
-    the sweep marked it, when it was fulfilled late, or when it is overdue and still
-    running. Clocks due later and still running count in neither column.
-    """
-    from sla.models import SlaTarget
-
-    group = _group_field(group_by)
-    keys = ["metric"] + ([f"ticket__{group}"] if group else [])
-    breached = (
-        Q(breached_at__isnull=False)
-        | Q(fulfilled_at__gt=F("due_at"))
-        | Q(fulfilled_at__isnull=True, due_at__lt=Now())
-    )
-    rows = list(
-        SlaTarget.objects.filter(workspace=workspace)
-        .filter(period.within("due_at"))
-        .values(*keys)
-        .annotate(
-            achieved=Count("id", filter=Q(fulfilled_at__lte=F("due_at")) & ~breached),
-            breached=Count("id", filter=breached),
-        )
-        .order_by(*keys)
-    )
-    names = _group_names(
-        workspace, group_by, [r[f"ticket__{group}"] for r in rows] if group else []
-    )
-    return Report(
-        key="sla",
-        title="SLA compliance",
-        columns=["metric", GROUPINGS[group_by][0].lower(), "achieved", "breached"],
-        rows=[
-            [
-                r["metric"],
-                names.get(r[f"ticket__{group}"] if group else None, NONE_LABEL),
-                r["achieved"],
-                r["breached"],
-            ]
-            for r in rows
-        ],
-        kind="sla",
-    )
-
-
 REPORTS = {
     "created": created_per_day,
     "resolved": resolved_per_day,
@@ -458,5 +411,4 @@ REPORTS = {
     "resolution": resolution_times,
     "escalations": escalations_per_day,
     "confidence": confidence_distribution,
-    "sla": sla_compliance,
 }

@@ -1,0 +1,70 @@
+"""Reading settings from environment variables: each reader returns the default
+for an unset or empty variable and stops start-up (ImproperlyConfigured) with a
+message naming the variable for a bad value. Used by helpdesk/settings.py only."""
+
+import base64
+import hashlib
+import os
+
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, got {raw!r}"
+        ) from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
+def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[str]:
+    """The key ring, newest first, each key checked: a bad one stops start-up."""
+    derived = hashlib.sha256(b"helpdesk.integrations:" + secret_key.encode())
+    ring = [(key, "CREDENTIAL_KEYS") for key in keys]
+    if legacy_key:
+        ring.append((legacy_key, "SYNC_ENCRYPTION_KEY"))
+    ring.append((base64.urlsafe_b64encode(derived.digest()).decode(), "SECRET_KEY"))
+    for position, (key, name) in enumerate(ring, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64 "
+                "bytes; python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())' makes one)"
+            ) from None
+    return list(dict.fromkeys(key for key, _name in ring))
