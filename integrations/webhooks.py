@@ -16,7 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from helpdesk.lib.api import error_body
+from helpdesk.lib.errors import json_error
 from integrations.base import SyncError, WebhookRejected
 from integrations.models import Connection, WebhookEvent
 from integrations.pull import apply_remote
@@ -24,10 +24,6 @@ from integrations.registry import adapter_for
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
-
-
-def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status)
 
 
 @csrf_exempt
@@ -42,20 +38,20 @@ def receive(
         connections = connections.filter(workspace__slug=workspace_slug)
     connection = connections.select_related("workspace").first()
     if connection is None:
-        return _error("not_found", "Unknown connection.", 404)
+        return json_error("not_found", "Unknown connection.", status=404)
     body = request.body
     if len(body) > MAX_BODY:
-        return _error("too_large", "Body too large.", 413)
+        return json_error("too_large", "Body too large.", status=413)
     adapter = adapter_for(connection)
     try:
         adapter.verify_webhook(request.headers, body)
     except (WebhookRejected, ValidationError) as exc:
         log.warning("webhook for connection %s refused: %s", connection.pk, exc)
-        return _error("not_authenticated", "Signature check failed.", 401)
+        return json_error("not_authenticated", "Signature check failed.", status=401)
     try:
         data = adapter.parse_webhook(body)
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        return _error("invalid", "Unreadable event.", 400)
+        return json_error("invalid", "Unreadable event.", status=400)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
@@ -70,5 +66,5 @@ def receive(
         return JsonResponse({"status": "duplicate"}, status=200)
     except SyncError as exc:
         # Nothing was kept, so the platform's redelivery will be taken.
-        return _error("unavailable", exc.message, 503)
+        return json_error("unavailable", exc.message, status=503)
     return JsonResponse({"status": outcome}, status=200)
