@@ -1,35 +1,42 @@
-"""Conversations and customer messages: the transcript side of the intake.
+"""Conversations and their messages, the transcript side of tickets.
 
-`conversation_upsert` stores an escalated conversation (by external id) and the
-messages it does not have yet; `conversation_add_messages` appends customer replies
-to a stored one; `customer_replied` announces new customer messages on every ticket
-the conversation feeds; `ticket_create_from_conversation` opens a ticket on a
-conversation by hand (UI, API and admin alike); `conversation_create` records one
-whole (demo data, tests, imports).
+`messages_append` stores the messages a conversation does not have yet;
+`customer_replied` announces new customer messages on every ticket the conversation
+feeds (the one place a customer message reopens a waiting ticket and wakes a snoozed
+one); `conversation_create` records one whole (demo data, tests). What arrives from
+outside (escalations, customer messages, "Create ticket" on a conversation) is the
+intake's: tickets.intake.inbound and tickets.intake.service.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.actors import CUSTOMER_ACTOR, Actor
-from helpdesk.models import Contact, Team, Workspace
+from helpdesk.actors import Actor
+from helpdesk.models import Contact, Workspace
 from tickets import events, services, workflow
-from tickets.intake import summaries
-from tickets.intake.serializers import IntakeInput, MessageInput, parse_messages
-from tickets.models import Conversation, Label, Message, Ticket, TicketEvent
+from tickets.models import Conversation, Message, Ticket, TicketEvent
+
+
+@dataclass
+class MessageInput:
+    """One validated message to store (the intake's serializers make them)."""
+
+    author_kind: str
+    body: str
+    sent_at: datetime
+    author_name: str = ""
 
 
 def _message_key(kind: str, body: str, sent_at: datetime) -> tuple:
     return (kind, body, sent_at.astimezone(UTC).replace(microsecond=0))
 
 
-def _append_messages(
+def messages_append(
     conversation: Conversation, messages: Iterable[MessageInput]
 ) -> list[Message]:
     """Save the messages the conversation does not have yet (same author kind, body
@@ -58,7 +65,7 @@ def _append_messages(
     return Message.objects.bulk_create(new)
 
 
-def _tickets_fed_by(conversation: Conversation) -> list[Ticket]:
+def tickets_fed_by(conversation: Conversation) -> list[Ticket]:
     # Two indexed lookups: an OR across the join would scan every ticket.
     primary = Ticket.objects.filter(primary_conversation=conversation)
     associated = Ticket.objects.filter(associated_conversations=conversation)
@@ -75,7 +82,7 @@ def customer_replied(
     if not from_contact:
         return []
     touched = []
-    for ticket in _tickets_fed_by(conversation):
+    for ticket in tickets_fed_by(conversation):
         with transaction.atomic():
             ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             events.record(
@@ -98,126 +105,6 @@ def customer_replied(
                 ticket = services.ticket_unsnooze(ticket=ticket, actor=actor)
         touched.append(ticket)
     return touched
-
-
-@dataclass
-class MessagesResult:
-    conversation: Conversation
-    added: list[Message]
-    tickets: list[Ticket] = field(default_factory=list)
-
-
-def conversation_add_messages(
-    *,
-    conversation: Conversation,
-    messages: Any,
-    actor: Actor | None = CUSTOMER_ACTOR,
-) -> MessagesResult:
-    """Append messages (dicts of author_kind, body, sent_at, author_name), validated
-    by `CustomerMessagesSerializer`; a message without `sent_at` takes the time of
-    receipt.
-
-    Messages already in the conversation are skipped. Each new customer message is
-    announced on the tickets the conversation feeds (see `customer_replied`).
-    """
-    parsed = parse_messages(messages)
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        added = _append_messages(conversation, parsed)
-        tickets = customer_replied(conversation, added, actor)
-    return MessagesResult(conversation=conversation, added=added, tickets=tickets)
-
-
-def conversation_upsert(
-    *, workspace: Workspace, data: IntakeInput, contact: Contact | None
-) -> tuple[Conversation, list[Message]]:
-    """The workspace's conversation with this external id (created if new, its
-    contact filled in if it had none), and the messages newly added to it."""
-    for _attempt in range(2):
-        conversation = (
-            Conversation.objects.select_for_update()
-            .filter(workspace=workspace, external_id=data.external_id)
-            .first()
-        )
-        if conversation is not None:
-            changed = []
-            if contact is not None and conversation.contact_id is None:
-                conversation.contact = contact
-                changed.append("contact")
-            if data.channel and not conversation.channel:
-                conversation.channel = data.channel
-                changed.append("channel")
-            if changed:
-                conversation.save(update_fields=changed)
-            return conversation, _append_messages(conversation, data.messages)
-        started = data.started_at or min(
-            (m.sent_at for m in data.messages), default=timezone.now()
-        )
-        try:
-            with transaction.atomic():
-                conversation = Conversation.objects.create(
-                    workspace=workspace,
-                    channel=data.channel,
-                    external_id=data.external_id,
-                    contact=contact,
-                    handled_by=Conversation.HandledBy.AI,
-                    started_at=started,
-                )
-        except IntegrityError:
-            continue  # created by a concurrent intake: read it back
-        return conversation, _append_messages(conversation, data.messages)
-    raise ValidationError(
-        {"conversation.external_id": ["Could not save the conversation; try again."]}
-    )
-
-
-# --- tickets from a conversation, by hand ---
-
-
-def ticket_create_from_conversation(
-    *,
-    conversation: Conversation,
-    actor: Actor | None,
-    subject: str = "",
-    priority: int = Ticket.Priority.MEDIUM,
-    team: Team | None = None,
-    label: Label | None = None,
-    tags: Iterable[str] = (),
-    assignee: Any = services.UNSET,
-) -> Ticket:
-    """Open a ticket on a conversation (one conversation may spawn several).
-
-    The conversation becomes the ticket's primary one and its contact the requester;
-    the summary is written from the transcript; the subject defaults to the
-    customer's first words. Like any manual ticket it is assigned to its creator
-    unless an assignee (or None) is given.
-    """
-    lines = summaries.lines_of(conversation)
-    if not subject.strip():
-        first = next(
-            (ln.body for ln in lines if ln.author_kind == Message.AuthorKind.CONTACT),
-            "",
-        )
-        subject = summaries.clip(" ".join(first.split()), Ticket.SUBJECT_MAX_LENGTH)
-        subject = (
-            subject or f"Conversation {conversation.external_id or conversation.pk}"
-        )
-    summary = summaries.summarise(lines)
-    return services.ticket_create(
-        workspace=conversation.workspace,
-        actor=actor,
-        subject=subject,
-        priority=priority,
-        assignee=assignee,
-        team=team,
-        label=label,
-        tags=tags,
-        requester=conversation.contact,
-        primary_conversation=conversation,
-        channel=conversation.channel,
-        summary=summary.text,
-        summary_by=summary.by,
-    )
 
 
 def conversation_create(

@@ -15,8 +15,8 @@ from helpdesk.models import Contact
 from tests import sqlite_probe
 from tests.factories import MembershipFactory
 from tests.intake.conftest import message, payload
-from tickets import conversations, services
-from tickets.intake import rules, service
+from tickets import services
+from tickets.intake import inbound, rules, service
 from tickets.intake.service import escalation_intake
 from tickets.models import (
     Conversation,
@@ -228,7 +228,7 @@ class TestCustomerMessages:
         return post(workspace, bot, payload(escalate=True)).ticket
 
     def add(self, ticket, *bodies, kind="contact"):
-        return conversations.conversation_add_messages(
+        return inbound.conversation_add_messages(
             conversation=ticket.primary_conversation,
             messages=[message(kind, body, 30 + n) for n, body in enumerate(bodies)],
         )
@@ -264,7 +264,7 @@ class TestCustomerMessages:
     def test_every_ticket_fed_by_the_conversation_hears_the_reply(
         self, workspace, agent, ticket
     ):
-        other = conversations.ticket_create_from_conversation(
+        other = inbound.ticket_create_from_conversation(
             conversation=ticket.primary_conversation, actor=agent
         )
         third = services.ticket_create(workspace=workspace, actor=agent, subject="x")
@@ -302,13 +302,13 @@ class TestCustomerMessages:
     def test_bad_messages_are_refused_and_nothing_is_added(self, ticket):
         before = Message.objects.count()
         with pytest.raises(ValidationError) as exc:
-            conversations.conversation_add_messages(
+            inbound.conversation_add_messages(
                 conversation=ticket.primary_conversation,
                 messages=[message("contact", "ok"), message("alien", "?")],
             )
         assert "messages.1.author_kind" in exc.value.message_dict
         with pytest.raises(ValidationError):
-            conversations.conversation_add_messages(
+            inbound.conversation_add_messages(
                 conversation=ticket.primary_conversation, messages=[]
             )
         assert Message.objects.count() == before
@@ -352,10 +352,10 @@ def test_public_comment_is_appended_to_the_primary_conversation(workspace, bot, 
 class TestTicketFromConversation:
     def test_one_conversation_can_spawn_several_tickets(self, workspace, bot, agent):
         conversation = post(workspace, bot, payload()).conversation
-        first = conversations.ticket_create_from_conversation(
+        first = inbound.ticket_create_from_conversation(
             conversation=conversation, actor=agent
         )
-        second = conversations.ticket_create_from_conversation(
+        second = inbound.ticket_create_from_conversation(
             conversation=conversation, actor=agent, subject="Follow-up: invoice copy"
         )
         assert first.primary_conversation == second.primary_conversation == conversation

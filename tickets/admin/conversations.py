@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin
 from helpdesk.lib.errors import DomainError
-from tickets import conversations
+from tickets.intake import inbound
 from tickets.models import Conversation, Message, Ticket
 
 
@@ -49,7 +49,7 @@ class ConversationAdmin(WorkspaceScopedAdmin):
         made, refused = [], []
         for conversation in queryset.select_related("workspace", "contact"):
             try:
-                ticket = conversations.ticket_create_from_conversation(
+                ticket = inbound.ticket_create_from_conversation(
                     conversation=conversation, actor=request.user
                 )
             except (DomainError, ValidationError) as exc:

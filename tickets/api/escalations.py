@@ -19,10 +19,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
-from tickets import conversations, selectors
+from tickets import selectors
 from tickets.api import serializers as s
 from tickets.api.base import IDEMPOTENCY_KEY
-from tickets.intake import rules, service
+from tickets.intake import inbound, rules, service
 from tickets.intake.serializers import (
     RULE_FIELDS,
     ConversationTicketSerializer,
@@ -203,7 +203,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     def messages(self, request, *args, **kwargs):
         conversation = self._conversation()
         body = _object_body(request)
-        result = conversations.conversation_add_messages(
+        result = inbound.conversation_add_messages(
             conversation=conversation, messages=body.get("messages")
         )
         return Response(
@@ -226,7 +226,7 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
             data=request.data, context={"workspace": self.membership.workspace}
         )
         values.is_valid(raise_exception=True)
-        ticket = conversations.ticket_create_from_conversation(
+        ticket = inbound.ticket_create_from_conversation(
             conversation=conversation,
             actor=request.user,
             **values.validated_data,  # no assignee: the creator, as any manual ticket

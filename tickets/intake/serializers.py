@@ -21,6 +21,7 @@ from rest_framework import serializers
 from helpdesk.lib.errors import flatten_errors
 from helpdesk.models import Team
 from tickets import services
+from tickets.conversations import MessageInput
 from tickets.intake.fields import (
     DOMAIN,
     AwareDateTime,
@@ -76,14 +77,6 @@ class _Object(serializers.Serializer):
 
 
 # --- messages ---
-
-
-@dataclass
-class MessageInput:
-    author_kind: str
-    body: str
-    sent_at: datetime
-    author_name: str = ""
 
 
 class EscalationMessageSerializer(_Object):

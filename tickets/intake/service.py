@@ -23,8 +23,9 @@ from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import Contact, Workspace
 from helpdesk.services import contact_upsert
 from tickets import events, services, workflow
-from tickets.conversations import conversation_upsert, customer_replied
+from tickets.conversations import customer_replied
 from tickets.intake import routing, summaries
+from tickets.intake.inbound import conversation_upsert
 from tickets.intake.rules import Facts, rule_for, rule_ref
 from tickets.intake.serializers import IntakeInput, parse_intake
 from tickets.models import (

@@ -19,7 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import conversations, services, workflow
+from tickets import services, workflow
+from tickets.intake import inbound
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
@@ -246,7 +247,7 @@ def ticket_from_conversation(request, slug: str, conversation_id: int):
         raise Http404("No such workspace.")
     conversation = listing.conversation_get(membership=membership, pk=conversation_id)
     subject = (request.POST.get("subject") or "").strip()
-    ticket = conversations.ticket_create_from_conversation(
+    ticket = inbound.ticket_create_from_conversation(
         conversation=conversation,
         actor=request.user,
         subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
