@@ -113,12 +113,11 @@ class TicketFilterForm(forms.Form):
         return [int(v) for v in values]
 
     def _ids(self, name: str) -> list[int]:
-        values = self.cleaned_data.get(name) or []
         ids = []
-        for value in values:
-            if not value.isdigit():
+        for value in self.cleaned_data.get(name) or []:
+            if as_id(value) is None:
                 raise forms.ValidationError(f"{value!r} is not an id.")
-            ids.append(int(value))
+            ids.append(as_id(value))
         return ids
 
     def clean_assignee(self) -> list[Any]:
@@ -130,8 +129,8 @@ class TicketFilterForm(forms.Form):
                 out.append(getattr(self.user, "pk", None))
             elif value.lower() == "none":
                 out.append(None)
-            elif value.isdigit():
-                ids.append(int(value))
+            elif as_id(value) is not None:
+                ids.append(as_id(value))
             else:
                 raise forms.ValidationError(
                     f"{value!r} is not a member id, 'me' or 'none'."
@@ -182,6 +181,19 @@ class TicketFilterForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("priority_max", "Must not be below priority_min.")
         return data
+
+
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
+
+
+def as_id(value: str) -> int | None:
+    """`value` as a row id: ASCII digits within the database's range, else None (a
+    superscript digit passes str.isdigit() but not int(); a huge number overflows
+    the database's integer)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 class MemberChoiceFilter(django_filters.ChoiceFilter):

@@ -178,3 +178,18 @@ def test_search_finds_by_ref_subject_word_and_requester_email(workspace, member,
     assert numbers(member, q="alice@shop.io") == [refund.number]
     assert numbers(member, q="refund") == [refund.number]
     assert numbers(member, q="nothing-like-this") == []
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("team", "99999999999999999999"),  # past 64 bits: the database cannot hold it
+        ("team", "9223372036854775808"),  # 2**63, one past the largest id
+        ("label", "¹"),  # passes str.isdigit(), not int()
+        ("label", "0"),
+        ("assignee", "99999999999999999999"),
+        ("assignee", "②"),
+    ],
+)
+def test_ids_out_of_range_or_not_ascii_are_field_errors(member, name, value):
+    assert name in errors(member, **{name: value})
