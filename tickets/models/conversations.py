@@ -65,10 +65,20 @@ class Message(models.Model):
     )
     body = models.TextField()
     sent_at = models.DateTimeField()
+    # The RFC 5322 Message-ID of the e-mail that carried this message (either way),
+    # so a customer's answer threads back by In-Reply-To / References.
+    email_message_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]
-        indexes = [models.Index(fields=["conversation", "sent_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"]),
+            models.Index(
+                fields=["email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="message_email_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_author_kind_display()}: {self.body[:40]}"
