@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "integrations",
+    "messaging",
 ]
 
 MIDDLEWARE = [
