@@ -320,7 +320,52 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # Attachments: files under MEDIA_ROOT, or an S3-compatible bucket
+    # (django-storages) when ATTACHMENTS_S3_BUCKET is set, so several web machines
+    # share them. They are never served from MEDIA_URL: a view checks membership.
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Limits on every attachment (uploads, API, intake): size, and the types allowed
+# as sniffed from the content (not the name). The intake takes base64 in JSON,
+# so its own, smaller, limit.
+ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
+ATTACHMENTS_INTAKE_MAX_BYTES = env_int("ATTACHMENTS_INTAKE_MAX_KB", 2048) * 1024
+ATTACHMENTS_MAX_FILES = env_int("ATTACHMENTS_MAX_FILES", 10)
+ATTACHMENTS_ALLOWED_TYPES = env_list(
+    "ATTACHMENTS_ALLOWED_TYPES",
+    [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+)
+# A dotted path to a callable `(*, name, content_type, data: bytes) -> None` that
+# raises tickets.attachments.AttachmentRefused to refuse a file (a virus scanner).
+# The default accepts everything.
+ATTACHMENTS_SCANNER = os.environ.get(
+    "ATTACHMENTS_SCANNER", "tickets.attachments.accept_all"
+)
 
 # Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
 # (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.

@@ -5,20 +5,24 @@ One module per concern; this package re-exports every model, so
 """
 
 from tickets.models.activity import Comment, TicketEvent
+from tickets.models.attachments import Attachment
 from tickets.models.conversations import Conversation, Message
 from tickets.models.intake import EscalationIntake, EscalationRule
+from tickets.models.macros import Macro
 from tickets.models.taxonomy import Label, Tag
 from tickets.models.tickets import NO_BREACH, Ticket
 from tickets.models.views import ExportJob, SavedView
 
 __all__ = [
     "NO_BREACH",
+    "Attachment",
     "Comment",
     "Conversation",
     "EscalationIntake",
     "EscalationRule",
     "ExportJob",
     "Label",
+    "Macro",
     "Message",
     "SavedView",
     "Tag",

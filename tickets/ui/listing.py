@@ -335,6 +335,7 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
     comments = list(
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
     conversations = list(
@@ -346,7 +347,12 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
             Conversation.objects.filter(pk=ticket.primary_conversation_id)
             .select_related("contact")
             .prefetch_related(
-                Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id"))
+                Prefetch(
+                    "messages",
+                    queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
+                        "attachments"
+                    ),
+                )
             )
             .first()
         )

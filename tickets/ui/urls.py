@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.ui.views import bulk, panel, saved_views, tickets
+from tickets.ui.views import attachments, bulk, macros, panel, saved_views, tickets
 
 app_name = "tickets"
 
@@ -16,11 +16,30 @@ urlpatterns = [
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
+    path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
         panel.ticket_from_conversation,
         name="from_conversation",
+    ),
+    path(
+        "w/<slug:slug>/attachments/<uuid:key>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "w/<slug:slug>/attachments/<uuid:key>/preview/",
+        attachments.attachment_download,
+        {"preview": True},
+        name="attachment_preview",
+    ),
+    path("w/<slug:slug>/macros/", macros.macro_index, name="macros"),
+    path("w/<slug:slug>/macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
+    path(
+        "w/<slug:slug>/macros/<int:pk>/delete/",
+        macros.macro_delete,
+        name="macro_delete",
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
     path(
