@@ -320,49 +320,38 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    # Attachments: files under MEDIA_ROOT, or an S3-compatible bucket
-    # (django-storages) when ATTACHMENTS_S3_BUCKET is set, so several web machines
-    # share them. They are never served from MEDIA_URL: a view checks membership.
+    # Attachments: under MEDIA_ROOT, or S3-compatible storage (django-storages)
+    # when ATTACHMENTS_S3_BUCKET is set; served by a view that checks membership.
     "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
-if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):  # private objects, never overwritten
     STORAGES["attachments"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
-            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
-            "access_key": os.environ.get("ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", ""),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+            name: os.environ.get(f"ATTACHMENTS_S3_{var}") or None
+            for name, var in [
+                ("bucket_name", "BUCKET"),
+                ("endpoint_url", "ENDPOINT_URL"),
+                ("region_name", "REGION"),
+                ("access_key", "ACCESS_KEY_ID"),
+                ("secret_key", "SECRET_ACCESS_KEY"),
+            ]
+        }
+        | {"default_acl": "private", "file_overwrite": False},
     }
-# Limits on every attachment (uploads, API, intake): size, and the types allowed
-# as sniffed from the content (not the name). The intake takes base64 in JSON,
-# so its own, smaller, limit.
+# Limits on every attachment: size, count, and the types allowed as sniffed from
+# the content (not the name); the intake takes base64 in JSON, so its own limit.
 ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
-ATTACHMENTS_INTAKE_MAX_BYTES = env_int("ATTACHMENTS_INTAKE_MAX_KB", 2048) * 1024
 ATTACHMENTS_MAX_FILES = env_int("ATTACHMENTS_MAX_FILES", 10)
+_OFFICE = "application/vnd.openxmlformats-officedocument."
 ATTACHMENTS_ALLOWED_TYPES = env_list(
     "ATTACHMENTS_ALLOWED_TYPES",
-    [
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "application/pdf",
-        "text/plain",
-        "application/zip",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ],
+    "image/png image/jpeg image/gif image/webp application/pdf text/plain "
+    f"application/zip {_OFFICE}wordprocessingml.document "
+    f"{_OFFICE}spreadsheetml.sheet".split(),
 )
-# A dotted path to a callable `(*, name, content_type, data: bytes) -> None` that
-# raises tickets.attachments.AttachmentRefused to refuse a file (a virus scanner).
-# The default accepts everything.
+# A dotted path to a callable `(*, name, content_type, file)` that raises
+# tickets.attachments.AttachmentRefused to refuse a file (e.g. a virus scanner).
 ATTACHMENTS_SCANNER = os.environ.get(
     "ATTACHMENTS_SCANNER", "tickets.attachments.accept_all"
 )

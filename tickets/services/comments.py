@@ -41,13 +41,10 @@ def comment_add(
     is_public: bool = False,
     attachments: Sequence = (),
 ) -> Comment:
-    """Add an internal or public comment, with its attachments (uploaded files or
-    (name, file, size) tuples).
+    """Add an internal or public comment with its files (uploaded files or
+    (name, file, size) tuples), all checked before anything is written.
 
-    A public comment goes to the customer: it is appended to the primary conversation
-    as an agent message (carrying the same attachments) and, the first time, marks
-    the ticket's first response. Every file is checked before anything is written;
-    a refused one is a ValidationError on `attachments` and nothing is written.
+    A public comment goes to the customer (see _reply); its files go with it.
     """
     body = (body or "").strip()
     if not body:
@@ -68,20 +65,7 @@ def comment_add(
         mentions = mentioned_members(ticket.workspace, body)
         if mentions:
             comment.mentions.set(mentions)
-        fields, message = [], None
-        if is_public:
-            if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
-                ticket.first_responded_at = now
-                fields.append("first_responded_at")
-            if ticket.primary_conversation_id:
-                message = Message.objects.create(
-                    conversation_id=ticket.primary_conversation_id,
-                    author_kind=Message.AuthorKind.AGENT,
-                    author_name=actor_label(actor),
-                    author_user=actor_user(actor),
-                    body=body,
-                    sent_at=now,
-                )
+        fields, message = _reply(ticket, actor, body, now) if is_public else ([], None)
         files = attachments_save(
             workspace=ticket.workspace,
             checked=checked,
@@ -108,3 +92,25 @@ def comment_add(
             **({"attachments": [f.original_name for f in files]} if files else {}),
         )
     return comment
+
+
+def _reply(
+    ticket: Ticket, actor: Actor | None, body: str, now
+) -> tuple[list[str], Message | None]:
+    """A public comment, the first time, marks the ticket's first response; it is
+    appended to the primary conversation as an agent message. The fields to save
+    and that message."""
+    fields, message = [], None
+    if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
+        ticket.first_responded_at = now
+        fields.append("first_responded_at")
+    if ticket.primary_conversation_id:
+        message = Message.objects.create(
+            conversation_id=ticket.primary_conversation_id,
+            author_kind=Message.AuthorKind.AGENT,
+            author_name=actor_label(actor),
+            author_user=actor_user(actor),
+            body=body,
+            sent_at=now,
+        )
+    return fields, message
