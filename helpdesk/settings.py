@@ -343,6 +343,7 @@ if os.environ.get("ATTACHMENTS_S3_BUCKET"):  # private objects, never overwritte
 # the content (not the name); the intake takes base64 in JSON, so its own limit.
 ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
 ATTACHMENTS_MAX_FILES = env_int("ATTACHMENTS_MAX_FILES", 10)
+ATTACHMENTS_INTAKE_MAX_BYTES = env_int("ATTACHMENTS_INTAKE_MAX_KB", 1536) * 1024
 _OFFICE = "application/vnd.openxmlformats-officedocument."
 ATTACHMENTS_ALLOWED_TYPES = env_list(
     "ATTACHMENTS_ALLOWED_TYPES",

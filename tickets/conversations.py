@@ -9,7 +9,7 @@ intake's: tickets.intake.inbound and tickets.intake.service.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,9 @@ from django.utils import timezone
 from helpdesk.actors import Actor
 from helpdesk.models import Contact, Workspace
 from tickets import events, services, workflow
+from tickets.attachments import CheckedAttachment
 from tickets.models import Conversation, Message, Ticket, TicketEvent
+from tickets.services.attachments import attachments_save, files_kept_on_success
 
 
 @dataclass
@@ -30,6 +32,7 @@ class MessageInput:
     body: str
     sent_at: datetime
     author_name: str = ""
+    attachments: list[CheckedAttachment] = field(default_factory=list)
 
 
 def _message_key(kind: str, body: str, sent_at: datetime) -> tuple:
@@ -47,7 +50,7 @@ def messages_append(
             "author_kind", "body", "sent_at"
         )
     }
-    new = []
+    new, files = [], []
     for m in messages:
         key = _message_key(m.author_kind, m.body, m.sent_at)
         if key in existing:
@@ -62,7 +65,18 @@ def messages_append(
                 sent_at=m.sent_at,
             )
         )
-    return Message.objects.bulk_create(new)
+        files.append(m.attachments)
+    saved = Message.objects.bulk_create(new)
+    with files_kept_on_success() as stored:
+        for message, checked in zip(saved, files, strict=True):
+            if checked:
+                attachments_save(
+                    workspace=conversation.workspace,
+                    checked=checked,
+                    stored=stored,
+                    message=message,
+                )
+    return saved
 
 
 def tickets_fed_by(conversation: Conversation) -> list[Ticket]:

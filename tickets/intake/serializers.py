@@ -8,19 +8,24 @@ take it, so the documentation cannot drift from what is accepted. Services call
 `400 {"code": "invalid", "errors": {...}}`.
 """
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from rest_framework import serializers
 
 from helpdesk.lib.errors import flatten_errors
 from helpdesk.models import Team
 from tickets import services
+from tickets.attachments import AttachmentRefused, CheckedAttachment, attachment_check
 from tickets.conversations import MessageInput
 from tickets.intake.fields import (
     DOMAIN,
@@ -79,6 +84,37 @@ class _Object(serializers.Serializer):
 # --- messages ---
 
 
+class MessageAttachmentSerializer(_Object):
+    """A file of a message: its name and its bytes in base64, checked like an
+    upload (size, sniffed type, scan hook); a refusal names `data`."""
+
+    name = Text(limit=255, required=True)
+    data = serializers.CharField(trim_whitespace=False, allow_blank=False)
+
+    def validate_data(self, value: str) -> bytes:
+        limit = settings.ATTACHMENTS_INTAKE_MAX_BYTES
+        if len(value) > (limit + 2) // 3 * 4 + 4:
+            raise serializers.ValidationError(
+                f"At most {limit // 1024} KB of file (base64 in JSON)."
+            )
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not valid base64.") from None
+
+    def validate(self, attrs) -> CheckedAttachment:
+        raw = attrs["data"]
+        try:
+            return attachment_check(
+                name=attrs["name"],
+                file=ContentFile(raw),
+                size=len(raw),
+                max_bytes=settings.ATTACHMENTS_INTAKE_MAX_BYTES,
+            )
+        except AttachmentRefused as exc:
+            raise serializers.ValidationError({"data": [str(exc)]}) from None
+
+
 class EscalationMessageSerializer(_Object):
     """One transcript message. Without `sent_at` it takes the time of receipt."""
 
@@ -98,12 +134,20 @@ class EscalationMessageSerializer(_Object):
         help_text="When the message was sent; absent or null: the time of receipt.",
     )
 
+    attachments = serializers.ListField(
+        child=MessageAttachmentSerializer(),
+        required=False,
+        max_length=10,
+        help_text="Files of the message, base64 (ATTACHMENTS_INTAKE_MAX_KB each).",
+    )
+
     def validate(self, attrs) -> MessageInput:
         return MessageInput(
             author_kind=attrs["author_kind"],
             body=attrs["body"],
             sent_at=attrs.get("sent_at") or self.context["received_at"],
             author_name=attrs.get("author_name", ""),
+            attachments=attrs.get("attachments", []),
         )
 
 
