@@ -46,6 +46,8 @@ README_MATRIX = {
     "Delete tickets (single or bulk)": MANAGERS,
     "Personal saved views (own)": ALL,
     "Share saved views; edit or delete shared views": MANAGERS,
+    "Personal macros (own)": ALL,
+    "Workspace macros: make, edit, delete": MANAGERS,
     "Export / import, reports, SLA policies, escalation rules": MANAGERS,
     "Members, integrations, workspace settings": ADMINS,
 }
@@ -60,6 +62,7 @@ ROW_OF = {
     "ticket.delete": "Delete tickets (single or bulk)",
     "views.own": "Personal saved views (own)",
     "views.share": "Share saved views; edit or delete shared views",
+    "macros.manage": "Workspace macros: make, edit, delete",
     "ticket.export": "Export / import, reports, SLA policies, escalation rules",
     "ticket.import": "Export / import, reports, SLA policies, escalation rules",
     "reports.view": "Export / import, reports, SLA policies, escalation rules",
