@@ -110,3 +110,39 @@ def test_a_file_is_attached_previewed_and_downloaded(
     for slug in ("acme", "globex"):
         response = intruder.goto(f"{live_server.url}/w/{slug}/attachments/{key}/")
         assert response.status == 404
+
+
+def test_the_macros_page_refuses_template_code_and_saves_a_macro(
+    page_as, live_server, team, tmp_path
+):
+    page = page_as(team["manager"])
+    page.goto(f"{live_server.url}/w/acme/macros/")
+    page.fill("#macro-name", "Leak")
+    page.fill("#macro-body", "{{ settings.SECRET_KEY }}")
+    page.click(".macro-form button[type=submit]")
+    expect(page.locator(".macro-form .error")).to_contain_text(
+        "{{ settings.SECRET_KEY }} is not a placeholder"
+    )
+    page.fill("#macro-name", "Shipping delay")
+    page.fill(
+        "#macro-body", "Hi {{ requester.first_name }}, {{ ticket.ref }} ships Monday."
+    )
+    page.check("input[name=scope][value=workspace]")
+    page.select_option("#macro-status", "waiting_on_contact")
+    page.fill("#macro-tags", "shipping, delay")
+    page.click(".macro-form button[type=submit]")
+    row = page.locator("tr[data-macro='Shipping delay']")
+    expect(row).to_contain_text("Workspace")
+    expect(row).to_contain_text("Waiting on Contact")
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=out / "macros.png")
+    row.locator("text=Edit").click()
+    expect(page.locator("#macro-body")).to_have_value(
+        "Hi {{ requester.first_name }}, {{ ticket.ref }} ships Monday."
+    )
+    page.fill("#macro-name", "Shipping delayed")
+    page.click(".macro-form button[type=submit]")
+    expect(page.locator("tr[data-macro='Shipping delayed']")).to_be_visible()
+    page.locator("tr[data-macro='Shipping delayed'] button.danger").click()
+    expect(page.locator("tr[data-macro='Shipping delayed']")).to_have_count(0)
