@@ -73,6 +73,21 @@ class Macro(models.Model):
         return self.owner_id is not None
 
     @property
+    def changes(self) -> list[str]:
+        """What applying the macro sets, in words (select_related set_assignee)."""
+        parts = []
+        if self.set_status:
+            parts.append(f"status {self.get_set_status_display()}")
+        if self.set_priority:
+            parts.append(f"priority {self.get_set_priority_display()}")
+        if self.set_assignee_id:
+            user = self.set_assignee
+            parts.append(f"assign {user.get_full_name() or user.get_username()}")
+        if self.add_tags:
+            parts.append("tags " + ", ".join(self.add_tags))
+        return parts
+
+    @property
     def sets_fields(self) -> bool:
         return bool(
             self.set_status
