@@ -276,3 +276,20 @@ def test_the_macro_list_costs_the_same_for_1_and_50(
         one_api, _cost(lambda: api.get("/api/v1/workspaces/acme/macros/")), 2
     )
     assert_same_cost(one_page, _cost(lambda: client.get(page)), 8)
+
+
+def test_bad_macro_fields_are_named(agent, agent_m):
+    api = client_for(agent)
+    url = "/api/v1/workspaces/acme/macros/"
+    cases = [
+        ({"name": "x", "add_tags": ["a" * 51]}, "add_tags"),
+        ({"name": "x", "set_status": "nope"}, "set_status"),
+        ({"name": "x", "set_priority": 9}, "set_priority"),
+        ({"name": ""}, "name"),
+        ({"name": "x", "add_tags": "a,b"}, "add_tags"),
+    ]
+    for body, field in cases:
+        response = api.post(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert list(response.json()["errors"]) == [field], response.json()
+    assert Macro.objects.count() == 0

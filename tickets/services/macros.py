@@ -43,7 +43,10 @@ def _write(macro: Macro, actor: Membership, values: dict[str, Any]) -> Macro:
     if unknown:
         raise ValidationError({n: ["This field cannot be set."] for n in unknown})
     if "add_tags" in values:
-        values["add_tags"] = normalize_tag_names(values["add_tags"] or [])
+        try:
+            values["add_tags"] = normalize_tag_names(values["add_tags"] or [])
+        except ValidationError as exc:
+            raise ValidationError({"add_tags": exc.message_dict["tags"]}) from None
     assignee = values.get("set_assignee")
     if assignee is not None and member_get(actor.workspace, user=assignee) is None:
         raise ValidationError(
