@@ -32,6 +32,7 @@ class PollError(Exception):
 class PollResult:
     mailbox: InboundMailbox
     fetched: int = 0
+    error: str = ""
     skipped: bool = False  # another poller holds this mailbox
 
 
@@ -68,7 +69,10 @@ def _open(mailbox: InboundMailbox) -> tuple[imaplib.IMAP4, int]:
             "LOGIN",
         )
         _ok(conn.select(_quoted(mailbox.imap_folder), readonly=True), "SELECT")
-        uidvalidity = int(_ok(conn.response("UIDVALIDITY"), "UIDVALIDITY")[0])
+        _, values = conn.response("UIDVALIDITY")
+        if not values or not (values[0] or b"").isdigit():
+            raise PollError(f"SELECT gave no UIDVALIDITY: {values!r}")
+        uidvalidity = int(values[0])
     except BaseException:
         conn.shutdown()
         raise
@@ -152,6 +156,5 @@ def poll_all(*, mailbox_ids: list[int] | None = None) -> list[PollResult]:
             message = f"{type(error).__name__}: {error}"[:500]
             logger.warning("IMAP poll of %s failed: %s", mailbox.address, message)
             InboundMailbox.objects.filter(pk=mailbox.pk).update(last_error=message)
-            mailbox.last_error = message
-            results.append(PollResult(mailbox=mailbox, skipped=True))
+            results.append(PollResult(mailbox=mailbox, error=message))
     return results

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from helpdesk.actors import SystemActor
 from messaging.inbound import screening
@@ -159,7 +158,7 @@ def _message(parsed: ParsedEmail) -> dict:
         "author_kind": Message.AuthorKind.CONTACT,
         "author_name": parsed.from_name[:200],
         "body": (parsed.text or parsed.subject or "(no text)")[:MAX_BODY],
-        "sent_at": timezone.now(),
+        "sent_at": None,  # the time of receipt: a Date header is the sender's word
     }
 
 
@@ -197,7 +196,7 @@ def _start(record: InboundEmail, parsed: ParsedEmail) -> None:
                 "external_id": external_id,
                 "channel": "email",
                 "contact": {"email": parsed.from_address, "name": parsed.from_name},
-                "messages": [_message(parsed) | {"sent_at": None}],
+                "messages": [_message(parsed)],
             },
         },
     )

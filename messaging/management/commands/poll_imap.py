@@ -14,9 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, mailbox, **options):
         for result in poll_all(mailbox_ids=mailbox or None):
             box = result.mailbox
-            if result.skipped:
-                state = box.last_error if box.last_error else "skipped (busy)"
-                self.stdout.write(f"{box.address}: {state}")
+            if result.error:
+                self.stdout.write(f"{box.address}: error: {result.error}")
+            elif result.skipped:
+                self.stdout.write(f"{box.address}: skipped (another poll runs)")
             else:
                 self.stdout.write(
                     f"{box.address}: {result.fetched} read, up to UID {box.last_uid}"
