@@ -121,7 +121,7 @@ def parse(raw: bytes) -> ParsedEmail:
     ]
     ids = message_ids(header(msg, "Message-ID"))
     html_part = msg.get_body(preferencelist=("html",))
-    html = sanitise_html(_part_text(html_part)) if html_part is not None else ""
+    html = sanitise_html(_part_text(html_part)).strip() if html_part else ""
     plain = _part_text(msg.get_body(preferencelist=("plain",)))
     text = plain if plain.strip() else html_to_text(html)
     reply_to = message_ids(header(msg, "In-Reply-To"))
