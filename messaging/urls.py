@@ -1,20 +1,17 @@
 """Inbound e-mail webhooks, at anymail's own paths under /anymail/."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from messaging.inbound import webhooks
 
+mailgun = webhooks.guarded(webhooks.MailgunInbound, "MAILGUN_WEBHOOK_SIGNING_KEY")
+postmark = webhooks.guarded(webhooks.PostmarkInbound, "WEBHOOK_SECRET")
+
+app_name = "messaging"
 urlpatterns = [
-    # Mailgun posts the parsed mail to .../inbound/ and the raw MIME to any URL
-    # containing "mime" (anymail reads both).
-    re_path(
-        r"^anymail/mailgun/inbound(_mime)?/$",
-        webhooks.guarded(webhooks.MailgunInbound, "MAILGUN_WEBHOOK_SIGNING_KEY"),
-        name="mailgun_inbound_webhook",
-    ),
-    path(
-        "anymail/postmark/inbound/",
-        webhooks.guarded(webhooks.PostmarkInbound, "WEBHOOK_SECRET"),
-        name="postmark_inbound_webhook",
-    ),
+    # Mailgun posts the parsed mail, or the raw MIME to a URL containing "mime"
+    # (anymail reads both).
+    path("anymail/mailgun/inbound/", mailgun, name="mailgun_inbound"),
+    path("anymail/mailgun/inbound_mime/", mailgun, name="mailgun_inbound_mime"),
+    path("anymail/postmark/inbound/", postmark, name="postmark_inbound"),
 ]
