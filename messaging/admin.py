@@ -75,6 +75,7 @@ class InboundMailboxAdmin(WorkspaceScopedAdmin):
     form = InboundMailboxForm
     list_display = ["address", "workspace", "is_active", "imap_host", "last_polled_at"]
     list_filter = ["is_active", "workspace"]
+    list_select_related = ["workspace"]
     search_fields = ["address", "workspace__name"]
     readonly_fields = ["uidvalidity", "last_uid", "last_polled_at", "last_error"]
 

@@ -48,17 +48,19 @@ def header(msg: EmailMessage, name: str) -> str:
         value = msg.get(name)
     except (ValueError, IndexError, TypeError):  # a header the parser cannot read
         value = msg.get_all(name, failobj=[""])[0] if name in msg else ""
-    return " ".join(str(value or "").split())
+    # NUL cannot be stored in a PostgreSQL text column.
+    return " ".join(str(value or "").replace("\x00", "").split())
 
 
 def _part_text(part: EmailMessage | None) -> str:
     if part is None:
         return ""
     try:
-        return part.get_content()
+        text = part.get_content()
     except (LookupError, ValueError, AssertionError):  # unknown or lying charset
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        text = payload.decode("utf-8", errors="replace")
+    return text.replace("\x00", "") if isinstance(text, str) else ""
 
 
 class _TextOf(HTMLParser):

@@ -20,10 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from helpdesk.actors import SystemActor
 from messaging.inbound import screening
 from messaging.inbound.parse import ParsedEmail, header, message_ids, parse
-from messaging.inbound.threading import find_target
+from messaging.inbound.threading import EMAIL_ACTOR, find_target
 from messaging.models import InboundEmail, InboundMailbox
 from tickets.intake.inbound import conversation_add_messages
 from tickets.intake.service import escalation_intake
@@ -31,7 +30,6 @@ from tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
 
-EMAIL_ACTOR = SystemActor("E-mail")
 MAX_BODY = 100_000
 Outcome = InboundEmail.Outcome
 

@@ -5,6 +5,7 @@ ticket. Every lookup is scoped to the workspace the mail was addressed to."""
 import re
 from dataclasses import dataclass
 
+from helpdesk.actors import SystemActor
 from helpdesk.models import Contact, Workspace
 from messaging.inbound.parse import ParsedEmail
 from tickets import services, workflow
@@ -12,6 +13,7 @@ from tickets.conversations import conversation_create
 from tickets.models import Conversation, Message, Ticket
 from tickets.refs import parse_ref
 
+EMAIL_ACTOR = SystemActor("E-mail")
 _SUBJECT_REF = re.compile(r"\[(#?[A-Za-z][A-Za-z0-9]*-\d+)\]")
 
 
@@ -90,7 +92,7 @@ def conversation_of(ticket: Ticket, contact: Contact | None) -> Conversation:
         workspace=ticket.workspace, channel="email", contact=contact
     )
     services.ticket_add_conversation(
-        ticket=ticket, conversation=conversation, actor=None
+        ticket=ticket, conversation=conversation, actor=EMAIL_ACTOR
     )
     return conversation
 

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail as django_mail
 from django.test import override_settings
 
+from messaging.inbound.service import Envelope, inbound_email_receive
 from messaging.models import InboundEmail, InboundMailbox
 from tests.factories import ContactFactory, make_ticket
 from tests.messaging.conftest import CUSTOMER, OUR_REPLY_ID, SUPPORT, mail
@@ -244,3 +245,86 @@ def test_mail_without_message_id_is_still_stored_once(client, mailbox, workspace
 
     assert first.pk == second.pk
     assert re.fullmatch(r"<[0-9a-f]{64}@inbound\.invalid>", first.email_message_id)
+
+
+@pytest.mark.parametrize(
+    ("raw", "outcome"),
+    [
+        (b"\x00\xff\xfe not a mail at all", InboundEmail.Outcome.STARTED),
+        (
+            mail(sender="Jane <not-an-address>", message_id="<bad-from@x.test>"),
+            InboundEmail.Outcome.INVALID,
+        ),
+        (
+            b"From: jane@customer.test\r\nTo: support@acme.test\r\n"
+            b"Subject: =?unknown-8bit?q?=FF=FE?=\r\nMessage-ID: <charset@x.test>\r\n"
+            b"Content-Type: text/plain; charset=no-such-charset\r\n\r\n\xff\xfe hi\r\n",
+            InboundEmail.Outcome.STARTED,
+        ),
+    ],
+    ids=["garbage", "bad-from", "unknown-charset"],
+)
+def test_hostile_mail_is_recorded_never_an_error(mailbox, raw, outcome):
+    """Bytes as the IMAP poller hands them over (no decoding on the way)."""
+    record = inbound_email_receive(
+        raw=raw, envelope=Envelope(source="imap"), mailbox=mailbox
+    )
+
+    assert record.outcome == outcome
+    if outcome == InboundEmail.Outcome.INVALID:
+        assert record.detail == "Not a valid e-mail address."
+        assert record.conversation is None
+
+
+def test_admin_lists_cost_the_same_for_1_and_50_mails(
+    client, workspace, admin_member, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_member)
+    admin_member.is_staff = True
+    admin_member.save()
+
+    def cost(count):
+        for n in range(InboundMailbox.objects.count(), count):
+            box = InboundMailbox.objects.create(
+                workspace=workspace, address=f"box{n}@acme.test"
+            )
+            InboundEmail.objects.create(
+                workspace=workspace,
+                mailbox=box,
+                source="imap",
+                email_message_id=f"<m{n}@x.test>",
+                size=1,
+                raw=b"x",
+                outcome="threaded",
+            )
+        costs = []
+        for url in (
+            "/admin/messaging/inboundmailbox/",
+            "/admin/messaging/inboundemail/",
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            costs.append(len(queries))
+        return costs
+
+    one, many = cost(1), cost(50)
+    assert one == many, (one, many)
+
+
+def test_nul_characters_anywhere_are_dropped(mailbox):
+    raw = (
+        b"From: =?utf-8?q?Ja=00ne?= <jane@customer.test>\r\nTo: support@acme.test\r\n"
+        b"Subject: =?utf-8?q?Hel=00lo?=\r\nMessage-ID: <nul@x.test>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hi\x00 there</p>\r\n"
+    )
+    record = inbound_email_receive(
+        raw=raw, envelope=Envelope(source="imap"), mailbox=mailbox
+    )
+
+    assert record.outcome == InboundEmail.Outcome.STARTED
+    assert (record.subject, record.from_name) == ("Hello", "Jane")
+    assert record.message.body == "Hi there"
+    assert record.html == "<p>Hi there</p>"
