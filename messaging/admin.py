@@ -75,7 +75,6 @@ class InboundMailboxAdmin(WorkspaceScopedAdmin):
     form = InboundMailboxForm
     list_display = ["address", "workspace", "is_active", "imap_host", "last_polled_at"]
     list_filter = ["is_active", "workspace"]
-    list_select_related = ["workspace"]
     search_fields = ["address", "workspace__name"]
     readonly_fields = ["uidvalidity", "last_uid", "last_polled_at", "last_error"]
 
@@ -86,7 +85,6 @@ class InboundEmailAdmin(WorkspaceScopedAdmin):
     list_filter = ["outcome", "source"]
     search_fields = ["from_address", "subject", "email_message_id"]
     exclude = ["raw", "html"]
-    list_select_related = ["workspace"]
 
     def has_add_permission(self, request, *args):
         return False
