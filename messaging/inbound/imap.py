@@ -33,7 +33,6 @@ class PollResult:
     mailbox: InboundMailbox
     fetched: int = 0
     error: str = ""
-    skipped: bool = False  # another poller holds this mailbox
 
 
 def _connect(mailbox: InboundMailbox) -> imaplib.IMAP4:
@@ -102,43 +101,45 @@ def _fetch(conn: imaplib.IMAP4, uid: int) -> tuple[bytes, int]:
     return raw[:_HEADER_BYTES] if too_large else raw, size
 
 
+def _mark(mailbox: InboundMailbox, uidvalidity: int, uid: int) -> None:
+    """Move the high-water mark up to `uid` (compare-and-swap: never down, and not
+    when the folder was rebuilt meanwhile)."""
+    InboundMailbox.objects.filter(
+        pk=mailbox.pk, uidvalidity=uidvalidity, last_uid__lt=uid
+    ).update(last_uid=uid)
+    mailbox.last_uid = max(mailbox.last_uid, uid)
+
+
 def mailbox_poll(*, mailbox: InboundMailbox) -> PollResult:
-    """Read the mailbox's new mail once. The mailbox row is locked for the poll
-    (a second poller skips it); the mail and the high-water mark commit together."""
+    """Read the mailbox's new mail once. Each mail commits on its own with the new
+    high-water mark (no ticket stays locked for the whole poll); a poll running at
+    the same time reads the same mail and adds nothing (one row per Message-ID)."""
     result = PollResult(mailbox=mailbox)
-    with transaction.atomic():
-        locked = (
-            InboundMailbox.objects.select_for_update(skip_locked=True)
-            .filter(pk=mailbox.pk, is_active=True)
-            .exclude(imap_host="")
-            .first()
-        )
-        if locked is None:
-            result.skipped = True
-            return result
-        result.mailbox = locked
-        conn, uidvalidity = _open(locked)
-        try:
-            if locked.uidvalidity != uidvalidity:
-                # The folder was rebuilt: its UIDs mean other mail now. Read it all
-                # again; Message-IDs already stored are not added twice.
-                locked.uidvalidity, locked.last_uid = uidvalidity, 0
-            for uid in _new_uids(conn, locked.last_uid):
-                raw, size = _fetch(conn, uid)
+    conn, uidvalidity = _open(mailbox)
+    try:
+        if mailbox.uidvalidity != uidvalidity:
+            # The folder was rebuilt: its UIDs mean other mail now. Read it all
+            # again; Message-IDs already stored are not added twice.
+            InboundMailbox.objects.filter(pk=mailbox.pk).update(
+                uidvalidity=uidvalidity, last_uid=0
+            )
+            mailbox.uidvalidity, mailbox.last_uid = uidvalidity, 0
+        for uid in _new_uids(conn, mailbox.last_uid):
+            raw, size = _fetch(conn, uid)
+            with transaction.atomic():
                 inbound_email_receive(
                     raw=raw,
                     envelope=Envelope(source=InboundEmail.Source.IMAP, size=size),
-                    mailbox=locked,
+                    mailbox=mailbox,
                 )
-                result.fetched += 1
-                locked.last_uid = uid
-        finally:
-            conn.logout()
-        locked.last_polled_at = timezone.now()
-        locked.last_error = ""
-        locked.save(
-            update_fields=["uidvalidity", "last_uid", "last_polled_at", "last_error"]
-        )
+                _mark(mailbox, uidvalidity, uid)
+            result.fetched += 1
+    finally:
+        conn.logout()
+    mailbox.last_polled_at = timezone.now()
+    InboundMailbox.objects.filter(pk=mailbox.pk).update(
+        last_polled_at=mailbox.last_polled_at, last_error=""
+    )
     return result
 
 

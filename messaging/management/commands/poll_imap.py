@@ -16,8 +16,6 @@ class Command(BaseCommand):
             box = result.mailbox
             if result.error:
                 self.stdout.write(f"{box.address}: error: {result.error}")
-            elif result.skipped:
-                self.stdout.write(f"{box.address}: skipped (another poll runs)")
             else:
                 self.stdout.write(
                     f"{box.address}: {result.fetched} read, up to UID {box.last_uid}"
