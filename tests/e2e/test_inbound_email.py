@@ -2,6 +2,7 @@
 in the ticket's open panel (transcript and status) in Chromium."""
 
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,9 @@ def test_customer_email_answer_appears_in_the_open_panel(
             text="Yes, the new cable fixed it.\n\n> Please try another cable.\n",
         ),
     )
-    call_command("poll_imap", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    out = StringIO()
+    call_command("poll_imap", stdout=out)
+    assert out.getvalue() == f"{SUPPORT}: 1 read, up to UID 1\n"
     page.reload()
     expect(panel.locator(".badge").first).to_have_text("Open")
     page.click("#panel [role=tab][data-tab=conversation]")
@@ -90,6 +93,6 @@ def test_customer_email_answer_appears_in_the_open_panel(
     expect(last).to_be_visible()
     expect(last).to_contain_text("Jane Doe")
     expect(last.locator(".msg-body")).to_have_text("Yes, the new cable fixed it.")
-    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=out / "inbound-email-answer.png")
+    shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shots / "inbound-email-answer.png")

@@ -3,11 +3,13 @@ reply, delivered with IMAP APPEND, is threaded into the right ticket; polling ag
 adds nothing; a rebuilt folder (new UIDVALIDITY) adds nothing either."""
 
 import logging
+from io import StringIO
 
 import pytest
 from django.core import mail as django_mail
 from django.core.management import call_command
 
+from integrations import crypto
 from messaging.models import InboundEmail
 from messaging.tasks import poll_imap
 from tests.messaging.conftest import OUR_REPLY_ID, append, mail
@@ -28,8 +30,6 @@ ANSWER = mail(
 
 
 def poll() -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("poll_imap", stdout=out)
     return out.getvalue()
@@ -149,8 +149,6 @@ def test_an_auto_reply_from_the_customers_mailbox_is_recorded_not_answered(
 
 
 def test_a_wrong_password_is_stored_as_the_mailbox_error(imap_mailbox, dovecot):
-    from integrations import crypto
-
     imap_mailbox.imap_password = crypto.encrypt("wrong")
     imap_mailbox.save()
 
