@@ -19,6 +19,7 @@ from helpdesk.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_storage,
 )
 from helpdesk.lib.rates import parse_rate
 
@@ -340,27 +341,12 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    # Attachments: under MEDIA_ROOT, or S3-compatible storage (django-storages)
-    # when ATTACHMENTS_S3_BUCKET is set; served by a view that checks membership.
-    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Attachments (served by a view that checks membership): ATTACHMENTS_S3_*.
+    "attachments": env_storage("ATTACHMENTS_S3_"),
 }
-if os.environ.get("ATTACHMENTS_S3_BUCKET"):  # private objects, never overwritten
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            name: os.environ.get(f"ATTACHMENTS_S3_{var}") or None
-            for name, var in [
-                ("bucket_name", "BUCKET"),
-                ("endpoint_url", "ENDPOINT_URL"),
-                ("region_name", "REGION"),
-                ("access_key", "ACCESS_KEY_ID"),
-                ("secret_key", "SECRET_ACCESS_KEY"),
-            ]
-        }
-        | {"default_acl": "private", "file_overwrite": False},
-    }
-# Limits on every attachment: size, count, and the types allowed as sniffed from
-# the content (not the name); the intake takes base64 in JSON, so its own limit.
+# Each attachment's size, count, and type as sniffed from its bytes; the intake
+# takes base64 in JSON, so its own limit. The scan hook: `(*, name, content_type,
+# file)` raising tickets.attachments.AttachmentRefused to refuse a file.
 ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
 ATTACHMENTS_MAX_FILES = env_int("ATTACHMENTS_MAX_FILES", 10)
 ATTACHMENTS_INTAKE_MAX_BYTES = env_int("ATTACHMENTS_INTAKE_MAX_KB", 1536) * 1024
@@ -371,11 +357,8 @@ ATTACHMENTS_ALLOWED_TYPES = env_list(
     f"application/zip {_OFFICE}wordprocessingml.document "
     f"{_OFFICE}spreadsheetml.sheet".split(),
 )
-# A dotted path to a callable `(*, name, content_type, file)` that raises
-# tickets.attachments.AttachmentRefused to refuse a file (e.g. a virus scanner).
-ATTACHMENTS_SCANNER = os.environ.get(
-    "ATTACHMENTS_SCANNER", "tickets.attachments.accept_all"
-)
+_ACCEPT_ALL = "tickets.attachments.accept_all"
+ATTACHMENTS_SCANNER = os.environ.get("ATTACHMENTS_SCANNER", _ACCEPT_ALL)
 
 # Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
 # (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.

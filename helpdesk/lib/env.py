@@ -68,3 +68,24 @@ def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[s
                 "print(Fernet.generate_key().decode())' makes one)"
             ) from None
     return list(dict.fromkeys(key for key, _name in ring))
+
+
+def env_storage(prefix: str) -> dict:
+    """A STORAGES entry: an S3-compatible bucket (django-storages, private objects,
+    never overwritten) when `<prefix>BUCKET` is set, with `<prefix>ENDPOINT_URL`,
+    `REGION`, `ACCESS_KEY_ID` and `SECRET_ACCESS_KEY` (else the AWS defaults);
+    otherwise files under MEDIA_ROOT."""
+    if not os.environ.get(f"{prefix}BUCKET"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    names = {
+        "bucket_name": "BUCKET",
+        "endpoint_url": "ENDPOINT_URL",
+        "region_name": "REGION",
+        "access_key": "ACCESS_KEY_ID",
+        "secret_key": "SECRET_ACCESS_KEY",
+    }
+    options = {key: os.environ.get(prefix + var) or None for key, var in names.items()}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**options, "default_acl": "private", "file_overwrite": False},
+    }

@@ -6,7 +6,9 @@ import hashlib
 
 import pytest
 from django.urls import reverse
+from storages.backends.s3 import S3Storage
 
+from helpdesk.lib.env import env_storage
 from tests.api.conftest import client_for
 from tests.composer.conftest import EXE, PDF, PNG, upload
 from tests.factories import ConversationFactory, MembershipFactory, make_ticket
@@ -242,3 +244,18 @@ def test_api_comment_with_files_and_download(workspace, agent, ticket):
             "which may not be attached."
         ]
     }
+
+
+def test_an_s3_bucket_is_configured_from_the_environment(monkeypatch):
+    assert env_storage("ATTACHMENTS_S3_") == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+    }
+    monkeypatch.setenv("ATTACHMENTS_S3_BUCKET", "helpdesk-files")
+    monkeypatch.setenv("ATTACHMENTS_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    config = env_storage("ATTACHMENTS_S3_")
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    storage = S3Storage(**config["OPTIONS"])
+    assert storage.bucket_name == "helpdesk-files"
+    assert storage.endpoint_url == "http://127.0.0.1:9000"
+    assert storage.default_acl == "private"
+    assert storage.file_overwrite is False
