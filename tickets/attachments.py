@@ -8,6 +8,7 @@ that raises `AttachmentRefused` to refuse a file (a virus scanner, a DLP check);
 """
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from django.core.files import File
 from django.http import FileResponse, Http404
 from django.utils.module_loading import import_string
 
+logger = logging.getLogger(__name__)
 SNIFF_BYTES = 8192
 MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|svg|script|body|iframe)\b", re.I)
 
@@ -99,8 +101,7 @@ def attachment_check(
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    scanner = import_string(settings.ATTACHMENTS_SCANNER)
-    scanner(name=name, content_type=content_type, file=file)
+    _scan(name=name, content_type=content_type, file=file)
     file.seek(0)
     return CheckedAttachment(
         name=name,
@@ -109,6 +110,20 @@ def attachment_check(
         sha256=digest.hexdigest(),
         file=file,
     )
+
+
+def _scan(*, name: str, content_type: str, file: File) -> None:
+    """The scan hook; one that fails (a scanner down) refuses the file: fail closed."""
+    scanner = import_string(settings.ATTACHMENTS_SCANNER)
+    try:
+        scanner(name=name, content_type=content_type, file=file)
+    except AttachmentRefused:
+        raise
+    except Exception:
+        logger.exception("attachment scan hook %s failed", settings.ATTACHMENTS_SCANNER)
+        raise AttachmentRefused(
+            f"{name} could not be checked for viruses just now; try again later."
+        ) from None
 
 
 def attachments_check(

@@ -164,6 +164,26 @@ def test_the_scan_hook_refuses_with_its_reason(
     assert Attachment.objects.get().original_name == "a.txt"
 
 
+def scanner_down(*, name, content_type, file):
+    """A scan hook whose scanner cannot be reached."""
+    raise ConnectionRefusedError("clamd on 127.0.0.1:3310")
+
+
+def test_a_scan_hook_that_fails_refuses_the_file(
+    client_agent, ticket, stored_files, settings, caplog
+):
+    settings.ATTACHMENTS_SCANNER = "tests.composer.test_attachments.scanner_down"
+    response = post_files(client_agent, ticket, upload("a.txt", b"hello"))
+    assert response.status_code == 422
+    assert (
+        "a.txt could not be checked for viruses just now; try again later."
+        in response.content.decode()
+    )
+    assert "clamd on 127.0.0.1:3310" in caplog.text
+    assert Comment.objects.count() == 0
+    assert stored_files() == []
+
+
 def test_another_workspace_gets_404_on_the_file(client, ticket, agent, other_workspace):
     comment = services.comment_add(
         ticket=ticket,

@@ -282,7 +282,8 @@ def test_bad_macro_fields_are_named(agent, agent_m):
     api = client_for(agent)
     url = "/api/v1/workspaces/acme/macros/"
     cases = [
-        ({"name": "x", "add_tags": ["a" * 51]}, "add_tags"),
+        ({"name": "x", "add_tags": ["a" * 51]}, "add_tags.0"),
+        ({"name": "x", "add_tags": ["a,b"]}, "add_tags"),
         ({"name": "x", "set_status": "nope"}, "set_status"),
         ({"name": "x", "set_priority": 9}, "set_priority"),
         ({"name": ""}, "name"),
