@@ -48,7 +48,10 @@ def notification_read(request, slug: str):
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return render(
-            request, "tickets/partials/_notifications.html", {"errors": errors}, 422
+            request,
+            "tickets/partials/_notifications.html",
+            {"errors": errors},
+            status=422,
         )
     unread = _mine(membership).filter(read_at__isnull=True)
     if form.cleaned_data["id"] is not None:

@@ -227,7 +227,10 @@ def ticket_preview(request, slug: str, number: int):
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return render(
-            request, "tickets/partials/panel/_preview.html", {"errors": errors}, 422
+            request,
+            "tickets/partials/panel/_preview.html",
+            {"errors": errors},
+            status=422,
         )
     return render(
         request,
