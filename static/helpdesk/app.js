@@ -430,7 +430,7 @@
     const path = url.split("?")[0] + "?tab=" + encodeURIComponent(currentTab());
     // While the agent writes in the panel, only the thread is swapped, so nothing typed is lost.
     const writing = typing(document.activeElement) && $("#panel").contains(document.activeElement)
-      || ($("#comment-body") && $("#comment-body").value.trim());
+      || ($("#comment-body") && $("#comment-body").value.trim()) || $("#panel [data-form]:not([hidden])");
     if (writing) htmx.ajax("GET", path, { target: "#thread", select: "#thread", swap: "outerHTML" });
     else htmx.ajax("GET", path, { target: "#panel", swap: "innerHTML" });
   }
