@@ -33,14 +33,15 @@ def chat(workspace, agent):
     return conversation, ticket
 
 
-def customer_writes(conversation, body):
+def customer_writes(conversation, body, sent_at=None):
+    sent_at = sent_at or timezone.now()
     return inbound.conversation_add_messages(
         conversation=conversation,
         messages=[
             {
                 "author_kind": "contact",
                 "body": body,
-                "sent_at": timezone.now().isoformat(),
+                "sent_at": sent_at.isoformat(),
             }
         ],
     )

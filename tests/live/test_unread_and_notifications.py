@@ -1,8 +1,11 @@
 """A customer message marks the ticket unread for its assignee and notifies them
 once; opening the panel as the assignee clears it; the notification centre."""
 
+from datetime import timedelta
+
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from helpdesk import notifications
 from helpdesk.models import Membership, Notification
@@ -15,7 +18,8 @@ DETAIL = "tickets:detail"
 
 def test_customer_message_marks_unread_and_notifies_the_assignee_once(chat, agent):
     conversation, ticket = chat
-    customer_writes(conversation, "Still broken")
+    sent_at = timezone.now()
+    customer_writes(conversation, "Still broken", sent_at)
     ticket.refresh_from_db()
     assert ticket.assignee_unread is True
     rows = Notification.objects.filter(kind="customer_replied")
@@ -23,8 +27,11 @@ def test_customer_message_marks_unread_and_notifies_the_assignee_once(chat, agen
     assert rows[0].subject == "Customer replied: TKT-1 Printer"
     assert "Still broken" in rows[0].body
     # The same transcript posted again adds nothing and notifies nobody again.
-    customer_writes(conversation, "Still broken")
+    customer_writes(conversation, "Still broken", sent_at)
     assert Notification.objects.filter(kind="customer_replied").count() == 1
+    # A second message is a second notice.
+    customer_writes(conversation, "Still broken", sent_at + timedelta(minutes=1))
+    assert Notification.objects.filter(kind="customer_replied").count() == 2
 
 
 def test_an_unassigned_ticket_is_not_marked_and_nobody_is_notified(chat):
