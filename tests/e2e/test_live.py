@@ -53,9 +53,11 @@ def test_a_reply_written_under_the_thread_appears_in_it(
     expect(page.locator("#composer-preview strong")).to_have_text("on its way")
     page.click("#composer-send")
     expect(thread.locator(".comment.public .prose strong")).to_have_text("on its way")
-    box = thread.bounding_box()
-    composer = page.locator("#composer").bounding_box()
-    assert composer["y"] > box["y"]  # the composer is under the thread
+    under = page.evaluate(
+        "document.querySelector('#composer').getBoundingClientRect().top"
+        " > document.querySelector('#thread').getBoundingClientRect().bottom - 1"
+    )
+    assert under  # the composer is under the thread
     assert ticket.comments.get().is_public is True
 
 
@@ -99,6 +101,7 @@ def test_customer_message_shows_in_open_panel_and_marks_row_unread(
         "1", timeout=LIVE_WITHIN
     )
     expect(list_page.locator("#bell-count")).to_have_text("1", timeout=LIVE_WITHIN)
+    list_page.screenshot(path="docs/screenshots/list-unread-bell.png")
 
     # The assignee opens it: the row is no longer bold, the notice is read.
     list_page.click("text=Smoking printer")
