@@ -266,7 +266,9 @@ class FakeGorgias(FakePlatform):
         found = self.events
         if "created_datetime[gt]" in query:
             found = [
-                e for e in found if e["created_datetime"] > query["created_datetime[gt]"]
+                e
+                for e in found
+                if e["created_datetime"] > query["created_datetime[gt]"]
             ]
         if query.get("order_by", "created_datetime:asc") != "created_datetime:asc":
             found = list(reversed(found))
