@@ -409,8 +409,14 @@ class Adapter(ABC):
         return self._user_ids[email]
 
     def email_for_user_id(self, user_id: str) -> str | None:
+        """None for a user the platform does not know (404): no member of ours."""
         if user_id not in self._user_emails:
-            self._user_emails[user_id] = self._lookup_email(user_id)
+            try:
+                self._user_emails[user_id] = self._lookup_email(user_id)
+            except SyncError as exc:
+                if exc.status_code != 404:
+                    raise
+                self._user_emails[user_id] = None
         return self._user_emails[user_id]
 
     @abstractmethod
