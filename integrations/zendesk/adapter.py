@@ -46,6 +46,7 @@ class ZendeskAdapter(Adapter):
             data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
         remote.deleted = deleted or remote.remote_status == DELETED
+        remote.requester_id = str(data.get("requester_id") or "")
         if remote.tags is not None:
             remote.tags = [tag.replace("_", " ") for tag in remote.tags]
         return remote
@@ -194,6 +195,10 @@ class ZendeskAdapter(Adapter):
 
     def _lookup_email(self, user_id: str) -> str | None:
         return self.client.get_user(user_id).get("email")
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        user = self.client.get_user(requester_id)
+        return (user.get("email") or "", user.get("name") or "")
 
 
 def _safe(body: dict, stamp) -> dict:
