@@ -425,11 +425,14 @@ class Adapter(ABC):
                 self._user_emails[user_id] = None
         return self._user_emails[user_id]
 
-    def requester_for(self, remote: RemoteTicket) -> tuple[str, str] | None:
+    def requester_for(
+        self, remote: RemoteTicket, lookup: bool = True
+    ) -> tuple[str, str] | None:
         """(e-mail, name) of the remote ticket's requester, None when unknown or
-        one of our own placeholders (requester_of)."""
+        one of our own placeholders (requester_of). Without `lookup` only a
+        requester the platform gave inline counts (no request is made)."""
         found = remote.requester
-        if found is None and remote.requester_id:
+        if found is None and lookup and remote.requester_id:
             key = f"requester:{remote.requester_id}"
             if key not in self._user_emails:
                 try:

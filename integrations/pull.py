@@ -85,7 +85,7 @@ def apply_remote(
             return "stale"
         assignee = _remote_assignee(link, remote, adapter, connection)
         ticket = link.ticket
-        requester = _remote_requester(connection, remote, adapter)
+        requester = _remote_requester(connection, remote, adapter, lookup=False)
         changed = _apply_fields(ticket, remote, (assignee, requester), actor)
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
@@ -121,9 +121,10 @@ def _remote_assignee(link, remote, adapter, connection):
     return _member_by_email(connection, adapter.email_for_user_id(remote.assignee_id))
 
 
-def _remote_requester(connection, remote, adapter):
-    """Our contact for the remote requester (created if new); None: unknown."""
-    found = adapter.requester_for(remote)
+def _remote_requester(connection, remote, adapter, lookup: bool = True):
+    """Our contact for the remote requester (created if new); None: unknown. A
+    linked ticket takes only a requester given inline (no request per ticket)."""
+    found = adapter.requester_for(remote, lookup)
     if found is None:
         return None
     try:

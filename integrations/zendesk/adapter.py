@@ -150,7 +150,15 @@ class ZendeskAdapter(Adapter):
             data = self.client.incremental(cursor=cursor)
         else:
             data = self.client.incremental(start_time=int(time.time()) - 86400)
-        tickets = [self._remote(t) for t in data.get("tickets", [])]
+        # Requesters come sideloaded (include=users): no request per ticket.
+        users = {user["id"]: user for user in data.get("users", [])}
+        tickets = []
+        for ticket in data.get("tickets", []):
+            remote = self._remote(ticket)
+            user = users.get(ticket.get("requester_id"))
+            if user:
+                remote.requester = (user.get("email") or "", user.get("name") or "")
+            tickets.append(remote)
         next_cursor = data.get("after_cursor") or cursor
         return tickets, next_cursor, not data.get("end_of_stream", True)
 

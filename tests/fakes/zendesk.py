@@ -309,7 +309,11 @@ class FakeZendesk(FakePlatform):
         if query.get("exclude_deleted") == "true":
             tickets = [t for t in tickets if t["status"] != "deleted"]
         after = start + len(chunk)
-        return {
+        sideload = {}
+        if query.get("include") == "users":
+            wanted = {t.get("requester_id") for t in tickets}
+            sideload["users"] = [u for u in self.users if u["id"] in wanted]
+        return sideload | {
             "tickets": tickets,
             "after_cursor": str(after),
             "before_cursor": str(start),

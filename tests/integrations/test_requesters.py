@@ -26,6 +26,8 @@ def test_zendesk_requester_is_imported_and_followed(workspace, zendesk):
     assert _pull(connection)["updated"] == 1
     ticket.refresh_from_db()
     assert ticket.requester.email == "boss@acme.test"
+    # Sideloaded by the export: no request per ticket for its requester.
+    assert zendesk.requests_matching("GET", "/users/") == []
 
 
 def test_gorgias_requester_comes_inline(workspace, gorgias):
