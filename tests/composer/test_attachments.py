@@ -101,7 +101,7 @@ def test_files_on_a_note_download_with_the_same_bytes(client_agent, ticket, agen
     )
     # The thread lists them, the image as a thumbnail.
     panel = client_agent.get(
-        reverse("tickets:detail", args=["acme", ticket.number]) + "?tab=comments",
+        reverse("tickets:detail", args=["acme", ticket.number]) + "?tab=conversation",
         HTTP_HX_REQUEST="true",
     ).content.decode()
     assert f'src="/w/acme/attachments/{rows["screen shot.png"].key}/preview/"' in panel

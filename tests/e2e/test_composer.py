@@ -34,7 +34,7 @@ def ticket(team):
 
 
 def open_comments(page, live_server, ticket):
-    page.goto(f"{live_server.url}/w/acme/tickets/{ticket.number}/?tab=comments")
+    page.goto(f"{live_server.url}/w/acme/tickets/{ticket.number}/?tab=conversation")
     expect(page.locator("#comment-body")).to_be_visible()
 
 
@@ -66,8 +66,8 @@ def test_a_macro_is_inserted_with_its_placeholders_and_applied(
     page.locator("#panel").screenshot(path=out / "composer-macro.png")
 
     page.check("input[name=visibility][value=public]")
-    page.click(".comment-form button[type=submit]")
-    expect(page.locator("#panel .comments .prose").first).to_contain_text(
+    page.click("#composer-send")
+    expect(page.locator("#thread .comment .prose").last).to_contain_text(
         "Hi Dana, the refund for TKT-1 is on its way."
     )
     ticket.refresh_from_db()
@@ -91,10 +91,10 @@ def test_a_file_is_attached_previewed_and_downloaded(
     expect(page.locator(".composer-attachments .file-list")).to_contain_text(
         "label.png"
     )
-    page.click(".comment-form button[type=submit]")
-    link = page.locator("#panel .attachments a.file")
+    page.click("#composer-send")
+    link = page.locator("#thread .attachments a.file")
     expect(link).to_contain_text("label.png")
-    thumb = page.locator("#panel .attachments img")
+    thumb = page.locator("#thread .attachments img")
     expect(thumb).to_be_visible()
     assert thumb.evaluate("img => img.naturalWidth") == 1
     with page.expect_download() as info:

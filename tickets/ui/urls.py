@@ -1,6 +1,15 @@
 from django.urls import path
 
-from tickets.ui.views import attachments, bulk, macros, panel, saved_views, tickets
+from tickets.ui.views import (
+    attachments,
+    bulk,
+    live,
+    macros,
+    notifications,
+    panel,
+    saved_views,
+    tickets,
+)
 
 app_name = "tickets"
 
@@ -15,6 +24,7 @@ urlpatterns = [
     path(ticket + "field/", panel.ticket_field, name="field"),
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
+    path(ticket + "preview/", panel.ticket_preview, name="preview"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
@@ -40,6 +50,22 @@ urlpatterns = [
         "w/<slug:slug>/macros/<int:pk>/delete/",
         macros.macro_delete,
         name="macro_delete",
+    ),
+    path("w/<slug:slug>/live/", live.live, name="live"),
+    path(
+        "w/<slug:slug>/notifications/",
+        notifications.notification_list,
+        name="notifications",
+    ),
+    path(
+        "w/<slug:slug>/notifications/read/",
+        notifications.notification_read,
+        name="notifications_read",
+    ),
+    path(
+        "w/<slug:slug>/notifications/email/",
+        notifications.notification_email,
+        name="notifications_email",
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
     path(
