@@ -341,12 +341,10 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    # Attachments (served by a view that checks membership): ATTACHMENTS_S3_*.
     "attachments": env_storage("ATTACHMENTS_S3_"),
 }
-# Each attachment's size, count, and type as sniffed from its bytes; the intake
-# takes base64 in JSON, so its own limit. The scan hook: `(*, name, content_type,
-# file)` raising tickets.attachments.AttachmentRefused to refuse a file.
+# Attachments (ATTACHMENTS_S3_* for a bucket): size, count, type sniffed from the
+# bytes, the intake's (base64) size; a scan hook raising AttachmentRefused refuses.
 ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
 ATTACHMENTS_MAX_FILES = env_int("ATTACHMENTS_MAX_FILES", 10)
 ATTACHMENTS_INTAKE_MAX_BYTES = env_int("ATTACHMENTS_INTAKE_MAX_KB", 1536) * 1024
