@@ -15,7 +15,11 @@ from django.utils import timezone
 from helpdesk.actors import CUSTOMER_ACTOR, Actor
 from helpdesk.models import Contact, Team, Workspace
 from tickets import services
-from tickets.conversations import customer_replied, messages_append
+from tickets.conversations import (
+    customer_replied,
+    messages_append,
+    tool_calls_announce,
+)
 from tickets.intake import summaries
 from tickets.intake.serializers import IntakeInput, parse_messages
 from tickets.models import Conversation, Label, Message, Ticket
@@ -46,6 +50,7 @@ def conversation_add_messages(
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         added = messages_append(conversation, parsed)
         tickets = customer_replied(conversation, added, actor)
+        tool_calls_announce(conversation, added, actor)
     return MessagesResult(conversation=conversation, added=added, tickets=tickets)
 
 
