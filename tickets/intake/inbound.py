@@ -97,6 +97,27 @@ def conversation_upsert(
     )
 
 
+@dataclass
+class TicketDraft:
+    """What a ticket opened on a conversation starts with: the customer's first
+    words as its subject and the transcript's summary."""
+
+    subject: str
+    summary: summaries.Summary
+
+
+def ticket_draft(conversation: Conversation) -> TicketDraft:
+    """The subject and summary "Create ticket" proposes (and uses when the agent
+    leaves the subject blank)."""
+    lines = summaries.lines_of(conversation)
+    first = next(
+        (ln.body for ln in lines if ln.author_kind == Message.AuthorKind.CONTACT), ""
+    )
+    subject = summaries.clip(" ".join(first.split()), Ticket.SUBJECT_MAX_LENGTH)
+    subject = subject or f"Conversation {conversation.external_id or conversation.pk}"
+    return TicketDraft(subject=subject, summary=summaries.summarise(lines))
+
+
 def ticket_create_from_conversation(
     *,
     conversation: Conversation,
@@ -115,21 +136,12 @@ def ticket_create_from_conversation(
     customer's first words. Like any manual ticket it is assigned to its creator
     unless an assignee (or None) is given.
     """
-    lines = summaries.lines_of(conversation)
-    if not subject.strip():
-        first = next(
-            (ln.body for ln in lines if ln.author_kind == Message.AuthorKind.CONTACT),
-            "",
-        )
-        subject = summaries.clip(" ".join(first.split()), Ticket.SUBJECT_MAX_LENGTH)
-        subject = (
-            subject or f"Conversation {conversation.external_id or conversation.pk}"
-        )
-    summary = summaries.summarise(lines)
+    draft = ticket_draft(conversation)
+    summary = draft.summary
     return services.ticket_create(
         workspace=conversation.workspace,
         actor=actor,
-        subject=subject,
+        subject=subject if subject.strip() else draft.subject,
         priority=priority,
         assignee=assignee,
         team=team,

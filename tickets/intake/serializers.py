@@ -8,9 +8,6 @@ take it, so the documentation cannot drift from what is accepted. Services call
 `400 {"code": "invalid", "errors": {...}}`.
 """
 
-import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,17 +31,14 @@ from tickets.intake.fields import (
     Text,
     WorkspaceRow,
 )
+from tickets.intake.fields import JsonObject as _Object
+from tickets.intake.tool_calls import ToolCallSerializer, message_size
 from tickets.models import Label, Message, Ticket
 
 MAX_TRANSCRIPT_CHARS = 1_000_000
 MAX_MESSAGES = 2_000
 MAX_RULE_LIST = 100
 MAX_GROUP_DAYS = 365
-MAX_TOOL_ARGUMENTS = 16_000  # characters of the arguments as JSON
-MAX_TOOL_RESULT = 64_000  # characters of the result as JSON
-MAX_TOOL_DEPTH = 20  # nesting of objects and lists in arguments and result
-TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
-TOOL_STATUSES = ("ok", "error")
 CONFIDENCE = "Must be a whole number from 0 to 100."
 CONFIDENCE_OR_EMPTY = "Must be a whole number from 0 to 100, or empty."
 
@@ -61,100 +55,7 @@ def validated(serializer_class, data: Any, **kwargs) -> Any:
     return serializer.validated_data
 
 
-class _Object(serializers.Serializer):
-    """A JSON object; a nested one that is something else is an error on its own
-    name (`conversation`, `conversation.messages.2`), not on a sub-field."""
-
-    default_error_messages = {
-        "invalid": "Send a JSON object.",
-        "not_an_object": "Must be an object.",
-    }
-
-    def run_validation(self, data=serializers.empty):
-        nested = self.parent is not None
-        if (
-            nested
-            and data not in (serializers.empty, None)
-            and not isinstance(data, Mapping)
-        ):
-            raise serializers.ValidationError(
-                [self.error_messages["not_an_object"]], code="invalid"
-            )
-        return super().run_validation(data)
-
-
 # --- messages ---
-
-
-def _as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _depth(value: Any) -> int:
-    """How deeply objects and lists nest in `value` (a scalar is 0)."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
-
-
-class ToolCallSerializer(_Object):
-    """One AI tool call: what the agent called, with what, and what came back.
-    Arguments and result are stored as sent and shown as inert text."""
-
-    name = serializers.RegexField(
-        TOOL_NAME,
-        error_messages={
-            "invalid": "A tool name: letters, digits, _ . : - (at most 100), "
-            "starting with a letter or _."
-        },
-    )
-    arguments = serializers.JSONField(
-        required=False, help_text="A JSON object, at most 16,000 characters as JSON."
-    )
-    result = serializers.JSONField(
-        required=False,
-        allow_null=True,
-        help_text="Any JSON value, at most 64,000 characters as JSON.",
-    )
-    status = serializers.ChoiceField(
-        TOOL_STATUSES,
-        default="ok",
-        error_messages={"invalid_choice": "Choose ok or error."},
-    )
-
-    def _sized(self, value: Any, limit: int) -> Any:
-        if _depth(value) > MAX_TOOL_DEPTH:
-            raise serializers.ValidationError(
-                f"Nested deeper than {MAX_TOOL_DEPTH} levels."
-            )
-        size = len(_as_json(value))
-        if size > limit:
-            raise serializers.ValidationError(
-                f"{size:,} characters as JSON; the limit is {limit:,}."
-            )
-        return value
-
-    def validate_arguments(self, value: Any) -> dict:
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
-        return self._sized(value, MAX_TOOL_ARGUMENTS)
-
-    def validate_result(self, value: Any) -> Any:
-        return self._sized(value, MAX_TOOL_RESULT)
-
-    def validate(self, attrs) -> dict:
-        return {
-            "name": attrs["name"],
-            "arguments": attrs.get("arguments", {}),
-            "result": attrs.get("result"),
-            "status": attrs["status"],
-        }
 
 
 class EscalationMessageSerializer(_Object):
@@ -207,16 +108,6 @@ class EscalationMessageSerializer(_Object):
         )
 
 
-def _message_size(item: Any) -> int:
-    """The characters a raw message adds to a transcript (body and tool call)."""
-    if not isinstance(item, dict):
-        return 0
-    size = len(item["body"]) if isinstance(item.get("body"), str) else 0
-    if isinstance(item.get("tool_call"), dict):
-        size += len(_as_json(item["tool_call"]))
-    return size
-
-
 class MessageList(serializers.ListField):
     """A transcript: at most MAX_MESSAGES messages, MAX_TRANSCRIPT_CHARS in all."""
 
@@ -237,7 +128,7 @@ class MessageList(serializers.ListField):
             raise serializers.ValidationError(
                 f"At most {MAX_MESSAGES:,} messages (got {len(data):,})."
             )
-        total = sum(_message_size(item) for item in data)
+        total = sum(message_size(item) for item in data)
         if total > MAX_TRANSCRIPT_CHARS:
             raise serializers.ValidationError(
                 f"The transcript is {total:,} characters; "
