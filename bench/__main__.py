@@ -1,6 +1,6 @@
 """`make bench`: seed N tickets on PostgreSQL and measure; results in bench/results.md.
 
-    python -m bench [--tickets N] [--repeat 30] [--output bench/results.md]
+    python -m bench [--tickets N] [--repeat 30] [--only a,b] [--output bench/results.md]
 
 The database is BENCH_DATABASE_URL (default: a `helpdesk_bench` database on the local
 PostgreSQL, created if missing), never the product's own. Seeding adds tickets until
@@ -27,6 +27,9 @@ def main() -> None:
         "--tickets", type=int, default=int(os.environ.get("N", 100_000))
     )
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--only", default="", help="Comma-separated steps to run (e.g. conversations)."
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()
 
@@ -68,7 +71,10 @@ def main() -> None:
         bench.snooze_wake,
         bench.intake,
         bench.sync,
+        bench.conversations,
     ):
+        if args.only and step.__name__ not in args.only.split(","):
+            continue
         print(f"Measuring {step.__name__} ...", flush=True)
         step()
     text = report.markdown(

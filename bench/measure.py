@@ -246,6 +246,11 @@ class Bench:
             headers={"HX-Request": "true"},  # the panel alone, as the page loads it
         )
 
+    def conversations(self):
+        from bench import conversations
+
+        conversations.measure(self)
+
     # --- writes ---
 
     def create(self):

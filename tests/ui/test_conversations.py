@@ -411,3 +411,19 @@ class TestCreateTicket:
         conversation = chat(workspace)
         assert client_agent.get(self.url(conversation)).status_code == 405
         assert Message.objects.count() == 2 and Conversation.objects.count() == 1
+
+
+def test_every_inbox_filter_has_a_chip_and_a_readme_mention():
+    from pathlib import Path
+
+    from tickets.conversation_filters import ConversationFilterSet
+    from tickets.ui.conversation_listing import CHIP_NAMES
+
+    names = []
+    for name in ConversationFilterSet.base_filters:
+        ranged = name == "started"  # a date range: two parameters
+        names += [f"{name}_after", f"{name}_before"] if ranged else [name]
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert sorted(names) == sorted(CHIP_NAMES)
+    for name in names:
+        assert f"`{name}" in readme, name
