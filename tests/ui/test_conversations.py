@@ -359,6 +359,13 @@ class TestCreateTicket:
             == "Customer: My invoice 77 is wrong. AI: Let me look that up."
         )
 
+    def test_a_blank_subject_takes_the_customers_words(self, client_agent, workspace):
+        conversation = chat(workspace)
+        assert client_agent.post(self.url(conversation), {}).status_code == 302
+        ticket = Ticket.objects.get()
+        assert ticket.subject == "My invoice 77 is wrong."
+        assert ticket.priority == 3
+
     def test_htmx_post_redirects_the_browser(self, client_agent, workspace):
         conversation = chat(workspace)
         response = client_agent.post(
@@ -390,7 +397,6 @@ class TestCreateTicket:
     @pytest.mark.parametrize(
         "data, message",
         [
-            ({"subject": "", "priority": 3}, "This field is required."),
             ({"subject": "x" * 201, "priority": 3}, "at most 200 characters"),
             ({"subject": "x", "priority": 9}, "Select a valid choice"),
             ({"subject": "x", "priority": 3, "team": "abc"}, "No team with that id"),

@@ -41,9 +41,13 @@ class ConversationTicketForm(_WorkspaceForm):
     """The "Create ticket" dialog of a conversation. When the conversation already
     feeds an open ticket the agent must confirm a second one."""
 
-    subject = forms.CharField(max_length=Ticket.SUBJECT_MAX_LENGTH)
+    # Blank: the customer's first words (as the API and the admin action do).
+    subject = forms.CharField(required=False, max_length=Ticket.SUBJECT_MAX_LENGTH)
     priority = forms.TypedChoiceField(
-        choices=Ticket.Priority.choices, coerce=int, initial=Ticket.Priority.MEDIUM
+        choices=Ticket.Priority.choices,
+        coerce=int,
+        required=False,
+        empty_value=Ticket.Priority.MEDIUM,
     )
     team = forms.CharField(required=False, max_length=20)
     confirm_another = forms.BooleanField(required=False)
