@@ -7,8 +7,10 @@ the tickets page.
 
 import json
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -110,10 +112,14 @@ def inbox_page(query: ConversationQuery, request) -> InboxPage:
 
 @dataclass
 class Entry:
-    """One transcript message as the conversation page shows it."""
+    """One transcript message as the conversation page shows it, worked out here
+    once so a 2,000-message page renders plain strings."""
 
     message: Message
     author: str
+    kind_label: str  # "AI agent", "Contact"...; empty when it is the author's name
+    time: str  # in the workspace's zone
+    iso: str
     tool_arguments: str = ""
     tool_result: str = ""
 
@@ -134,15 +140,25 @@ def _pretty(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
-def transcript(conversation: Conversation) -> list[Entry]:
-    """Every message in order, named (the contact's own name, the agent's), tool
-    calls with their arguments and result as indented JSON text."""
+def transcript(conversation: Conversation, tz: tzinfo) -> list[Entry]:
+    """Every message in order, named (the contact's own name, the agent's), its time
+    in `tz`, tool calls with their arguments and result as indented JSON text."""
     messages = conversation.messages.select_related("author_user").order_by(
         "sent_at", "id"
     )
+    labels = dict(Message.AuthorKind.choices)
     entries = []
     for message in messages:
-        entry = Entry(message=message, author=_author(message, conversation.contact))
+        author = _author(message, conversation.contact)
+        label = labels.get(message.author_kind, "")
+        sent = timezone.localtime(message.sent_at, tz)
+        entry = Entry(
+            message=message,
+            author=author,
+            kind_label="" if label == author else label,
+            time=f"{sent.day} {sent:%b, %H:%M:%S}",
+            iso=sent.isoformat(),
+        )
         if message.tool_call:
             entry.tool_arguments = _pretty(message.tool_call.get("arguments", {}))
             entry.tool_result = _pretty(message.tool_call.get("result"))

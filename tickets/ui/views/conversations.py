@@ -77,7 +77,7 @@ def _page(request, membership, conversation, *, form=None, status=200):
     context = {
         "membership": membership,
         "conversation": conversation,
-        "entries": transcript(conversation),
+        "entries": transcript(conversation, membership.workspace.tz),
         "tickets": tickets,
         "open_tickets": open_tickets,
         "draft": draft,
