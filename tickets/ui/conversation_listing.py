@@ -22,6 +22,7 @@ from tickets.conversation_filters import (
     ConversationFilterSet,
     State,
     conversation_inbox,
+    state_of,
 )
 from tickets.conversations import tickets_fed_by
 from tickets.models import Conversation, Message, Ticket
@@ -100,8 +101,11 @@ def inbox_page(query: ConversationQuery, request) -> InboxPage:
         rows = paginator.paginate_queryset(query.conversations(), Request(request))
     except NotFound as exc:
         raise ValueError(str(exc.detail)) from None
+    rows = list(rows or [])
+    for row in rows:
+        row.state = state_of(row)
     return InboxPage(
-        rows=list(rows or []),
+        rows=rows,
         next_url=paginator.get_next_link(),
         previous_url=paginator.get_previous_link(),
     )
