@@ -172,3 +172,38 @@ def test_panel_details_link_each_linked_conversation_with_its_icon(
         f'href="{inbox}?contact={contact.pk}" class="small">View conversation in log'
         in html
     )
+
+
+@pytest.mark.django_db
+def test_activity_tab_shows_tool_call_events(client_agent, workspace, agent):
+    from tickets.intake import service
+
+    payload = {
+        "escalate": True,
+        "conversation": {
+            "external_id": "tc-1",
+            "messages": [
+                {"author_kind": "contact", "body": "Where is my parcel?"},
+                {
+                    "author_kind": "tool",
+                    "tool_call": {
+                        "name": "track_parcel",
+                        "arguments": {"id": "<i>7</i>"},
+                        "status": "error",
+                    },
+                },
+            ],
+        },
+    }
+    ticket = service.escalation_intake(
+        workspace=workspace, actor=None, payload=payload
+    ).ticket
+    html = client_agent.get(
+        reverse("tickets:detail", args=["acme", ticket.number]),
+        {"tab": "activity"},
+        **HX,
+    ).content.decode()
+    assert "<strong>Tool call</strong>" in html
+    assert (
+        '<span class="mono">track_parcel</span> <span class="badge red">error' in html
+    )
