@@ -155,6 +155,8 @@ class TestInbox:
             ({"started_after": "yesterday"}, "started"),
             ({"contact": "99999999999999999999999"}, "Contact"),
             ({"q": "x" * 201}, "Search"),
+            ({"q": "a\x00b"}, "Search"),
+            ({"channel": "w\x00b"}, "Channel"),
             ({"cursor": "garbage!"}, "Page"),
         ],
     )
@@ -283,6 +285,11 @@ class TestConversationPage:
         assert 'name="subject" value="My invoice 77 is wrong."' in html
         assert "Customer: My invoice 77 is wrong. AI: Let me look that up." in html
         assert "already feeds" not in html
+
+    def test_an_id_past_the_integer_range_is_404(self, client_agent, workspace):
+        huge = "/w/acme/conversations/99999999999999999999999/"
+        assert client_agent.get(huge).status_code == 404
+        assert client_agent.post(huge + "ticket/", {}).status_code == 404
 
     def test_another_workspaces_conversation_is_404(
         self, client_agent, other_workspace

@@ -144,6 +144,7 @@ def test_requester_autocomplete_finds_by_name_or_email_in_this_workspace_only(
     assert "Dana Scully" in html and "Dana Foreign" not in html
     html = client_agent.get(url, {"q": "FBI"}, **HX).content.decode()
     assert "Walter" in html
+    assert client_agent.get(url, {"q": "da\x00na"}, **HX).status_code == 200
     html = client_agent.get(url, {"q": "<b>zz"}, **HX).content.decode()
     assert "No contact matches “&lt;b&gt;zz”" in html
 

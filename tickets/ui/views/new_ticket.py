@@ -90,7 +90,8 @@ def contact_search(request, slug: str):
     """Up to eight of the workspace's contacts whose name or e-mail contains `q`
     (htmx partial for the requester field)."""
     membership = member_for(request, slug)
-    words = " ".join(request.GET.get("q", "").split())[:100]
+    # NUL cannot reach PostgreSQL text; it never matches a name anyway.
+    words = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:100]
     contacts = Contact.objects.none()
     if len(words) >= 2:
         contacts = scoped(Contact.objects.all(), membership.workspace).filter(
