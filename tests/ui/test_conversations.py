@@ -158,6 +158,7 @@ class TestInbox:
             ({"q": "a\x00b"}, "Search"),
             ({"channel": "w\x00b"}, "Channel"),
             ({"cursor": "garbage!"}, "Page"),
+            ({"cursor": "cD1nYXJiYWdl"}, "Page"),  # base64 of p=garbage
         ],
     )
     def test_bad_filters_answer_400_naming_the_field(

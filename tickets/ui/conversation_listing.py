@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
@@ -94,13 +95,15 @@ class InboxPage:
 
 
 def inbox_page(query: ConversationQuery, request) -> InboxPage:
-    """One cursor page of the inbox. A cursor that does not decode raises
-    ValueError (the view answers 400)."""
+    """One cursor page of the inbox. A cursor that does not decode, or whose
+    position is not a time, raises ValueError (the view answers 400)."""
     paginator = InboxPagination()
     try:
         rows = paginator.paginate_queryset(query.conversations(), Request(request))
     except NotFound as exc:
         raise ValueError(str(exc.detail)) from None
+    except ValidationError:  # a well-formed cursor whose position is not a time
+        raise ValueError("Invalid cursor") from None
     rows = list(rows or [])
     for row in rows:
         row.state = state_of(row)
