@@ -3,7 +3,9 @@ from django.urls import path
 from tickets.ui.views import (
     bulk,
     conversations,
+    live,
     new_ticket,
+    notifications,
     panel,
     saved_views,
     tickets,
@@ -22,6 +24,7 @@ urlpatterns = [
     path(ticket + "field/", panel.ticket_field, name="field"),
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
+    path(ticket + "preview/", panel.ticket_preview, name="preview"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
@@ -44,6 +47,22 @@ urlpatterns = [
         "w/<slug:slug>/contacts/search/",
         new_ticket.contact_search,
         name="contact_search",
+    ),
+    path("w/<slug:slug>/live/", live.live, name="live"),
+    path(
+        "w/<slug:slug>/notifications/",
+        notifications.notification_list,
+        name="notifications",
+    ),
+    path(
+        "w/<slug:slug>/notifications/read/",
+        notifications.notification_read,
+        name="notifications_read",
+    ),
+    path(
+        "w/<slug:slug>/notifications/email/",
+        notifications.notification_email,
+        name="notifications_email",
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
     path(

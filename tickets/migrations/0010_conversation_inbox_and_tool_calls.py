@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('helpdesk', '0005_config_history'),
-        ('tickets', '0008_message_email_message_id'),
+        ('tickets', '0009_ticket_assignee_unread_event_marker'),
     ]
 
     operations = [
