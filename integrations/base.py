@@ -136,13 +136,19 @@ class HttpClient:
         )
         self.session.headers.update(auth_headers)
         self.requests_sent = 0
+        # Whose share of the account's budget it spends (ratelimit.PUSH or PULL), and
+        # how long a request may wait for it before failing as transient.
+        self.lane = ratelimit.PUSH
+        self.max_wait = 1.0
 
-    def _wait_for_budget(self) -> float:
-        while True:
-            wait, token = ratelimit.take(self.connection)
-            if not wait:
-                return token
-            if wait > 1.0:
+    def _wait_for_budget(self, method: str, path: str) -> None:
+        """Spend the request's tokens, sleeping while the wait is short; a longer
+        wait than `max_wait` is a transient failure that sent nothing."""
+        waited = 0.0
+        while wait := ratelimit.take(
+            self.connection, lane=self.lane, method=method, path=path
+        ):
+            if waited + wait > self.max_wait:
                 raise SyncError(
                     f"Rate budget spent; next request in {wait:.1f}s.",
                     permanent=False,
@@ -150,6 +156,7 @@ class HttpClient:
                     counts=False,
                 )
             time.sleep(wait)
+            waited += wait
 
     def request(self, method: str, path: str, *, json=None, params=None) -> dict:
         url = self.connection.api_base + path
@@ -163,7 +170,7 @@ class HttpClient:
             self.adapter.pins[hostname] = address
             # The connection goes to the IP, so name the host for the platform.
             headers["Host"] = hostname
-        token = self._wait_for_budget()
+        self._wait_for_budget(method, path)
         self.requests_sent += 1
         try:
             response = self.session.request(
@@ -175,7 +182,7 @@ class HttpClient:
                 timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
-            response.content  # noqa: B018 (read the whole answer before settling)
+            response.content  # noqa: B018 (read the whole answer)
         except requests.Timeout:
             raise SyncError(
                 "The platform did not answer in time.", permanent=False
@@ -185,8 +192,6 @@ class HttpClient:
                 f"Could not reach the platform: {type(exc).__name__}.",
                 permanent=False,
             ) from None
-        finally:
-            ratelimit.settle(self.connection, token)
         return self._handle(response)
 
     def _handle(self, response: requests.Response) -> dict:
@@ -237,13 +242,20 @@ class HttpClient:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
+    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
+    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
+    raw = response.headers.get("Retry-After") or response.headers.get(
+        "x-ratelimit-reset"
+    )
     try:
-        return max(0.0, float(raw))
+        value = float(raw or "")
     except ValueError:
         return None
+    if value > 1e12:  # a Unix time in milliseconds
+        value = value / 1000 - time.time()
+    elif value > 1e9:  # a Unix time in seconds
+        value -= time.time()
+    return min(max(0.0, value), 86400.0)  # never NaN, never forever
 
 
 class Adapter(ABC):
