@@ -181,6 +181,16 @@ def _lease_seconds() -> timedelta:
     return timedelta(seconds=settings.SYNC_LEASE_SECONDS)
 
 
+LINK_REMOTE_FIELDS = [
+    "remote_id",
+    "remote_url",
+    "remote_status",
+    "remote_assignee_id",
+    "remote_updated_at",
+    "last_error",
+]
+
+
 @dataclass
 class Lease:
     """This worker's hold on some tickets' queues (`owner` marks them), each until
@@ -199,7 +209,9 @@ class Lease:
             Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         ).update(lease_until=until, lease_owner=owner)
         won = ExternalLink.objects.filter(pk__in=ids, lease_owner=owner)
-        links = list(won.select_related("connection", "ticket").order_by("id"))
+        links = list(
+            won.select_related("connection", "ticket__workspace").order_by("id")
+        )
         return cls(owner, {link.pk: until for link in links}), links
 
     def held(self, link: ExternalLink) -> bool:
@@ -218,17 +230,28 @@ class Lease:
         self.until[link.pk] = until
         return True
 
-    def release(self, link: ExternalLink, **finished) -> bool:
-        """Free the queue (unless another worker holds it now), writing `finished`
-        with it when no change is pending any more; False if changes are pending."""
+    def finish(self, link: ExternalLink) -> bool:
+        """Write what the link now knows, mark it synced and free its queue, in one
+        update, if no change of it is pending any more (else nothing)."""
+        pending = SyncOp.objects.filter(link=link, state=SyncOp.State.PENDING)
         mine = ExternalLink.objects.filter(pk=link.pk, lease_owner=self.owner)
-        free = {"lease_until": None, "lease_owner": None}
-        if finished:
-            pending = SyncOp.objects.filter(link=link, state=SyncOp.State.PENDING)
-            if mine.filter(~Exists(pending)).update(**free, **finished):
-                return True
-        mine.update(**free)
-        return False
+        if not mine.filter(~Exists(pending)).update(
+            lease_until=None,
+            lease_owner=None,
+            state=ExternalLink.State.SYNCED,
+            last_synced_at=timezone.now(),
+            **{name: getattr(link, name) for name in LINK_REMOTE_FIELDS},
+        ):
+            return False
+        del self.until[link.pk]
+        return True
+
+    def release(self, link: ExternalLink) -> None:
+        """Free the queue, unless it was finished or another worker holds it now."""
+        if self.until.pop(link.pk, None) is not None:
+            ExternalLink.objects.filter(pk=link.pk, lease_owner=self.owner).update(
+                lease_until=None, lease_owner=None
+            )
 
 
 CLAIM_CHUNK = 20
@@ -266,19 +289,19 @@ def _drain_link(
     """Deliver the link's queue in order; how many went through when it emptied."""
     ops = list(link.ops.filter(state=SyncOp.State.PENDING).order_by("id"))
     delivered = 0
-    for op in ops:
+    for index, op in enumerate(ops, start=1):
         if op.next_attempt_at and op.next_attempt_at > timezone.now():
             break
-        if not lease.held(link) or not _deliver(op, link, adapter, result):
+        if not lease.held(link):
+            break
+        if not _deliver(
+            op, link, adapter, result, lease if index == len(ops) else None
+        ):
             break
         delivered += 1
-    if delivered and delivered == len(ops):
-        finished = lease.release(
-            link, state=ExternalLink.State.SYNCED, last_synced_at=timezone.now()
-        )
-        return delivered if finished else 0
+    finished = link.pk not in lease.until
     lease.release(link)
-    return 0
+    return delivered if finished else 0
 
 
 def _record_synced(synced: list[tuple[ExternalLink, int]]) -> None:
@@ -302,18 +325,11 @@ def _record_synced(synced: list[tuple[ExternalLink, int]]) -> None:
         events.record_many(changes, sync_actor(platform))
 
 
-LINK_REMOTE_FIELDS = [
-    "remote_id",
-    "remote_url",
-    "remote_status",
-    "remote_assignee_id",
-    "remote_updated_at",
-    "last_error",
-]
-
-
-def _deliver(op: SyncOp, link: ExternalLink, adapter: Adapter, result) -> bool:
-    """Try one op; True when it went through."""
+def _deliver(
+    op: SyncOp, link: ExternalLink, adapter: Adapter, result, last: Lease | None
+) -> bool:
+    """Try one op; True when it went through. After the `last` op of the queue, the
+    lease finishes the link in the same transaction."""
     started = timezone.now()
     clock = time.monotonic()
     try:
@@ -337,7 +353,8 @@ def _deliver(op: SyncOp, link: ExternalLink, adapter: Adapter, result) -> bool:
         if remote is not None:
             _remember(link, remote)
         link.last_error = ""
-        link.save(update_fields=LINK_REMOTE_FIELDS)
+        if last is None or not last.finish(link):
+            link.save(update_fields=LINK_REMOTE_FIELDS)
     result.delivered += 1
     return True
 
