@@ -395,12 +395,15 @@ SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
 SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
 # Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
 SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
-# The pull's share of each account-wide budget (the push queue keeps the rest).
+# The pull's share of each account-wide budget (the push queue keeps a reserve).
 SYNC_PULL_SHARE = env_float("SYNC_PULL_SHARE", 0.5)
 # A pull waits this long at most for its budget, then stops and resumes next run.
 SYNC_PULL_MAX_WAIT = env_float("SYNC_PULL_MAX_WAIT", 30.0)
 # How far back a connection's first pull looks (a connection may say otherwise).
 SYNC_FIRST_PULL_HOURS = env_int("SYNC_FIRST_PULL_HOURS", 24)
+# How long a ticket waiting on the contact stays snoozed on Kustomer (a customer
+# reply wakes it sooner); Kustomer needs a wake-up time to snooze.
+SYNC_KUSTOMER_SNOOZE_DAYS = env_int("SYNC_KUSTOMER_SNOOZE_DAYS", 7)
 for _name in (
     "SYNC_FIRST_PULL_HOURS",
     "SYNC_BACKOFF_BASE",

@@ -63,11 +63,17 @@ def apply_remote(
     connection: Connection, remote: RemoteTicket, adapter: Adapter | None = None
 ) -> str:
     """Bring our ticket in line with `remote`. Returns what happened: "created",
-    "updated", "unchanged" or "stale"."""
+    "updated", "unchanged", "stale" or "deleted" (deleted on the platform: never
+    imported, never applied; the link remembers it)."""
     adapter = adapter or adapter_for(connection)
     actor = sync_actor(connection.platform)
     with transaction.atomic():
         link = _find_link(connection, remote)
+        if remote.deleted:
+            if link is not None:
+                link.remote_status = "deleted"
+                link.save(update_fields=["remote_status"])
+            return "deleted"
         if link is None:
             return _import(connection, remote, adapter)
         if (
@@ -197,7 +203,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
 def pull_connection(connection: Connection, *, max_pages: int = 10) -> dict:
     """The periodic incremental pull: repairs whatever webhooks missed."""
     adapter = adapter_for(connection)
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0, "deleted": 0}
     cursor = connection.pull_cursor
     for _ in range(max_pages):
         tickets, cursor, more = adapter.pull_changes(cursor)

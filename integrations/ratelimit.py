@@ -1,12 +1,13 @@
 """Request budgets, shared by every worker through the database, at a fixed cost.
 
-Each platform declares its limits as data: the account-wide budget
+Each platform declares its limits as data in its spec: the account-wide budget
 (`PlatformSpec.rate_limit`, which a connection may override) and per-endpoint ones
-(`EndpointLimit`). Every limit is a token bucket row (RateBucket) of capacity C
-refilled at (requests - C + 1/2) / (per_seconds + SYNC_RATE_MARGIN) a second, so however
-the workers interleave, at most `requests` requests leave in any window of
-`per_seconds`: the C a full bucket holds plus what refills meanwhile. Taking a token
-is one conditional UPDATE per bucket, whatever the budget's size.
+(`PlatformSpec.rate_limits`, each an `EndpointLimit`). Every limit is a token bucket
+row (RateBucket) of capacity C refilled at (requests - C + 1/2) / (per_seconds +
+SYNC_RATE_MARGIN) a second, so however the workers interleave, at most `requests`
+requests leave in any window of `per_seconds`: the C a full bucket holds plus what
+refills meanwhile. Taking a token is one conditional UPDATE per bucket, whatever the
+budget's size.
 
 Push and pull share the account-wide bucket, but the pull only spends tokens above
 a reserve (the push queue's share, 1 - SYNC_PULL_SHARE of the bucket), so a long pull
@@ -21,36 +22,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual
 
+from integrations import registry
 from integrations.models import Connection, RateBucket
+from integrations.registry import EndpointLimit
 
 PUSH = "push"
 PULL = "pull"
 ACCOUNT = "account"
-
-
-@dataclass(frozen=True)
-class EndpointLimit:
-    """`requests` per `per_seconds` for the requests whose "METHOD /path" starts
-    with one of `endpoints` (the path after the API base)."""
-
-    group: str
-    requests: int
-    per_seconds: float
-    endpoints: tuple[str, ...] = ()
-
-    def applies(self, method: str, path: str) -> bool:
-        request = f"{method.upper()} {path}"
-        return any(request.startswith(prefix) for prefix in self.endpoints)
-
-
-# The vendors' documented per-endpoint limits (docs/sync.md gives the sources).
-ENDPOINT_LIMITS: dict[str, tuple[EndpointLimit, ...]] = {
-    "zendesk": (
-        EndpointLimit("incremental-exports", 10, 60, ("GET /incremental/",)),
-        EndpointLimit("ticket-updates", 100, 60, ("PUT /tickets/",)),
-    ),
-    "kustomer": (EndpointLimit("search", 100, 60, ("POST /v1/customers/search",)),),
-}
 
 
 @dataclass(frozen=True)
@@ -81,7 +59,7 @@ class Bucket:
 
 
 def endpoint_limits(platform: str) -> tuple[EndpointLimit, ...]:
-    return ENDPOINT_LIMITS.get(platform, ())
+    return registry.get(platform).rate_limits
 
 
 def buckets_for(
