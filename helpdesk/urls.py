@@ -30,5 +30,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
+    path("", include("integrations.ui_urls")),
     path("", include("tickets.ui.urls")),
 ]

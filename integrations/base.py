@@ -4,7 +4,7 @@ they share (timeouts, the rate budget, URL safety, no redirects)."""
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -294,6 +294,16 @@ class Adapter(ABC):
         self.names = self.spec.fields
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
+        # Where a pull without a cursor begins, when not the first-pull window.
+        self.since: datetime | None = None
+
+    def pull_start(self) -> datetime:
+        """Where a pull without a cursor begins: `since` when set (a backfill),
+        else the connection's first-pull window."""
+        if self.since is not None:
+            return self.since
+        hours = self.connection.first_pull_hours or settings.SYNC_FIRST_PULL_HOURS
+        return datetime.now(UTC) - timedelta(hours=hours)
 
     # --- the ticket in the platform's JSON and back ---
 

@@ -250,6 +250,8 @@ class SyncAttempt(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A connection's newest success and newest failure (its health).
+        indexes = [models.Index(fields=["connection", "outcome", "started_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
