@@ -230,14 +230,17 @@ def pull_pages(
     on_page: Callable[[list[RemoteTicket]], None] | None = None,
 ) -> tuple[dict, bool]:
     """Apply up to `max_pages` pages of changes from `cursor` on, handing each
-    page's new cursor to `save` once the page is applied: (counts, more to come)."""
+    page's new cursor to `save` in the page's transaction: (counts, more to come)."""
     counts = dict.fromkeys(OUTCOMES, 0)
     more = False
     for _ in range(max_pages):
         tickets, cursor, more = adapter.pull_changes(cursor)
-        for remote in tickets:
-            counts[apply_remote(connection, remote, adapter)] += 1
-        save(cursor)
+        # A page and its cursor commit together (one commit, not one a change): a
+        # page that fails is applied again whole by the next run.
+        with transaction.atomic():
+            for remote in tickets:
+                counts[apply_remote(connection, remote, adapter)] += 1
+            save(cursor)
         if on_page is not None:
             on_page(tickets)
         if not more:
