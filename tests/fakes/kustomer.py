@@ -10,6 +10,7 @@ Strict: Bearer credentials, JSON bodies, documented attributes. Over a limit the
 answer is 429 with x-ratelimit-limit/-remaining/-reset and no Retry-After."""
 
 import math
+from datetime import datetime
 from urllib.parse import unquote
 
 from tests.fakes.server import FakeError, FakePlatform
@@ -224,14 +225,10 @@ class FakeKustomer(FakePlatform):
             if "conversation_updated_at" in clause:
                 bound = clause["conversation_updated_at"]
                 if "gte" in bound:
-                    found = [
-                        c for c in found if c["attributes"]["updatedAt"] >= bound["gte"]
-                    ]
+                    found = [c for c in found if _at(c) >= _when(bound["gte"])]
                 if "gt" in bound:
-                    found = [
-                        c for c in found if c["attributes"]["updatedAt"] > bound["gt"]
-                    ]
-        return sorted(found, key=lambda c: (c["attributes"]["updatedAt"], c["id"]))
+                    found = [c for c in found if _at(c) > _when(bound["gt"])]
+        return sorted(found, key=lambda c: (_at(c), c["id"]))
 
     def _create(self, body: dict) -> dict:
         if not body.get("customer"):
@@ -255,3 +252,11 @@ class FakeKustomer(FakePlatform):
         self.notes[conversation["id"]] = []
         self.messages[conversation["id"]] = []
         return self._touch(conversation)
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _at(conversation: dict) -> datetime:
+    return _when(conversation["attributes"]["updatedAt"])

@@ -35,6 +35,13 @@ class FakeError(Exception):
         self.headers = headers or {}
 
 
+def _json(raw: bytes):
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        raise FakeError(400, {"error": "Unparseable JSON body"}) from None
+
+
 def unknown_params(query: dict, allowed: set[str], error) -> None:
     """Raise `error(names)` (a FakeError) for query parameters the endpoint does
     not document."""
@@ -214,25 +221,17 @@ class FakePlatform:
                     for k, v in parse_qs(parts.query, keep_blank_values=True).items()
                 }
                 headers = {}
+                request = {"method": method, "path": path, "query": query}
+                request |= {"body": raw, "headers": dict(self.headers)}
                 try:
-                    body = json.loads(raw) if raw else {}
                     with fake.lock:
-                        fake.received.append(
-                            {
-                                "method": method,
-                                "path": path,
-                                "query": query,
-                                "body": body,
-                                "headers": dict(self.headers),
-                            }
-                        )
+                        fake.received.append(request)
                         fake.check_request(method, self.headers, raw)
+                        request["body"] = body = _json(raw)
                         fake._over_limit(method, path, time.time())
                         status, payload = fake.route(method, path, query, body)
                 except FakeError as exc:
                     status, payload, headers = exc.status, exc.body, exc.headers
-                except ValueError:
-                    status, payload = 400, {"error": "Unparseable JSON body"}
                 if step and step[0] == "lose":
                     self.close_connection = True
                     self.connection.shutdown(2)
