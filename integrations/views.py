@@ -1,16 +1,20 @@
 """The integrations page for managers, /w/<slug>/settings/integrations/: each
-connection's health (integrations.health), in a fixed number of queries."""
+connection's health (integrations.health), in a fixed number of queries.
+
+The page carries base.html's top bar and workspace menu but not the ticket queue
+counts: those come from tickets.ui.listing, which reads SLA state, and integrations
+may not depend on sla (the import contracts)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from helpdesk.lib.errors import PermissionDenied
+from helpdesk.models import Membership
 from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug, scoped
 from integrations import health
 from integrations.models import Connection
-from tickets.ui import listing
 
 
 @login_required
@@ -24,7 +28,11 @@ def integrations_page(request, slug: str):
         request,
         "integrations/index.html",
         {
-            **listing.page_shell(request, membership),
+            "membership": membership,
+            "memberships": Membership.objects.filter(user=request.user)
+            .select_related("workspace")
+            .order_by("workspace__name"),
+            "can_manage": True,
             "rows": health.health_of(list(connections.only("pk"))),
             "can_edit": can(membership, "integrations.manage"),
         },
