@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("integrations/", include("integrations.urls")),
     path("", include("integrations.ui_urls")),
+    path("", include("messaging.urls")),
     path("", include("tickets.ui.urls")),
 ]
