@@ -61,7 +61,11 @@ def test_admin_creates_a_connection_and_never_sees_the_secret_again(
     listed = client.get(_api(workspace)).json()
     assert "zd-token-123456789" not in str(listed)
     tested = client.post(f"{_api(workspace)}{data['uuid']}/test/").json()
-    assert tested == {"ok": True, "message": "Connected to Zendesk as agent@acme.test."}
+    assert tested == {
+        "ok": True,
+        "message": "Connected to Zendesk as agent@acme.test (admin): push and pull "
+        "allowed.",
+    }
 
 
 def test_unsafe_url_through_the_api_is_a_field_error(client, workspace, admin_member):

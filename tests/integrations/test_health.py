@@ -121,3 +121,44 @@ def test_test_connection_checks_the_role_push_and_pull_need(
     assert worked is ok
     assert says in message
     assert f"({role})" in message
+
+
+@pytest.mark.parametrize("value", [-1, "abc", 2**31, 1.5, None])
+def test_a_bad_first_pull_window_is_refused_naming_the_field(
+    client, workspace, zendesk, admin_member, value
+):
+    connection = connect(workspace, zendesk, first_pull_hours=6)
+    _login(client, admin_member)
+    answer = client.patch(
+        _detail(workspace, connection),
+        {"first_pull_hours": value},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert "first_pull_hours" in answer.content.decode()
+    connection.refresh_from_db()
+    assert connection.first_pull_hours == 6
+
+
+def test_the_admin_form_takes_an_empty_first_pull_window_as_the_default(
+    client, workspace, zendesk, admin_member
+):
+    from integrations.admin import ConnectionForm
+
+    form = ConnectionForm(
+        data={
+            "workspace": workspace.pk,
+            "platform": "zendesk",
+            "subdomain": "acme",
+            "base_url": zendesk.url,
+            "rate_limit": 0,
+            "rate_period": 0,
+            "first_pull_hours": "",
+            "credentials_json": '{"email": "a@acme.test", "api_token": "t0ken-123456"}',
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["first_pull_hours"] == 0
+    bad = ConnectionForm(data={**form.data, "first_pull_hours": "-3"})
+    assert not bad.is_valid()
+    assert "first_pull_hours" in bad.errors
