@@ -14,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from integrations import ratelimit, registry, urlsafety
 from integrations.models import Connection
 
+PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
 STATUS_MARKER = "hd_status_"
 PRIORITY_MARKER = "hd_priority_"
 
@@ -60,6 +61,8 @@ class RemoteTicket:
     updated_at: datetime | None = None
     remote_status: str = ""
     deleted: bool = False  # deleted on the platform: never imported, never applied
+    requester_id: str = ""  # the platform's id of the requester ("": not given)
+    requester: tuple[str, str] | None = None  # (e-mail, name) when given inline
     raw: dict = field(default_factory=dict, repr=False)
 
 
@@ -82,7 +85,10 @@ def requester_of(snapshot: dict) -> tuple[str, str]:
     if email:
         return email, snapshot.get("requester_name") or email
     ref = snapshot["ref"].lower()
-    return f"no-requester+{ref}@helpdesk.invalid", f"No requester ({snapshot['ref']})"
+    return (
+        f"no-requester+{ref}{PLACEHOLDER_DOMAIN}",
+        f"No requester ({snapshot['ref']})",
+    )
 
 
 def is_marker(tag: str) -> bool:
@@ -440,6 +446,31 @@ class Adapter(ABC):
                     raise
                 self._user_emails[user_id] = None
         return self._user_emails[user_id]
+
+    def requester_for(
+        self, remote: RemoteTicket, lookup: bool = True
+    ) -> tuple[str, str] | None:
+        """(e-mail, name) of the remote ticket's requester, None when unknown or
+        one of our own placeholders (requester_of). Without `lookup` only a
+        requester the platform gave inline counts (no request is made)."""
+        found = remote.requester
+        if found is None and lookup and remote.requester_id:
+            key = f"requester:{remote.requester_id}"
+            if key not in self._user_emails:
+                try:
+                    self._user_emails[key] = self._lookup_requester(remote.requester_id)
+                except SyncError as exc:
+                    if exc.status_code != 404:
+                        raise
+                    self._user_emails[key] = None
+            found = self._user_emails[key]
+        if not found or not found[0] or found[0].endswith(PLACEHOLDER_DOMAIN):
+            return None
+        return found
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        """(e-mail, name) of a requester by the platform's id."""
+        return None
 
     @abstractmethod
     def _lookup_user_id(self, email: str) -> str | None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.lib.errors import InvalidTransition
+from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
 from integrations import ratelimit
 from integrations.base import Adapter, RemoteTicket, SyncError
@@ -90,7 +91,8 @@ def apply_remote(
             return "stale"
         assignee = _remote_assignee(link, remote, adapter, connection)
         ticket = link.ticket
-        changed = _apply_fields(ticket, remote, assignee, actor)
+        requester = _remote_requester(connection, remote, adapter, lookup=False)
+        changed = _apply_fields(ticket, remote, (assignee, requester), actor)
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
@@ -125,9 +127,28 @@ def _remote_assignee(link, remote, adapter, connection):
     return _member_by_email(connection, adapter.email_for_user_id(remote.assignee_id))
 
 
-def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list[str]:
+def _remote_requester(connection, remote, adapter, lookup: bool = True):
+    """Our contact for the remote requester (created if new); None: unknown. A
+    linked ticket takes only a requester given inline (no request per ticket)."""
+    found = adapter.requester_for(remote, lookup)
+    if found is None:
+        return None
+    try:
+        return contact_upsert(
+            workspace=connection.workspace, email=found[0], name=found[1]
+        )
+    except ValidationError:
+        return None
+
+
+def _apply_fields(ticket: Ticket, remote: RemoteTicket, people, actor) -> list[str]:
+    """`people`: (our member for the remote assignee, False for no change; our
+    contact for the remote requester, None for unknown)."""
+    assignee, requester = people
     changed: list[str] = []
     changes = {}
+    if requester is not None and requester.pk != ticket.requester_id:
+        changes["requester"] = requester
     if remote.subject and remote.subject != ticket.subject:
         changes["subject"] = remote.subject
     if remote.priority and remote.priority != ticket.priority:
@@ -174,6 +195,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
     ticket = services.ticket_create(
         workspace=connection.workspace,
         actor=actor,
+        requester=_remote_requester(connection, remote, adapter),
         subject=(remote.subject or f"{adapter.label} #{remote.remote_id}")[:200],
         status=remote.status or "open",
         priority=remote.priority or 3,

@@ -37,9 +37,13 @@ class GorgiasAdapter(Adapter):
         return f"{base}/app/ticket/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        return self._incoming(
+        remote = self._incoming(
             data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
+        customer = data.get("customer") or {}
+        if customer.get("email"):
+            remote.requester = (customer["email"], customer.get("name") or "")
+        return remote
 
     def _status_in(self, remote_status, marker: str | None, fields: dict):
         status = self.spec.status.ours(remote_status, marker)

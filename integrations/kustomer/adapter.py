@@ -38,12 +38,21 @@ class KustomerAdapter(Adapter):
         return f"{host}/app/conversations/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        return self._incoming(
+        remote = self._incoming(
             data.get("attributes") or {},
             remote_id=data["id"],
             url=self._web_url(data["id"]),
             raw=data,
         )
+        customer = ((data.get("relationships") or {}).get("customer") or {}).get("data")
+        remote.requester_id = str((customer or {}).get("id") or "")
+        return remote
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        attributes = self.client.get_customer(requester_id).get("attributes") or {}
+        emails = attributes.get("emails") or []
+        email = emails[0].get("email", "") if emails else ""
+        return (email, attributes.get("name") or "")
 
     def _status_out(self, status: str) -> dict:
         """Snoozed is set with a snooze object saying when it wakes (a customer

@@ -35,6 +35,9 @@ class KustomerClient(HttpClient):
                 return None
             raise
 
+    def get_customer(self, customer_id: str) -> dict:
+        return self.call("customer", id=customer_id)["data"]
+
     def create_customer(self, email: str, name: str) -> dict:
         body = {"name": name or email, "emails": [{"email": email}]}
         return self.call("create_customer", json=body)["data"]

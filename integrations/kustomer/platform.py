@@ -46,6 +46,7 @@ PLATFORM = PlatformSpec(
         "search": "POST /v1/customers/search",
         "customer_by_email": "GET /v1/customers/email={email}",
         "create_customer": "POST /v1/customers",
+        "customer": "GET /v1/customers/{id}",
         "create": "POST /v1/conversations",
         "get": "GET /v1/conversations/{id}",
         "update": "PATCH /v1/conversations/{id}",

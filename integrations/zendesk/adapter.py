@@ -46,6 +46,7 @@ class ZendeskAdapter(Adapter):
             data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
         remote.deleted = deleted or remote.remote_status == DELETED
+        remote.requester_id = str(data.get("requester_id") or "")
         if remote.tags is not None:
             remote.tags = [tag.replace("_", " ") for tag in remote.tags]
         return remote
@@ -164,7 +165,15 @@ class ZendeskAdapter(Adapter):
             data = self.client.incremental(
                 start_time=int(self.pull_start().timestamp())
             )
-        tickets = [self._remote(t) for t in data.get("tickets", [])]
+        # Requesters come sideloaded (include=users): no request per ticket.
+        users = {user["id"]: user for user in data.get("users", [])}
+        tickets = []
+        for ticket in data.get("tickets", []):
+            remote = self._remote(ticket)
+            user = users.get(ticket.get("requester_id"))
+            if user:
+                remote.requester = (user.get("email") or "", user.get("name") or "")
+            tickets.append(remote)
         next_cursor = data.get("after_cursor") or cursor
         return tickets, next_cursor, not data.get("end_of_stream", True)
 
@@ -209,6 +218,10 @@ class ZendeskAdapter(Adapter):
 
     def _lookup_email(self, user_id: str) -> str | None:
         return self.client.get_user(user_id).get("email")
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        user = self.client.get_user(requester_id)
+        return (user.get("email") or "", user.get("name") or "")
 
 
 def _safe(body: dict, stamp) -> dict:

@@ -41,4 +41,4 @@ class ZendeskClient(HttpClient):
 
     def incremental(self, *, cursor: str = "", start_time: int = 0) -> dict:
         params = {"cursor": cursor} if cursor else {"start_time": start_time}
-        return self.call("changes", params=params)
+        return self.call("changes", params={**params, "include": "users"})

@@ -123,6 +123,8 @@ class FakeKustomer(FakePlatform):
             return 200, {"data": list(self.customers.values())[:100]}
         if path.startswith("/v1/customers/email=") and method == "GET":
             return 200, {"data": self._customer_by_email(path)}
+        if parts[:2] == ["v1", "customers"] and len(parts) == 3 and method == "GET":
+            return 200, {"data": self._one(self.customers.values(), parts[2])}
         if path == "/v1/customers" and method == "POST":
             return 201, {"data": self._new_customer(body)}
         if path == "/v1/customers/search" and method == "POST":

@@ -79,6 +79,7 @@ class FakeZendesk(FakePlatform):
         self.changes: list[int] = []
         self.page_size = 1000
         self.role = "admin"  # the role of the user whose credentials are used
+        self.users = [dict(user) for user in USERS]  # requesters are added
 
     # --- strictness ---
 
@@ -165,12 +166,12 @@ class FakeZendesk(FakePlatform):
         parts = path.strip("/").split("/")
         if path == "/users/me":
             email = (self.credentials or {}).get("email", "agent@acme.test")
-            me = next((u for u in USERS if u["email"] == email), USERS[1])
+            me = next((u for u in self.users if u["email"] == email), self.users[1])
             return 200, {"user": {**me, "role": self.role}}
         if path == "/users/search":
             return 200, {"users": self._search_users(query.get("query", ""))}
         if parts[0] == "users" and len(parts) == 2:
-            return 200, {"user": self._one(USERS, parts[1])}
+            return 200, {"user": self._one(self.users, parts[1])}
         if path == "/tickets" and method == "GET":
             ref = query.get("external_id")
             found = [t for t in self.tickets.values() if t["external_id"] == ref]
@@ -204,7 +205,7 @@ class FakeZendesk(FakePlatform):
         words = query.replace("email:", " ").split()
         return [
             u
-            for u in USERS
+            for u in self.users
             if words and all(w.lower() in u["email"] + " " + u["name"] for w in words)
         ]
 
@@ -243,8 +244,14 @@ class FakeZendesk(FakePlatform):
             raise _invalid({"comment": [{"description": "Comment: is required"}]})
         if data.get("requester"):
             email = data["requester"].get("email")
-            found = [u for u in USERS if u["email"] == email]
-            data["requester_id"] = found[0]["id"] if found else self.next_id()
+            found = [u for u in self.users if u["email"] == email]
+            if not found:
+                found = [
+                    {"id": self.next_id(), "email": email, "role": "end-user"}
+                    | {"name": data["requester"].get("name") or email}
+                ]
+                self.users.append(found[0])
+            data["requester_id"] = found[0]["id"]
         ticket = self._new(data)
         self.comments[ticket["id"]].append(data["comment"])
         return self._touch(ticket)
@@ -302,7 +309,11 @@ class FakeZendesk(FakePlatform):
         if query.get("exclude_deleted") == "true":
             tickets = [t for t in tickets if t["status"] != "deleted"]
         after = start + len(chunk)
-        return {
+        sideload = {}
+        if query.get("include") == "users":
+            wanted = {t.get("requester_id") for t in tickets}
+            sideload["users"] = [u for u in self.users if u["id"] in wanted]
+        return sideload | {
             "tickets": tickets,
             "after_cursor": str(after),
             "before_cursor": str(start),
