@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 SNIFF_BYTES = 8192
+MAX_FILES = 10  # files on one comment or message
 MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|svg|script|body|iframe)\b", re.I)
 
 
@@ -131,10 +132,9 @@ def attachments_check(
 ) -> list[CheckedAttachment]:
     """Every (name, file, size) checked, or AttachmentRefused for the first bad one
     (or for too many files)."""
-    if len(files) > settings.ATTACHMENTS_MAX_FILES:
+    if len(files) > MAX_FILES:
         raise AttachmentRefused(
-            f"At most {settings.ATTACHMENTS_MAX_FILES} files at once "
-            f"(got {len(files)})."
+            f"At most {MAX_FILES} files at once (got {len(files)})."
         )
     return [
         attachment_check(name=name, file=file, size=size, max_bytes=max_bytes)

@@ -70,6 +70,23 @@ def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[s
     return list(dict.fromkeys(key for key, _name in ring))
 
 
+# Attachments: the types allowed by default, as sniffed from the bytes (never HTML
+# or SVG), and the default scan hook (accepts everything).
+_OFFICE = "application/vnd.openxmlformats-officedocument."
+ATTACHMENT_TYPES = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "application/zip",
+    f"{_OFFICE}wordprocessingml.document",
+    f"{_OFFICE}spreadsheetml.sheet",
+]
+ACCEPT_ALL_SCANNER = "tickets.attachments.accept_all"
+
+
 def env_storage(prefix: str) -> dict:
     """A STORAGES entry: an S3-compatible bucket (django-storages, private objects,
     never overwritten) when `<prefix>BUCKET` is set, with `<prefix>ENDPOINT_URL`,

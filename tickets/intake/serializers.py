@@ -10,12 +10,10 @@ take it, so the documentation cannot drift from what is accepted. Services call
 
 import base64
 import binascii
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -37,11 +35,16 @@ from tickets.intake.fields import (
     Text,
     WorkspaceRow,
 )
+from tickets.intake.fields import JsonObject as _Object
+from tickets.intake.tool_calls import ToolCallSerializer, message_size
 from tickets.models import Label, Message, Ticket
 
 MAX_TRANSCRIPT_CHARS = 1_000_000
 MAX_MESSAGES = 2_000
 MAX_RULE_LIST = 100
+# A message's file, base64 in JSON: small enough that a request with one stays under
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+INTAKE_ATTACHMENT_MAX_BYTES = 1536 * 1024
 MAX_GROUP_DAYS = 365
 CONFIDENCE = "Must be a whole number from 0 to 100."
 CONFIDENCE_OR_EMPTY = "Must be a whole number from 0 to 100, or empty."
@@ -59,28 +62,6 @@ def validated(serializer_class, data: Any, **kwargs) -> Any:
     return serializer.validated_data
 
 
-class _Object(serializers.Serializer):
-    """A JSON object; a nested one that is something else is an error on its own
-    name (`conversation`, `conversation.messages.2`), not on a sub-field."""
-
-    default_error_messages = {
-        "invalid": "Send a JSON object.",
-        "not_an_object": "Must be an object.",
-    }
-
-    def run_validation(self, data=serializers.empty):
-        nested = self.parent is not None
-        if (
-            nested
-            and data not in (serializers.empty, None)
-            and not isinstance(data, Mapping)
-        ):
-            raise serializers.ValidationError(
-                [self.error_messages["not_an_object"]], code="invalid"
-            )
-        return super().run_validation(data)
-
-
 # --- messages ---
 
 
@@ -92,7 +73,7 @@ class MessageAttachmentSerializer(_Object):
     data = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
     def validate_data(self, value: str) -> bytes:
-        limit = settings.ATTACHMENTS_INTAKE_MAX_BYTES
+        limit = INTAKE_ATTACHMENT_MAX_BYTES
         if len(value) > (limit + 2) // 3 * 4 + 4:
             raise serializers.ValidationError(
                 f"At most {limit // 1024} KB of file (base64 in JSON)."
@@ -109,14 +90,16 @@ class MessageAttachmentSerializer(_Object):
                 name=attrs["name"],
                 file=ContentFile(raw),
                 size=len(raw),
-                max_bytes=settings.ATTACHMENTS_INTAKE_MAX_BYTES,
+                max_bytes=INTAKE_ATTACHMENT_MAX_BYTES,
             )
         except AttachmentRefused as exc:
             raise serializers.ValidationError({"data": [str(exc)]}) from None
 
 
 class EscalationMessageSerializer(_Object):
-    """One transcript message. Without `sent_at` it takes the time of receipt."""
+    """One transcript message. Without `sent_at` it takes the time of receipt. A
+    tool call is a message of author_kind `tool` with a `tool_call` (its body, if
+    any, is a note; it defaults to the tool's name)."""
 
     author_kind = serializers.ChoiceField(
         Message.AuthorKind.choices,
@@ -126,28 +109,48 @@ class EscalationMessageSerializer(_Object):
             + "."
         },
     )
-    body = Text(limit=services.MAX_TEXT, required=True)
+    body = Text(limit=services.MAX_TEXT)
     author_name = Text(limit=200)
     sent_at = AwareDateTime(
         required=False,
         allow_null=True,
         help_text="When the message was sent; absent or null: the time of receipt.",
     )
+    tool_call = ToolCallSerializer(
+        required=False,
+        allow_null=True,
+        help_text="Only with author_kind `tool`: the call the AI agent made.",
+    )
 
     attachments = serializers.ListField(
         child=MessageAttachmentSerializer(),
         required=False,
         max_length=10,
-        help_text="Files of the message, base64 (ATTACHMENTS_INTAKE_MAX_KB each).",
+        help_text="Files of the message, base64, at most 1536 KB each.",
     )
 
     def validate(self, attrs) -> MessageInput:
+        tool_call = attrs.get("tool_call")
+        body = attrs.get("body", "")
+        if attrs["author_kind"] == Message.AuthorKind.TOOL:
+            if not tool_call:
+                raise serializers.ValidationError(
+                    {"tool_call": "A tool message needs its tool_call."}
+                )
+            body = body or tool_call["name"]
+        elif tool_call:
+            raise serializers.ValidationError(
+                {"tool_call": "Only a message of author_kind tool has a tool_call."}
+            )
+        elif not body:
+            raise serializers.ValidationError({"body": "This field is required."})
         return MessageInput(
             author_kind=attrs["author_kind"],
-            body=attrs["body"],
+            body=body,
             sent_at=attrs.get("sent_at") or self.context["received_at"],
             author_name=attrs.get("author_name", ""),
             attachments=attrs.get("attachments", []),
+            tool_call=tool_call or None,
         )
 
 
@@ -171,11 +174,7 @@ class MessageList(serializers.ListField):
             raise serializers.ValidationError(
                 f"At most {MAX_MESSAGES:,} messages (got {len(data):,})."
             )
-        total = sum(
-            len(item["body"])
-            for item in data
-            if isinstance(item, dict) and isinstance(item.get("body"), str)
-        )
+        total = sum(message_size(item) for item in data)
         if total > MAX_TRANSCRIPT_CHARS:
             raise serializers.ValidationError(
                 f"The transcript is {total:,} characters; "

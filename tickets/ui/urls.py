@@ -3,8 +3,10 @@ from django.urls import path
 from tickets.ui.views import (
     attachments,
     bulk,
+    conversations,
     live,
     macros,
+    new_ticket,
     notifications,
     panel,
     saved_views,
@@ -29,8 +31,18 @@ urlpatterns = [
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
+        "w/<slug:slug>/conversations/",
+        conversations.conversation_index,
+        name="conversations",
+    ),
+    path(
+        "w/<slug:slug>/conversations/<int:conversation_id>/",
+        conversations.conversation_detail,
+        name="conversation",
+    ),
+    path(
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
-        panel.ticket_from_conversation,
+        conversations.conversation_ticket_create,
         name="from_conversation",
     ),
     path(
@@ -50,6 +62,12 @@ urlpatterns = [
         "w/<slug:slug>/macros/<int:pk>/delete/",
         macros.macro_delete,
         name="macro_delete",
+    ),
+    path("w/<slug:slug>/tickets/new/", new_ticket.new_ticket, name="new"),
+    path(
+        "w/<slug:slug>/contacts/search/",
+        new_ticket.contact_search,
+        name="contact_search",
     ),
     path("w/<slug:slug>/live/", live.live, name="live"),
     path(

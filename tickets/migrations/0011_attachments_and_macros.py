@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('helpdesk', '0005_config_history'),
-        ('tickets', '0009_ticket_assignee_unread_event_marker'),
+        ('tickets', '0010_conversation_inbox_and_tool_calls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
