@@ -191,6 +191,7 @@ WRITABLE = {
             "base_url",
             "credentials",
             "enabled",
+            "first_pull_hours",
             "name",
             "platform",
             "pull_enabled",

@@ -398,6 +398,11 @@ def api_cells(w: World, user):
             lambda: f"{integ}/connections/{w.connection().uuid}/test/",
             None,
         ),
+        (("get", N + "{uuid}/health/"), ""): (
+            "integrations.manage",
+            lambda: f"{integ}/connections/{w.connection().uuid}/health/",
+            None,
+        ),
         (
             (
                 "post",

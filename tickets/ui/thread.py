@@ -41,9 +41,8 @@ def ticket_thread(detail: dict) -> list[Entry]:
         ]
     associated = {c.pk: c for c in detail["associated"]}
     if associated:
-        for m in Message.objects.filter(conversation_id__in=associated).order_by(
-            "sent_at", "id"
-        ):
+        messages = Message.objects.filter(conversation_id__in=associated)
+        for m in messages.prefetch_related("attachments").order_by("sent_at", "id"):
             conversation = associated[m.conversation_id]
             entries.append(Entry(at=m.sent_at, message=m, conversation=conversation))
     entries.sort(key=lambda e: e.at)
