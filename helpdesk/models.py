@@ -184,6 +184,7 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA breached"
         WOKE = "woke", "Snooze ended"
+        REPLY_FAILED = "reply_failed", "Reply not delivered"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

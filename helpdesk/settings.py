@@ -18,6 +18,7 @@ from helpdesk.lib.env import (
     env_bool,
     env_float,
     env_int,
+    env_json,
     env_list,
 )
 from helpdesk.lib.rates import parse_rate
@@ -205,10 +206,12 @@ CELERY_ENABLE_UTC = True
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60)
 SNOOZE_SWEEP_SECONDS = env_int("SNOOZE_SWEEP_SECONDS", 60)
 NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 10)
+CHANNEL_SWEEP_SECONDS = env_int("CHANNEL_SWEEP_SECONDS", 5)
 for _name in (
     "SLA_SWEEP_SECONDS",
     "SNOOZE_SWEEP_SECONDS",
     "NOTIFICATION_SWEEP_SECONDS",
+    "CHANNEL_SWEEP_SECONDS",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
@@ -252,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
+    # Public replies to the customer (messaging): the chat callback and e-mail.
+    "messaging-deliver-replies": {
+        "task": "messaging.deliver_replies",
+        "schedule": float(CHANNEL_SWEEP_SECONDS),
+        "options": {"expires": CHANNEL_SWEEP_SECONDS},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -268,6 +277,23 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# An e-mail service through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.
+# EmailBackend plus its settings as JSON, e.g. ANYMAIL='{"POSTMARK_SERVER_TOKEN":
+# "..."}'; ANYMAIL_WEBHOOK_SECRET ("user:password") guards its webhooks (bounces).
+ANYMAIL = env_json("ANYMAIL", {})
+if os.environ.get("ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["ANYMAIL_WEBHOOK_SECRET"]
+# Public replies (messaging): callback timeouts (connect, read) in seconds, and the
+# attempts before a reply is marked failed (backoff as SYNC_BACKOFF_*).
+CHANNEL_HTTP_TIMEOUT = (
+    env_float("CHANNEL_CONNECT_TIMEOUT", 5.0),
+    env_float("CHANNEL_READ_TIMEOUT", 15.0),
+)
+CHANNEL_MAX_ATTEMPTS = env_int("CHANNEL_MAX_ATTEMPTS", 15)
+if min(CHANNEL_HTTP_TIMEOUT) <= 0 or CHANNEL_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "CHANNEL_*_TIMEOUT must be > 0 and CHANNEL_MAX_ATTEMPTS at least 1"
+    )
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [

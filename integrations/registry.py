@@ -26,6 +26,9 @@ class PlatformSpec:
     rate_limit: tuple[int, int]  # the documented budget: (requests, seconds)
     webhook: str  # how its inbound webhooks are authenticated, for people
     adapter: str  # dotted path of its integrations.base.Adapter subclass
+    # Whether the platform itself sends the customer the public replies we push
+    # (then messaging hands a synced ticket's reply to the sync and sends nothing).
+    delivers_public_replies: bool = False
 
     def default_base_url(self, subdomain: str) -> str:
         return self.base_url.format(subdomain=subdomain)
@@ -56,6 +59,11 @@ def platforms() -> dict[str, PlatformSpec]:
 
 def get(key: str) -> PlatformSpec:
     return platforms()[key]
+
+
+def delivering_platforms() -> set[str]:
+    """Keys of the platforms that send pushed public replies to the customer."""
+    return {key for key, spec in platforms().items() if spec.delivers_public_replies}
 
 
 def choices() -> list[tuple[str, str]]:

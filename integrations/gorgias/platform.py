@@ -13,4 +13,7 @@ PLATFORM = PlatformSpec(
     webhook="Gorgias signs nothing: send the connection's webhook secret in the "
     f"{SECRET_HEADER} header of the HTTP integration.",
     adapter="integrations.gorgias.adapter.GorgiasAdapter",
+    # Pushed messages carry sent_datetime, which makes Gorgias store them
+    # without sending: the reply is ours to deliver.
+    delivers_public_replies=False,
 )

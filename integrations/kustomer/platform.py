@@ -12,4 +12,7 @@ PLATFORM = PlatformSpec(
     webhook="Signed: hex HMAC-SHA256 of the body with the connection's webhook "
     "secret (X-Kustomer-Webhook-Signature).",
     adapter="integrations.kustomer.adapter.KustomerAdapter",
+    # A message created through the API is recorded, not sent (sending takes a
+    # draft): the reply is ours to deliver.
+    delivers_public_replies=False,
 )

@@ -12,4 +12,7 @@ PLATFORM = PlatformSpec(
     webhook="Signed: base64 HMAC-SHA256 of the timestamp and body with the "
     "connection's webhook secret (X-Zendesk-Webhook-Signature).",
     adapter="integrations.zendesk.adapter.ZendeskAdapter",
+    # A public comment makes Zendesk e-mail the requester (its default trigger
+    # "Notify requester of public comment"), so Zendesk delivers the reply.
+    delivers_public_replies=True,
 )

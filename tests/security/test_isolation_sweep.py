@@ -67,6 +67,7 @@ PLAIN_QUERY = {
     "source",
     "status",
     "sync_status",
+    "reply",
     "tag_mode",
 }
 

@@ -295,6 +295,14 @@ class CommentSerializer(serializers.ModelSerializer):
     mentions = serializers.SlugRelatedField(
         many=True, slug_field="username", read_only=True
     )
+    route = serializers.ChoiceField(
+        choices=[("chat", "Chat"), ("email", "E-mail")],
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="A public reply's way to the customer; empty: the chat while "
+        "it is live, else e-mail (see docs/channels.md).",
+    )
 
     class Meta:
         model = Comment
@@ -304,6 +312,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "author_label",
             "body",
             "is_public",
+            "route",
             "mentions",
             "created_at",
         ]

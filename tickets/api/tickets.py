@@ -318,6 +318,7 @@ class TicketViewSet(
                 actor=request.user,
                 body=data["body"],
                 is_public=data.get("is_public", False),
+                route=data.get("route", ""),
             )
             return Response(
                 s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED

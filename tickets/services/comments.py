@@ -13,6 +13,9 @@ from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services._common import MAX_TEXT, _lock, _save
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")
+# Which way a public reply should reach the customer ("" = the channels decide);
+# the handler of the channels (messaging) reads it from the COMMENTED event.
+REPLY_ROUTES = ("", "chat", "email")
 
 
 def mentioned_members(workspace: Workspace, body: str) -> list:
@@ -28,13 +31,21 @@ def mentioned_members(workspace: Workspace, body: str) -> list:
 
 
 def comment_add(
-    *, ticket: Ticket, actor: Actor | None, body: str, is_public: bool = False
+    *,
+    ticket: Ticket,
+    actor: Actor | None,
+    body: str,
+    is_public: bool = False,
+    route: str = "",
 ) -> Comment:
     """Add an internal or public comment.
 
     A public comment goes to the customer: it is appended to the primary conversation
     as an agent message and, the first time, marks the ticket's first response.
+    `route` (one of REPLY_ROUTES) asks for the chat or e-mail; the event carries it.
     """
+    if route not in REPLY_ROUTES:
+        raise ValidationError({"route": ["Choose chat, email or leave it empty."]})
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ["The comment cannot be empty."]})
@@ -54,12 +65,13 @@ def comment_add(
         if mentions:
             comment.mentions.set(mentions)
         fields = []
+        message = None
         if is_public:
             if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
                 ticket.first_responded_at = now
                 fields.append("first_responded_at")
             if ticket.primary_conversation_id:
-                Message.objects.create(
+                message = Message.objects.create(
                     conversation_id=ticket.primary_conversation_id,
                     author_kind=Message.AuthorKind.AGENT,
                     author_name=actor_label(actor),
@@ -82,5 +94,7 @@ def comment_add(
             public=is_public,
             excerpt=body[:200],
             mentions=[u.username for u in mentions],
+            **({"message_id": message.pk} if message else {}),
+            **({"route": route} if is_public and route else {}),
         )
     return comment

@@ -123,6 +123,11 @@ class CommentForm(_MemberForm):
         choices=[("internal", "Internal note"), ("public", "Public reply")],
         required=False,
     )
+    # A public reply's way to the customer (templates/messaging/_composer_route.html).
+    route = forms.ChoiceField(
+        choices=[("", "Default"), ("chat", "Chat"), ("email", "E-mail")],
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ from helpdesk.models import Membership, Workspace
 from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
 from integrations.filters import SYNC_STATUS_CHOICES
+from messaging.filters import REPLY_CHOICES
 from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
@@ -49,6 +50,7 @@ CHIP_NAMES = {
     "snoozed": "Snoozed",
     "sla": "SLA",
     "sync_status": "Sync",
+    "reply": "Reply",
 }
 DEFAULT_SNOOZED = "active"
 # The History tab shows the latest entries; the admin and the API show them all.
@@ -261,6 +263,7 @@ class TicketQuery:
             "sources": Ticket.Source.choices,
             "sla": SlaFilter.choices,
             "sync_statuses": SYNC_STATUS_CHOICES,
+            "replies": REPLY_CHOICES,
             "members": Membership.objects.filter(workspace=workspace)
             .select_related("user")
             .order_by("user__username"),
@@ -307,6 +310,8 @@ class _ChipNames:
             return dict(SlaFilter.choices).get(value, value)
         if name == "sync_status":
             return dict(SYNC_STATUS_CHOICES).get(value, value)
+        if name == "reply":
+            return dict(REPLY_CHOICES).get(value, value)
         if name == "assignee":
             if value == "me":
                 return "Me"

@@ -197,7 +197,11 @@ def ticket_comment(request, slug: str, number: int):
         number,
         CommentForm,
         lambda t, d, actor: services.comment_add(
-            ticket=t, actor=actor, body=d["body"], is_public=d["is_public"]
+            ticket=t,
+            actor=actor,
+            body=d["body"],
+            is_public=d["is_public"],
+            route=d["route"],
         ),
     )
 
