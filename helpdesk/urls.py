@@ -30,5 +30,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
+    # django-anymail's ESP webhooks: tracking (bounces, messaging.bounces).
+    path("anymail/", include("anymail.urls")),
     path("", include("tickets.ui.urls")),
 ]

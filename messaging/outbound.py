@@ -180,7 +180,8 @@ def _email(delivery, channel, ticket, comment, message) -> None:
         "to": formataddr((ticket.requester.name, ticket.requester.email)),
         "in_reply_to": earlier[-1] if earlier else "",
         "references": earlier[-20:],
-        "body": render.with_signature(comment.body, channel.signature),
+        "body": comment.body,
+        "signature": channel.signature,
     }
     if message is not None:
         # The customer's answer threads back by this id (In-Reply-To).

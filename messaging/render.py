@@ -3,6 +3,7 @@
 import html
 import re
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import strip_tags
 
 from tickets.templatetags.tickets_ui import markdown
@@ -25,14 +26,19 @@ def reply_text(body: str) -> str:
     return BLANK_LINES.sub("\n\n", text).strip()
 
 
-def with_signature(body: str, signature: str) -> str:
-    """The body and, under the standard "-- " separator, the signature."""
+def email_text(body: str, signature: str) -> str:
+    """The plain-text part: the reply and, under the standard "-- " line, the
+    workspace's signature as written."""
+    text = reply_text(body)
     signature = (signature or "").strip()
-    return f"{body.rstrip()}\n\n-- \n{signature}" if signature else body
+    return f"{text}\n\n-- \n{signature}\n" if signature else f"{text}\n"
 
 
-def email_html(body: str) -> str:
-    return f"<!doctype html><html><body><div>{reply_html(body)}</div></body></html>"
+def email_html(body: str, signature: str) -> str:
+    """The HTML part: the sanitised reply and the escaped signature."""
+    signature = (signature or "").strip()
+    sign = f"<p>-- <br>{linebreaksbr(signature)}</p>" if signature else ""
+    return f"<!doctype html><html><body>{reply_html(body)}{sign}</body></html>"
 
 
 def email_subject(ref: str, subject: str, *, is_reply: bool) -> str:

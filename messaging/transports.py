@@ -179,13 +179,14 @@ def build_email(delivery: Delivery) -> mail.EmailMultiAlternatives:
         headers["References"] = " ".join(data["references"])
     message = mail.EmailMultiAlternatives(
         subject=data["subject"],
-        body=render.reply_text(data["body"]),
+        body=render.email_text(data["body"], data["signature"]),
         from_email=data["from"],
         to=[data["to"]],
         reply_to=[data["from"]],
         headers=headers,
     )
-    message.attach_alternative(render.email_html(data["body"]), "text/html")
+    html = render.email_html(data["body"], data["signature"])
+    message.attach_alternative(html, "text/html")
     for item in attachments.for_comment(delivery.comment):
         message.attach(item.filename, item.read(), item.content_type)
     return message

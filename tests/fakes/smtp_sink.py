@@ -13,6 +13,12 @@ class _Handler:
     def __init__(self, sink):
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.sink.refuse:
+            return "550 5.1.1 The email account does not exist"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(
             envelope.content, policy=email.policy.default
@@ -28,6 +34,7 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple] = []
+        self.refuse: set[str] = set()  # recipients answered 550
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]

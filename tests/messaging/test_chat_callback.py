@@ -12,6 +12,7 @@ from django.utils import timezone
 from messaging import delivery
 from messaging.models import Delivery
 from tests.messaging.conftest import chat_ticket
+from tests.threads import run_together
 from tickets import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,3 +148,30 @@ def test_the_delivery_row_commits_and_rolls_back_with_the_reply(
     _reply(ticket, agent, "sent later")
     assert Delivery.objects.get().state == "queued"
     assert receiver.accepted == []
+
+
+def test_two_workers_draining_at_once_send_each_reply_once(
+    workspace, agent, customer, chat_channel, receiver
+):
+    """Row locks (SKIP LOCKED): the second worker skips what the first holds, and
+    never starts a thread's later reply while an earlier one is in flight."""
+    tickets = [
+        chat_ticket(workspace, customer, external_id=f"chat-{n}") for n in range(4)
+    ]
+    for n in range(5):
+        for ticket in tickets:
+            _reply(ticket, agent, f"{ticket.primary_conversation.external_id} {n}")
+
+    results = run_together(3, lambda i: delivery.drain())
+
+    assert sum(r.sent for r in results) == 20
+    assert receiver.requests == 20  # no request twice
+    assert receiver.repeats == 0
+    for ticket in tickets:
+        name = ticket.primary_conversation.external_id
+        bodies = [
+            e["message"]["body_markdown"]
+            for e in receiver.accepted
+            if e["conversation"]["external_id"] == name
+        ]
+        assert bodies == [f"{name} {n}" for n in range(5)]
