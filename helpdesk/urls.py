@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
+    path("api/v1/", include("messaging.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -32,5 +33,6 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     # django-anymail's ESP webhooks: tracking (bounces, messaging.bounces).
     path("anymail/", include("anymail.urls")),
+    path("", include("messaging.urls")),
     path("", include("tickets.ui.urls")),
 ]
