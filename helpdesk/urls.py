@@ -31,8 +31,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
-    # django-anymail's ESP webhooks: tracking (bounces, messaging.bounces).
-    path("anymail/", include("anymail.urls")),
     path("", include("messaging.urls")),
     path("", include("tickets.ui.urls")),
 ]

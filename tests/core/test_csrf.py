@@ -22,7 +22,12 @@ from tickets.models import Comment, SavedView, Ticket, TicketEvent
 UNSAFE = ("post", "put", "patch", "delete")
 # Authenticated by the platform's HMAC signature over the raw body, never by the
 # session, so it is exempt from CSRF by design; S9 proves unsigned posts are refused.
-NOT_SESSION_AUTHENTICATED = {"integrations:webhook", "integrations-api:webhook"}
+NOT_SESSION_AUTHENTICATED = {
+    "integrations:webhook",
+    "integrations-api:webhook",
+    # The e-mail services' tracking webhooks: basic auth or the ESP's signature.
+    "messaging:tracking",
+}
 # Values that satisfy each URL parameter; the objects need not exist, because the
 # CSRF check runs before any view looks them up.
 SAMPLES = {
@@ -39,6 +44,7 @@ SAMPLES = {
     "uuid": str(uuid.uuid4()),
     "connection_uuid": str(uuid.uuid4()),
     "url": "no/such/page/",
+    "esp": "postmark",
 }
 CONVERTERS = {"int": "1", "slug": "acme", "uuid": str(uuid.uuid4()), "path": "1"}
 

@@ -201,3 +201,24 @@ def test_a_refused_recipient_fails_at_once(
     row = Delivery.objects.get()
     assert row.attempts == 1
     assert row.reason.startswith("The recipient was refused")
+
+
+@pytest.mark.parametrize("esp", ["postmark", "mailgun", "sendgrid", "amazon_ses"])
+def test_an_unreadable_tracking_event_is_a_4xx_never_a_500(client, settings, esp):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    auth = base64.b64encode(b"hook:s3cret").decode()
+    response = client.post(
+        f"/anymail/{esp}/tracking/",
+        data=b"--not json--",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+    assert response.status_code in (400, 404)
+
+
+def test_a_tracking_event_without_the_webhook_secret_is_refused(client, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    response = client.post(
+        "/anymail/postmark/tracking/", data=b"{}", content_type="application/json"
+    )
+    assert response.status_code == 400
