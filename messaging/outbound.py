@@ -45,10 +45,13 @@ class Routes:
         return registry.get(self.platform).label if self.platform else ""
 
 
-def routes_for(ticket: Ticket) -> Routes:
-    channels = {
-        c.kind: c for c in Channel.objects.filter(workspace_id=ticket.workspace_id)
-    }
+def _channels(workspace_id: int) -> dict[str, Channel]:
+    return {c.kind: c for c in Channel.objects.filter(workspace_id=workspace_id)}
+
+
+def routes_for(ticket: Ticket, channels: dict[str, Channel] | None = None) -> Routes:
+    if channels is None:
+        channels = _channels(ticket.workspace_id)
     chat = channels.get(Channel.Kind.CHAT)
     conversation = (
         ticket.primary_conversation if ticket.primary_conversation_id else None
@@ -108,12 +111,16 @@ def on_ticket_events(recorded: list[TicketEvent], actor: Actor | None) -> None:
 
 
 def queue_reply(event: TicketEvent) -> Delivery | None:
+    channels = _channels(event.workspace_id)
+    asked = event.data.get("route", "")
+    if not asked and not any(c.enabled for c in channels.values()):
+        return None  # no channel set up: the reply is stored only (one query)
     ticket = Ticket.objects.select_related(
         "workspace", "requester", "primary_conversation"
     ).get(pk=event.ticket_id)
     comment = Comment.objects.get(pk=event.data["comment_id"])
-    routes = routes_for(ticket)
-    route = choose(routes, event.data.get("route", ""))
+    routes = routes_for(ticket, channels)
+    route = choose(routes, asked)
     if not route:
         return None  # no channel configured: the reply is stored only
     message = (

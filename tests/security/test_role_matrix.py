@@ -47,6 +47,7 @@ README_MATRIX = {
     "Personal saved views (own)": ALL,
     "Share saved views; edit or delete shared views": MANAGERS,
     "Export / import, reports, SLA policies, escalation rules": MANAGERS,
+    "Reply channels (chat callback, e-mail sender)": MANAGERS,
     "Members, integrations, workspace settings": ADMINS,
 }
 # Which README row each permission key (and "views.own") is.
@@ -65,6 +66,7 @@ ROW_OF = {
     "reports.view": "Export / import, reports, SLA policies, escalation rules",
     "sla.manage": "Export / import, reports, SLA policies, escalation rules",
     "rules.manage": "Export / import, reports, SLA policies, escalation rules",
+    "channels.manage": "Reply channels (chat callback, e-mail sender)",
     "members.manage": "Members, integrations, workspace settings",
     "integrations.manage": "Members, integrations, workspace settings",
     "workspace.manage": "Members, integrations, workspace settings",
