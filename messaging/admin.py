@@ -38,6 +38,7 @@ class ChannelAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     """The history never holds the secret (excluded from HistoricalRecords)."""
 
     form = ChannelAdminForm
+    manager_can_edit = True  # "channels.manage" is a manager's
     list_display = ["__str__", "workspace", "kind", "enabled", "updated_at"]
     list_filter = ["kind", "enabled"]
     readonly_fields = ["uuid", "secret_hint"]
@@ -62,3 +63,6 @@ class DeliveryAdmin(WorkspaceScopedAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened; workspace admins may delete it

@@ -21,6 +21,8 @@ from rest_framework.test import APIClient
 
 from helpdesk.permissions import MINIMUM_ROLE, RANK
 from integrations import services as connection_services
+from messaging import services as channel_services
+from messaging.models import Channel
 from tests.factories import make_ticket
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
@@ -140,6 +142,17 @@ class World:
             workspace=self.workspace, actor=None, values={"name": "r"}
         )
 
+    def channel(self, fresh: bool = True):
+        """The workspace's e-mail channel, made anew (one of each kind at most)."""
+        Channel.objects.filter(workspace=self.workspace).delete()
+        if not fresh:
+            return None
+        return channel_services.channel_save(
+            workspace=self.workspace,
+            actor=None,
+            values={"kind": "email", "from_email": "help@acme.example"},
+        )
+
     def connection(self):
         return connection_services.connection_save(
             workspace=self.workspace,
@@ -197,6 +210,11 @@ def api_cells(w: World, user):
     return {
         (("get", "/api/schema/"), ""): (None, "/api/schema/", None),
         (("get", C), ""): ("ticket.view", f"{base}/conversations/", None),
+        (("get", C + "{id}/messages/"), ""): (
+            "ticket.view",
+            lambda: f"{base}/conversations/{w.conversation().pk}/messages/",
+            None,
+        ),
         (("get", C + "{id}/"), ""): (
             "ticket.view",
             lambda: f"{base}/conversations/{w.conversation().pk}/",
@@ -376,6 +394,7 @@ def api_cells(w: World, user):
             lambda: f"{integ}/connections/{w.connection().uuid}/test/",
             None,
         ),
+        **channel_cells(w, base),
         (
             (
                 "post",
@@ -387,6 +406,28 @@ def api_cells(w: World, user):
             lambda: f"{base}/tickets/{t()}/sync/retry/",
             None,
         ),
+    }
+
+
+def channel_cells(w: World, base: str) -> dict:
+    """The reply channels API ("channels.manage")."""
+    H = "/api/v1/workspaces/{workspace_slug}/channels/"
+    body = {"kind": "email", "from_email": "help@acme.example"}
+
+    def one():
+        return f"{base}/channels/{w.channel().uuid}/"
+
+    def none_yet():
+        w.channel(fresh=False)
+        return dict(body)
+
+    return {
+        (("get", H), ""): ("channels.manage", f"{base}/channels/", None),
+        (("post", H), ""): ("channels.manage", f"{base}/channels/", none_yet),
+        (("get", H + "{uuid}/"), ""): ("channels.manage", one, None),
+        (("put", H + "{uuid}/"), ""): ("channels.manage", one, body),
+        (("patch", H + "{uuid}/"), ""): ("channels.manage", one, {"from_name": "x"}),
+        (("delete", H + "{uuid}/"), ""): ("channels.manage", one, None),
     }
 
 
@@ -609,6 +650,8 @@ ADMIN_MATRIX = {
     "integrations.externallink": (None, "ticket.edit", "workspace.manage"),
     "integrations.syncop": (None, None, "workspace.manage"),
     "integrations.webhookevent": (None, None, "workspace.manage"),
+    "messaging.channel": ("channels.manage",) * 3,
+    "messaging.delivery": (None, None, "workspace.manage"),
     "auth.user": (None, None, None),
     "auth.group": (None, None, None),
     "authtoken.tokenproxy": (None, None, None),
