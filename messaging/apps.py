@@ -6,9 +6,10 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self):
-        from anymail.signals import tracking
+        from anymail.signals import inbound, tracking
 
         from messaging import bounces, filters, outbound
+        from messaging.inbound.webhooks import on_inbound
         from tickets import events
         from tickets.filters import TicketFilterSet
 
@@ -16,3 +17,4 @@ class MessagingConfig(AppConfig):
         events.register(outbound.on_ticket_events, order=400)
         TicketFilterSet.add_filter("reply", filters.reply_filter())
         tracking.connect(bounces.on_tracking, dispatch_uid="messaging-bounces")
+        inbound.connect(on_inbound, dispatch_uid="messaging.inbound_email")

@@ -22,9 +22,13 @@ from tickets.models import Comment, SavedView, Ticket, TicketEvent
 UNSAFE = ("post", "put", "patch", "delete")
 # Authenticated by the platform's HMAC signature over the raw body, never by the
 # session, so it is exempt from CSRF by design; S9 proves unsigned posts are refused.
+# The inbound e-mail webhooks likewise: basic auth and (Mailgun) a signature.
 NOT_SESSION_AUTHENTICATED = {
     "integrations:webhook",
     "integrations-api:webhook",
+    "messaging:mailgun_inbound",
+    "messaging:mailgun_inbound_mime",
+    "messaging:postmark_inbound",
     # The e-mail services' tracking webhooks: basic auth or the ESP's signature.
     "messaging:tracking",
 }

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
-from messaging.models import Channel, Delivery
+from messaging.models import Channel, Delivery, InboundEmail, InboundMailbox
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
 from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
@@ -175,6 +175,21 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         recipient=contact.email,
         reason=f"{words} delivery reason",
     )
+    mailbox = InboundMailbox.objects.create(
+        workspace=workspace, address=f"{tag}@inbound.test"
+    )
+    inbound = InboundEmail.objects.create(
+        workspace=workspace,
+        mailbox=mailbox,
+        source="imap",
+        email_message_id=f"<{tag}@customer.test>",
+        from_address=contact.email,
+        subject=f"{words} inbound subject",
+        size=10,
+        raw=f"Subject: {words} inbound subject".encode(),
+        outcome="threaded",
+        conversation=conversation,
+    )
     return Tenant(
         workspace=workspace,
         member=member,
@@ -215,6 +230,8 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             ),
             "messaging.channel": channel,
             "messaging.delivery": delivery,
+            "messaging.inboundmailbox": mailbox,
+            "messaging.inboundemail": inbound,
         },
     )
 

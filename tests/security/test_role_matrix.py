@@ -652,6 +652,8 @@ ADMIN_MATRIX = {
     "integrations.webhookevent": (None, None, "workspace.manage"),
     "messaging.channel": ("channels.manage",) * 3,
     "messaging.delivery": (None, None, "workspace.manage"),
+    "messaging.inboundmailbox": ("integrations.manage",) * 3,
+    "messaging.inboundemail": (None, None, "workspace.manage"),
     "auth.user": (None, None, None),
     "auth.group": (None, None, None),
     "authtoken.tokenproxy": (None, None, None),

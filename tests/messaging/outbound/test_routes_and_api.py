@@ -10,7 +10,7 @@ from integrations.models import Connection
 from messaging import delivery
 from messaging.models import Channel, Delivery
 from tests.api.conftest import client_for
-from tests.messaging.conftest import SECRET, chat_ticket
+from tests.messaging.outbound.conftest import SECRET, chat_ticket
 from tickets import services
 from tickets.models import Message
 

@@ -14,7 +14,7 @@ from messaging import attachments, delivery
 from messaging.attachments import OutboundAttachment
 from messaging.models import Delivery
 from tests.factories import ContactFactory
-from tests.messaging.conftest import chat_ticket
+from tests.messaging.outbound.conftest import chat_ticket
 from tickets import services
 from tickets.models import Message
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from messaging import delivery
 from messaging.models import Delivery
-from tests.messaging.conftest import chat_ticket
+from tests.messaging.outbound.conftest import chat_ticket
 from tests.threads import run_together
 from tickets import services
 

@@ -12,7 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('helpdesk', '0006_channels_and_deliveries'),
+        ('helpdesk', '0006_notification_kind_reply_failed'),
+        ('messaging', '0001_inbound_email'),
         ('tickets', '0008_message_email_message_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
