@@ -55,6 +55,8 @@ def _workspace(receiver_url: str):
     )
     Delivery.objects.filter(workspace=workspace).delete()
     workspace.tickets.all().delete()
+    workspace.contacts.all().delete()
+    workspace.conversations.all().delete()
     Channel.objects.filter(workspace=workspace).delete()
     agent = Membership.objects.filter(workspace=workspace).first()
     if agent is None:
@@ -76,14 +78,15 @@ def _queue(workspace, agent, replies: int, *, ended: bool) -> float:
     from tickets.models import Conversation
 
     tickets = []
+    kind = "mail" if ended else "chat"
     for n in range(THREADS):
         contact = Contact.objects.create(
-            workspace=workspace, name=f"C{n}", email=f"c{n}@customer.example"
+            workspace=workspace, name=f"C{n}", email=f"c{n}-{kind}@customer.example"
         )
         conversation = Conversation.objects.create(
             workspace=workspace,
             contact=contact,
-            external_id=f"bench-{'mail' if ended else 'chat'}-{n}",
+            external_id=f"bench-{kind}-{n}",
             started_at=timezone.now(),
             ended_at=timezone.now() if ended else None,
         )
