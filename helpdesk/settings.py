@@ -257,7 +257,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
-    # Public replies to the customer (messaging): the chat callback and e-mail.
     "messaging-deliver-replies": {
         "task": "messaging.deliver_replies",
         "schedule": float(CHANNEL_SWEEP_SECONDS),
@@ -285,17 +284,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
-# Public replies (messaging): callback timeouts (connect, read) in seconds, and the
-# attempts before a reply is marked failed (backoff as SYNC_BACKOFF_*).
+# Public replies (messaging): callback timeouts (connect, read) in seconds; attempts
+# before a reply is marked failed (backoff as SYNC_BACKOFF_*).
 CHANNEL_HTTP_TIMEOUT = (
     env_float("CHANNEL_CONNECT_TIMEOUT", 5.0),
     env_float("CHANNEL_READ_TIMEOUT", 15.0),
 )
 CHANNEL_MAX_ATTEMPTS = env_int("CHANNEL_MAX_ATTEMPTS", 15)
 if min(CHANNEL_HTTP_TIMEOUT) <= 0 or CHANNEL_MAX_ATTEMPTS < 1:
-    raise ImproperlyConfigured(
-        "CHANNEL_*_TIMEOUT must be > 0 and CHANNEL_MAX_ATTEMPTS at least 1"
-    )
+    raise ImproperlyConfigured("CHANNEL_*_TIMEOUT > 0, CHANNEL_MAX_ATTEMPTS >= 1")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox
@@ -304,9 +301,7 @@ INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
 INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 200)
 INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
 ANYMAIL = {
-    # Sending through an e-mail service (EMAIL_BACKEND=anymail.backends.<esp>.
-    # EmailBackend): its settings as JSON, e.g. ANYMAIL='{"POSTMARK_SERVER_TOKEN":
-    # "..."}'. The webhooks (inbound mail, and tracking: bounces) as below.
+    # Sending through an ESP: its settings as JSON, {"POSTMARK_SERVER_TOKEN": ...}.
     **env_json("ANYMAIL", {}),
     "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
     # "user:password" the ESP sends as HTTP basic auth (Postmark signs nothing else).

@@ -30,6 +30,18 @@ def mentioned_members(workspace: Workspace, body: str) -> list:
     ]
 
 
+def _checked(body: str, route: str) -> str:
+    """The comment's text, stripped; ValidationError naming the bad field."""
+    if route not in REPLY_ROUTES:
+        raise ValidationError({"route": ["Choose chat, email or leave it empty."]})
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["The comment cannot be empty."]})
+    if len(body) > MAX_TEXT:
+        raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
+    return body
+
+
 def comment_add(
     *,
     ticket: Ticket,
@@ -44,13 +56,7 @@ def comment_add(
     as an agent message and, the first time, marks the ticket's first response.
     `route` (one of REPLY_ROUTES) asks for the chat or e-mail; the event carries it.
     """
-    if route not in REPLY_ROUTES:
-        raise ValidationError({"route": ["Choose chat, email or leave it empty."]})
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": ["The comment cannot be empty."]})
-    if len(body) > MAX_TEXT:
-        raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
+    body = _checked(body, route)
     with transaction.atomic():
         ticket = _lock(ticket)
         now = timezone.now()
@@ -79,13 +85,8 @@ def comment_add(
                     body=body,
                     sent_at=now,
                 )
-        _save(
-            ticket,
-            actor,
-            fields,
-            reason="public reply" if is_public else "note",
-            bump=False,
-        )
+        reason = "public reply" if is_public else "note"
+        _save(ticket, actor, fields, reason=reason, bump=False)
         events.record(
             ticket,
             TicketEvent.Kind.COMMENTED,
