@@ -4,9 +4,8 @@ they share (timeouts, the rate budget, URL safety, no redirects)."""
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
-from types import ModuleType
-from urllib.parse import urlsplit
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.conf import settings
@@ -15,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from integrations import ratelimit, registry, urlsafety
 from integrations.models import Connection
 
+PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
 STATUS_MARKER = "hd_status_"
 PRIORITY_MARKER = "hd_priority_"
 
@@ -60,6 +60,9 @@ class RemoteTicket:
     external_id: str = ""
     updated_at: datetime | None = None
     remote_status: str = ""
+    deleted: bool = False  # deleted on the platform: never imported, never applied
+    requester_id: str = ""  # the platform's id of the requester ("": not given)
+    requester: tuple[str, str] | None = None  # (e-mail, name) when given inline
     raw: dict = field(default_factory=dict, repr=False)
 
 
@@ -72,6 +75,24 @@ class WebhookData:
 def marker_tags(status: str, priority: int) -> list[str]:
     """Tags that keep our exact status and priority on a platform with fewer values."""
     return [f"{STATUS_MARKER}{status}", f"{PRIORITY_MARKER}{priority}"]
+
+
+def requester_of(snapshot: dict) -> tuple[str, str]:
+    """(e-mail, name) of the ticket's requester. A ticket without one gets an
+    address of its own under .invalid (RFC 2606), so requester-less tickets never
+    share one customer's timeline on the platform."""
+    email = snapshot.get("requester_email")
+    if email:
+        return email, snapshot.get("requester_name") or email
+    ref = snapshot["ref"].lower()
+    return (
+        f"no-requester+{ref}{PLACEHOLDER_DOMAIN}",
+        f"No requester ({snapshot['ref']})",
+    )
+
+
+def is_marker(tag: str) -> bool:
+    return tag.startswith((STATUS_MARKER, PRIORITY_MARKER))
 
 
 def split_markers(tags: list[str]) -> tuple[str | None, int | None, list[str]]:
@@ -136,13 +157,19 @@ class HttpClient:
         )
         self.session.headers.update(auth_headers)
         self.requests_sent = 0
+        # Whose share of the account's budget it spends (ratelimit.PUSH or PULL), and
+        # how long a request may wait for it before failing as transient.
+        self.lane = ratelimit.PUSH
+        self.max_wait = 1.0
 
-    def _wait_for_budget(self) -> float:
-        while True:
-            wait, token = ratelimit.take(self.connection)
-            if not wait:
-                return token
-            if wait > 1.0:
+    def _wait_for_budget(self, method: str, path: str) -> None:
+        """Spend the request's tokens, sleeping while the wait is short; a longer
+        wait than `max_wait` is a transient failure that sent nothing."""
+        waited = 0.0
+        while wait := ratelimit.take(
+            self.connection, lane=self.lane, method=method, path=path
+        ):
+            if waited + wait > self.max_wait:
                 raise SyncError(
                     f"Rate budget spent; next request in {wait:.1f}s.",
                     permanent=False,
@@ -150,6 +177,7 @@ class HttpClient:
                     counts=False,
                 )
             time.sleep(wait)
+            waited += wait
 
     def request(self, method: str, path: str, *, json=None, params=None) -> dict:
         url = self.connection.api_base + path
@@ -163,7 +191,7 @@ class HttpClient:
             self.adapter.pins[hostname] = address
             # The connection goes to the IP, so name the host for the platform.
             headers["Host"] = hostname
-        token = self._wait_for_budget()
+        self._wait_for_budget(method, path)
         self.requests_sent += 1
         try:
             response = self.session.request(
@@ -175,7 +203,7 @@ class HttpClient:
                 timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
-            response.content  # noqa: B018 (read the whole answer before settling)
+            response.content  # noqa: B018 (read the whole answer)
         except requests.Timeout:
             raise SyncError(
                 "The platform did not answer in time.", permanent=False
@@ -185,9 +213,16 @@ class HttpClient:
                 f"Could not reach the platform: {type(exc).__name__}.",
                 permanent=False,
             ) from None
-        finally:
-            ratelimit.settle(self.connection, token)
         return self._handle(response)
+
+    def call(self, name: str, *, json=None, params=None, **path_args) -> dict:
+        """The platform's endpoint `name`, as its spec's `endpoints` has it
+        ("METHOD /path/{id}"), with `path_args` quoted into the path."""
+        method, path = (
+            registry.get(self.connection.platform).endpoints[name].split(" ", 1)
+        )
+        quoted = {key: quote(str(value), safe="@") for key, value in path_args.items()}
+        return self.request(method, path.format(**quoted), json=json, params=params)
 
     def _handle(self, response: requests.Response) -> dict:
         code = response.status_code
@@ -237,31 +272,44 @@ class HttpClient:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
+    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
+    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
+    raw = response.headers.get("Retry-After") or response.headers.get(
+        "x-ratelimit-reset"
+    )
     try:
-        return max(0.0, float(raw))
+        value = float(raw or "")
     except ValueError:
         return None
+    if value > 1e12:  # a Unix time in milliseconds
+        value = value / 1000 - time.time()
+    elif value > 1e9:  # a Unix time in seconds
+        value -= time.time()
+    return min(max(0.0, value), 86400.0)  # never NaN, never forever
 
 
 class Adapter(ABC):
-    """One platform, in our terms. Each platform folder implements every method."""
-
-    # The platform's status/priority translation (its mapping.py), and what its
-    # ticket JSON calls our fields; _outgoing and _incoming do the rest.
-    mapping: ModuleType
-    subject_key = "subject"
-    assignee_key = "assignee_id"
-    external_id_key = "external_id"
-    updated_key = "updated_at"
+    """One platform, in our terms. The platform's spec (registry) says what maps to
+    what; each platform folder implements the exchanges and its true special
+    cases."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.label = registry.get(connection.platform).label
+        self.spec = registry.get(connection.platform)
+        self.label = self.spec.label
+        self.names = self.spec.fields
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
+        # Where a pull without a cursor begins, when not the first-pull window.
+        self.since: datetime | None = None
+
+    def pull_start(self) -> datetime:
+        """Where a pull without a cursor begins: `since` when set (a backfill),
+        else the connection's first-pull window."""
+        if self.since is not None:
+            return self.since
+        hours = self.connection.first_pull_hours or settings.SYNC_FIRST_PULL_HOURS
+        return datetime.now(UTC) - timedelta(hours=hours)
 
     # --- the ticket in the platform's JSON and back ---
 
@@ -270,15 +318,15 @@ class Adapter(ABC):
         and priority also travel as marker tags, so a round trip loses nothing."""
         body: dict = {}
         if "subject" in fields:
-            body[self.subject_key] = snapshot["subject"]
+            body[self.names.subject] = snapshot["subject"]
         if "status" in fields:
-            body["status"] = self.mapping.status_to_remote(snapshot["status"])
+            body.update(self._status_out(snapshot["status"]))
         if "priority" in fields:
-            body["priority"] = self.mapping.priority_to_remote(snapshot["priority"])
+            body["priority"] = self.spec.priority.remote(snapshot["priority"])
         if "assignee" in fields:
             email = snapshot.get("assignee_email")
             user_id = self.user_id_for_email(email) if email else None
-            body[self.assignee_key] = self._assignee_out(user_id)
+            body[self.names.assignee] = self._assignee_out(user_id)
         if {"tags", "status", "priority"} & set(fields):
             names = snapshot["tags"] + marker_tags(
                 snapshot["status"], snapshot["priority"]
@@ -290,38 +338,45 @@ class Adapter(ABC):
         self, fields: dict, *, remote_id, url: str, raw: dict
     ) -> RemoteTicket:
         """The platform's ticket JSON in our terms. Fields missing from `fields` (a
-        partial webhook) stay None: unknown."""
+        partial webhook) or holding values the spec does not know stay None:
+        unknown, so nothing changes on our side."""
         status_marker, priority_marker, tags = split_markers(self._tag_names(fields))
         remote_status = fields.get("status") or ""
+        names = self.names
         return RemoteTicket(
             remote_id=str(remote_id),
             url=url,
-            subject=fields.get(self.subject_key),
+            subject=fields.get(names.subject),
             status=self._status_in(remote_status, status_marker, fields)
             if remote_status
             else None,
-            priority=self.mapping.priority_from_remote(
-                fields.get("priority"), priority_marker
-            )
+            priority=self.spec.priority.ours(fields.get("priority"), priority_marker)
             if "priority" in fields
             else None,
-            assignee_id=self._assignee_in(fields[self.assignee_key])
-            if self.assignee_key in fields
+            assignee_id=self._assignee_in(fields)
+            if self._has_assignee(fields)
             else None,
             tags=tags if "tags" in fields else None,
-            external_id=fields.get(self.external_id_key) or "",
-            updated_at=parse_time(fields.get(self.updated_key)),
-            remote_status=remote_status,
+            external_id=fields.get(names.external_id) or "",
+            updated_at=parse_time(fields.get(names.updated)),
+            remote_status=str(remote_status).lower(),
             raw=raw,
         )
 
-    def _status_in(self, remote_status: str, marker: str | None, fields: dict) -> str:
-        return self.mapping.status_from_remote(remote_status, marker)
+    def _status_out(self, status: str) -> dict:
+        return {"status": self.spec.status.remote(status)}
+
+    def _status_in(self, remote_status, marker: str | None, fields: dict):
+        return self.spec.status.ours(remote_status, marker)
+
+    def _has_assignee(self, fields: dict) -> bool:
+        return self.names.assignee in fields
 
     def _assignee_out(self, user_id: str | None):
         return int(user_id) if user_id else None
 
-    def _assignee_in(self, value) -> str:
+    def _assignee_in(self, fields: dict) -> str:
+        value = fields[self.names.assignee]
         return str(value) if value else ""
 
     def _tags_out(self, names: list[str]):
@@ -382,9 +437,40 @@ class Adapter(ABC):
         return self._user_ids[email]
 
     def email_for_user_id(self, user_id: str) -> str | None:
+        """None for a user the platform does not know (404): no member of ours."""
         if user_id not in self._user_emails:
-            self._user_emails[user_id] = self._lookup_email(user_id)
+            try:
+                self._user_emails[user_id] = self._lookup_email(user_id)
+            except SyncError as exc:
+                if exc.status_code != 404:
+                    raise
+                self._user_emails[user_id] = None
         return self._user_emails[user_id]
+
+    def requester_for(
+        self, remote: RemoteTicket, lookup: bool = True
+    ) -> tuple[str, str] | None:
+        """(e-mail, name) of the remote ticket's requester, None when unknown or
+        one of our own placeholders (requester_of). Without `lookup` only a
+        requester the platform gave inline counts (no request is made)."""
+        found = remote.requester
+        if found is None and lookup and remote.requester_id:
+            key = f"requester:{remote.requester_id}"
+            if key not in self._user_emails:
+                try:
+                    self._user_emails[key] = self._lookup_requester(remote.requester_id)
+                except SyncError as exc:
+                    if exc.status_code != 404:
+                        raise
+                    self._user_emails[key] = None
+            found = self._user_emails[key]
+        if not found or not found[0] or found[0].endswith(PLACEHOLDER_DOMAIN):
+            return None
+        return found
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        """(e-mail, name) of a requester by the platform's id."""
+        return None
 
     @abstractmethod
     def _lookup_user_id(self, email: str) -> str | None:

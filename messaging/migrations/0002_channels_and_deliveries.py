@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('helpdesk', '0006_notification_kind_reply_failed'),
+        ('helpdesk', '0006_notification_centre_email_preference'),
         ('messaging', '0001_inbound_email'),
         ('tickets', '0008_message_email_message_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

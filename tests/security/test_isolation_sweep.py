@@ -72,6 +72,7 @@ PLAIN_QUERY = {
     # move it, they never reach B's conversation.
     "since",
     "tag_mode",
+    "unread",
 }
 
 

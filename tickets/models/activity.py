@@ -56,6 +56,7 @@ class TicketEvent(models.Model):
         WOKE = "woke", "Woke up"
         CONVERSATION_ADDED = "conversation_added", "Conversation added"
         CUSTOMER_REPLIED = "customer_replied", "Customer replied"
+        TOOL_CALL = "tool_call", "Tool call"
         SLA_APPLIED = "sla_applied", "SLA applied"
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA breached"
@@ -85,6 +86,9 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"]),
             models.Index(fields=["workspace", "ticket_number"]),
+            # The live-update marker: the workspace's newest event id, one index probe
+            # (tickets.ui.views.live).
+            models.Index(fields=["workspace", "-id"], name="ticketevent_ws_newest"),
         ]
 
     def __str__(self) -> str:

@@ -3,16 +3,13 @@ detail panel needs. Filtering itself is TicketFilterSet's; this module only turn
 query string into chips, links and querysets, so a page can be bookmarked and shared.
 """
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.functional import cached_property
 
-from helpdesk.models import Membership, Workspace
+from helpdesk.models import Membership, Notification, Workspace
 from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
 from integrations.filters import SYNC_STATUS_CHOICES
@@ -29,6 +26,7 @@ from tickets.models import (
     Tag,
     Ticket,
 )
+from tickets.ui.querystate import ListQuery
 
 # Parameters that are state of the page, not filters.
 LAYOUT_PARAMS = ("view", "page", "column")
@@ -51,15 +49,19 @@ CHIP_NAMES = {
     "sla": "SLA",
     "sync_status": "Sync",
     "reply": "Reply",
+    "unread": "Unread",
 }
 DEFAULT_SNOOZED = "active"
 # The History tab shows the latest entries; the admin and the API show them all.
 HISTORY_LIMIT = 50
 
 
-class TicketQuery:
+class TicketQuery(ListQuery):
     """The tickets page's state, read from (and written back to) the query string."""
 
+    url_name = "tickets:index"
+    chip_names = CHIP_NAMES
+    layout_params = LAYOUT_PARAMS
     SORTS = [
         ("-created", "Newest"),
         ("created", "Oldest"),
@@ -71,11 +73,9 @@ class TicketQuery:
     ]
 
     def __init__(self, params: QueryDict, *, request, membership: Membership):
-        self.params = params.copy()
-        self.request = request
-        self.membership = membership
+        super().__init__(params, request=request, membership=membership)
         self.layout = "board" if params.get("view") == "board" else "list"
-        self._filterset = None
+        self._names = _ChipNames(membership.workspace)
 
     @classmethod
     def from_saved(cls, view: SavedView, *, request, membership: Membership):
@@ -104,21 +104,8 @@ class TicketQuery:
             membership=self.membership,
         )
 
-    @property
-    def errors(self) -> list[str]:
-        filterset = self._main_filterset()
-        if filterset.is_valid():
-            return []
-        return [
-            f"{CHIP_NAMES.get(name, name)}: {message}"
-            for name, messages in filterset.errors.items()
-            for message in messages
-        ]
-
-    def _main_filterset(self) -> TicketFilterSet:
-        if self._filterset is None:
-            self._filterset = self.filterset()
-        return self._filterset
+    def make_filterset(self) -> TicketFilterSet:
+        return self.filterset()
 
     def tickets(self, *, ignore_status: bool = False) -> QuerySet[Ticket]:
         """The matching tickets in the chosen order; none when a filter is invalid."""
@@ -143,16 +130,6 @@ class TicketQuery:
 
     # --- links and chips ---
 
-    @property
-    def filter_params(self) -> list[tuple[str, str]]:
-        return [
-            (name, value)
-            for name in self.params
-            if name not in LAYOUT_PARAMS
-            for value in self.params.getlist(name)
-            if value != ""
-        ]
-
     def as_filters(self) -> dict[str, list[str] | str]:
         """The filters as stored in a SavedView (lists for repeatable parameters)."""
         out: dict[str, list[str] | str] = {}
@@ -160,41 +137,10 @@ class TicketQuery:
             out.setdefault(name, []).append(value)  # type: ignore[union-attr]
         return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
-    def querystring(self, **overrides) -> str:
-        pairs = [
-            (k, v)
-            for k, v in self.filter_params
-            if k not in overrides and k != "ordering"
-        ]
-        ordering = self.params.get("ordering")
-        if ordering and "ordering" not in overrides:
-            pairs.append(("ordering", ordering))
-        for name, value in overrides.items():
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((name, item))
+    def kept_params(self, overrides: dict) -> list[tuple[str, str]]:
         if self.layout == "board" and "view" not in overrides:
-            pairs.append(("view", "board"))
-        return urlencode(pairs)
-
-    @property
-    def current_url(self) -> str:
-        return self.url()
-
-    def url(self, **overrides) -> str:
-        base = reverse("tickets:index", args=[self.membership.workspace.slug])
-        querystring = self.querystring(**overrides)
-        return f"{base}?{querystring}" if querystring else base
-
-    def url_without(self, name: str, value: str) -> str:
-        remaining = [v for v in self.params.getlist(name) if v != value]
-        return self.url(**{name: remaining or None})
-
-    @property
-    def selected(self) -> dict[str, list[str]]:
-        """Every parameter's values, for ticking the popover's inputs."""
-        return {name: self.params.getlist(name) for name in CHIP_NAMES}
+            return [("view", "board")]
+        return []
 
     @property
     def list_url(self) -> str:
@@ -204,44 +150,8 @@ class TicketQuery:
     def board_url(self) -> str:
         return self.url(view="board")
 
-    def clear_url(self) -> str:
-        base = reverse("tickets:index", args=[self.membership.workspace.slug])
-        return f"{base}?view=board" if self.layout == "board" else base
-
-    @property
-    def query_only(self) -> str:
-        """The filters alone, for forms that act on "all matching"."""
-        return urlencode(self.filter_params)
-
-    def value(self, name: str) -> str:
-        return self.params.get(name, "")
-
-    def values(self, name: str) -> list[str]:
-        return self.params.getlist(name)
-
-    @property
-    def search(self) -> str:
-        return self.params.get("q", "")
-
-    @property
-    def ordering(self) -> str:
-        return self.params.get("ordering", "")
-
-    def chips(self) -> list[dict]:
-        """One removable chip per active filter value, named for people."""
-        names = _ChipNames(self.membership.workspace)
-        chips = []
-        for name, value in self.filter_params:
-            if name not in CHIP_NAMES:
-                continue
-            chips.append(
-                {
-                    "name": CHIP_NAMES[name],
-                    "value": names.display(name, value, self.request.user),
-                    "url": self.url_without(name, value),
-                }
-            )
-        return chips
+    def chip_value(self, name: str, value: str) -> str:
+        return self._names.display(name, value, self.request.user)
 
     @property
     def queue(self) -> str:
@@ -251,6 +161,8 @@ class TicketQuery:
             return "snoozed"
         if filters.get("assignee") == "me" and len(filters) == 1:
             return "mine"
+        if filters == {"assignee": "me", "unread": "true"}:
+            return "unread"
         if filters.get("assignee") == "none" and len(filters) == 1:
             return "unassigned"
         return "all" if not filters else ""
@@ -317,6 +229,8 @@ class _ChipNames:
                 return "Me"
             if value == "none":
                 return "Unassigned"
+        if name == "unread":
+            return "Yes" if value.lower() in ("true", "1", "yes", "on") else "No"
         if name == "snoozed":
             return {"snoozed": "Only snoozed", "all": "Including snoozed"}.get(
                 value, "Hidden"
@@ -394,16 +308,24 @@ class CappedPaginator(Paginator):
 # --- the page shell: sidebar queues, pinned views, workspace switcher ---
 
 
-def _sidebar(request, membership: Membership) -> dict:
-    """Counts for the sidebar queues and the pinned saved views (one query each)."""
+def sidebar(request, membership: Membership) -> dict:
+    """Counts for the sidebar queues (unread: the member's tickets a customer wrote
+    on since they last opened them), the pinned saved views (one query each) and
+    the bell's unread notifications. The live-update poll sends them again."""
     base = selectors.ticket_list(membership=membership)
     active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
     counts = selectors.capped_counts(
         {
             "all": base.filter(active),
             "mine": base.filter(active, assignee=request.user),
+            "unread": base.filter(assignee=request.user, assignee_unread=True),
             "unassigned": base.filter(active, assignee__isnull=True),
             "snoozed": base.filter(snoozed_until__isnull=False),
+            "bell": Notification.objects.filter(
+                recipient=request.user,
+                workspace=membership.workspace,
+                read_at__isnull=True,
+            ),
         }
     )
     pinned = []
@@ -422,5 +344,5 @@ def page_shell(request, membership: Membership) -> dict:
         .order_by("workspace__name"),
         "can_manage": can(membership, "reports.view"),
         "can_share_views": can(membership, "views.share"),
-        **_sidebar(request, membership),
+        **sidebar(request, membership),
     }

@@ -10,40 +10,52 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from tickets import services, workflow
-from tickets.intake import inbound
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
     CommentForm,
     FieldForm,
+    PreviewForm,
     SnoozeForm,
     StatusForm,
     TagsForm,
 )
 from tickets.ui.snooze import snooze_presets
+from tickets.ui.thread import ticket_thread
 from tickets.ui.views.base import error_messages, member_for, ticket_for
 
+# The Conversation tab holds the whole thread (transcripts, replies and notes) with
+# the composer under it; there is no separate Comments tab.
 PANEL_TABS = [
     ("details", "Details"),
     ("conversation", "Conversation"),
-    ("comments", "Comments"),
     ("activity", "Activity"),
     ("history", "History"),
 ]
 
 
+def _tab(request, detail: dict, default: str | None) -> str:
+    """The tab asked for, else the Conversation tab when the ticket has a
+    conversation, else Details."""
+    asked = request.GET.get("tab") or default
+    if asked in dict(PANEL_TABS):
+        return asked
+    linked = detail["primary"] is not None or detail["associated"]
+    return "conversation" if linked else "details"
+
+
 def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> dict:
     """The template context of the panel partial for `ticket`."""
+    detail = listing.ticket_panel_tabs(ticket=ticket)
     members = list(
         Membership.objects.filter(workspace=membership.workspace)
         .select_related("user")
@@ -52,7 +64,8 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
     return {
         "membership": membership,
         "ticket": ticket,
-        "detail": listing.ticket_panel_tabs(ticket=ticket),
+        "detail": detail,
+        "thread": ticket_thread(detail),
         "statuses": workflow.Status,
         "allowed_statuses": [
             (s, workflow.label(s)) for s in ticket.allowed_next_statuses
@@ -66,7 +79,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
             workspace=membership.workspace, now=timezone.now()
         ),
         "tabs": PANEL_TABS,
-        "tab": request.GET.get("tab") or extra.pop("tab", "details"),
+        "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
         "notice": extra.pop("notice", ""),
         **extra,
@@ -130,7 +143,7 @@ def _edit(request, slug, number, form_class, apply):
         fresh,
         changed=True,
         notice=form.notice,
-        tab=request.POST.get("tab", "details"),
+        tab=request.POST.get("tab"),
     )
 
 
@@ -206,6 +219,28 @@ def ticket_comment(request, slug: str, number: int):
     )
 
 
+@login_required
+@require_POST
+def ticket_preview(request, slug: str, number: int):
+    """The composer's Markdown preview, rendered by the same filter as the thread."""
+    membership = member_for(request, slug)
+    ticket = ticket_for(membership, number)
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return render(
+            request,
+            "tickets/partials/panel/_preview.html",
+            {"errors": errors},
+            status=422,
+        )
+    return render(
+        request,
+        "tickets/partials/panel/_preview.html",
+        {"ticket": ticket, "body": form.cleaned_data["body"]},
+    )
+
+
 def _snooze(ticket, data, actor):
     if data["until"] is None:
         return services.ticket_unsnooze(ticket=ticket, actor=actor)
@@ -240,21 +275,3 @@ def ticket_move(request, slug: str, number: int):
     )
     trigger_client_event(response, "ticketsChanged")
     return response
-
-
-@login_required
-@require_POST
-def ticket_from_conversation(request, slug: str, conversation_id: int):
-    """ "Create ticket" on a conversation: a new ticket linked to it, opened at once."""
-    membership = member_for(request, slug)
-    if not can(membership, "ticket.create"):
-        raise Http404("No such workspace.")
-    conversation = listing.conversation_get(membership=membership, pk=conversation_id)
-    subject = (request.POST.get("subject") or "").strip()
-    ticket = inbound.ticket_create_from_conversation(
-        conversation=conversation,
-        actor=request.user,
-        subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
-    )
-    url = reverse("tickets:detail", args=[slug, ticket.number])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
