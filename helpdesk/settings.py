@@ -206,14 +206,12 @@ CELERY_ENABLE_UTC = True
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60)
 SNOOZE_SWEEP_SECONDS = env_int("SNOOZE_SWEEP_SECONDS", 60)
 NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 10)
-CHANNEL_SWEEP_SECONDS = env_int("CHANNEL_SWEEP_SECONDS", 5)
 INBOUND_IMAP_POLL_SECONDS = env_int("INBOUND_IMAP_POLL_SECONDS", 60)
 for _name in (
     "INBOUND_IMAP_POLL_SECONDS",
     "SLA_SWEEP_SECONDS",
     "SNOOZE_SWEEP_SECONDS",
     "NOTIFICATION_SWEEP_SECONDS",
-    "CHANNEL_SWEEP_SECONDS",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
@@ -257,11 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
-    "messaging-deliver-replies": {
-        "task": "messaging.deliver_replies",
-        "schedule": float(CHANNEL_SWEEP_SECONDS),
-        "options": {"expires": CHANNEL_SWEEP_SECONDS},
-    },
+    "messaging-deliver-replies": {"task": "messaging.deliver_replies", "schedule": 5.0},
     # Inbound e-mail from the IMAP mailboxes (self-hosting; see README).
     "messaging-poll-imap": {
         "task": "messaging.poll_imap",
@@ -284,15 +278,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
-# Public replies (messaging): callback timeouts (connect, read) in seconds; attempts
-# before a reply is marked failed (backoff as SYNC_BACKOFF_*).
-CHANNEL_HTTP_TIMEOUT = (
-    env_float("CHANNEL_CONNECT_TIMEOUT", 5.0),
-    env_float("CHANNEL_READ_TIMEOUT", 15.0),
-)
-CHANNEL_MAX_ATTEMPTS = env_int("CHANNEL_MAX_ATTEMPTS", 15)
-if min(CHANNEL_HTTP_TIMEOUT) <= 0 or CHANNEL_MAX_ATTEMPTS < 1:
-    raise ImproperlyConfigured("CHANNEL_*_TIMEOUT > 0, CHANNEL_MAX_ATTEMPTS >= 1")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox

@@ -86,7 +86,7 @@ def _attempt(delivery: Delivery, sender, result: DrainResult) -> None:
 
 def _failed(delivery: Delivery, exc: SendError, result: DrainResult) -> None:
     log.info("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, exc)
-    if exc.permanent or delivery.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+    if exc.permanent or delivery.attempts >= settings.SYNC_MAX_ATTEMPTS:
         reason = str(exc)
         if not exc.permanent:
             reason = f"Gave up after {delivery.attempts} attempts: {exc}"

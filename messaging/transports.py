@@ -107,7 +107,7 @@ class Sender:
                 url,
                 data=body,
                 headers=headers,
-                timeout=tuple(settings.CHANNEL_HTTP_TIMEOUT),
+                timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
         except requests.Timeout:

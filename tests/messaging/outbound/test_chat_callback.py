@@ -90,7 +90,7 @@ def test_a_forged_signature_is_refused_by_the_receiver(
 def test_every_reply_arrives_once_and_in_order_through_outage_500_timeout_and_429(
     workspace, agent, customer, chat_channel, receiver, settings
 ):
-    settings.CHANNEL_HTTP_TIMEOUT = (1.0, 0.5)
+    settings.SYNC_HTTP_TIMEOUT = (1.0, 0.5)
     receiver.stall_seconds = 1.0
     first = chat_ticket(workspace, customer, external_id="chat-1")
     second = chat_ticket(workspace, customer, external_id="chat-2")
