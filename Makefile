@@ -9,7 +9,7 @@ USERS ?= 100
 DURATION ?= 5m
 N ?= 100000
 
-.PHONY: install run serve test lint format migrations-check bench load clean
+.PHONY: install run serve test lint format migrations-check bench bench-channels load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ load: install
 ## bench/results.md.
 bench: install
 	$(BIN)/python -m bench --tickets $(N)
+
+## 1,000 queued public replies to a local chat callback receiver and a local SMTP
+## server (aiosmtpd), delivered per second: bench/channels-results.md.
+bench-channels: install
+	$(BIN)/python -m bench.channels --replies 1000
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

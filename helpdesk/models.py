@@ -189,6 +189,7 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA breached"
         WOKE = "woke", "Snooze ended"
+        REPLY_FAILED = "reply_failed", "Reply not delivered"
         CUSTOMER_REPLIED = "customer_replied", "Customer replied"
 
     class State(models.TextChoices):

@@ -1,7 +1,7 @@
 """The roles matrix: which role may do what in a workspace.
 
 Agents work tickets; managers also delete, export, see reports and manage SLA
-policies, escalation rules and shared views; admins also manage members,
+policies, escalation rules, shared views and reply channels; admins also manage members,
 integrations and workspace settings. The API, the UI and the admin all ask `can()`.
 """
 
@@ -25,6 +25,7 @@ MINIMUM_ROLE: dict[str, str] = {
     "macros.manage": Role.MANAGER,
     "members.manage": Role.ADMIN,
     "integrations.manage": Role.ADMIN,
+    "channels.manage": Role.MANAGER,
     "workspace.manage": Role.ADMIN,
 }
 RANK = {Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3}

@@ -20,6 +20,7 @@ from helpdesk.lib.env import (
     env_bool,
     env_float,
     env_int,
+    env_json,
     env_list,
     env_storage,
 )
@@ -257,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
+    "messaging-deliver-replies": {"task": "messaging.deliver_replies", "schedule": 5.0},
     # Inbound e-mail from the IMAP mailboxes (self-hosting; see README).
     "messaging-poll-imap": {
         "task": "messaging.poll_imap",
@@ -287,6 +289,8 @@ INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
 INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 200)
 INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
 ANYMAIL = {
+    # Sending through an ESP: its settings as JSON, {"POSTMARK_SERVER_TOKEN": ...}.
+    **env_json("ANYMAIL", {}),
     "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
     # "user:password" the ESP sends as HTTP basic auth (Postmark signs nothing else).
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "") or None,

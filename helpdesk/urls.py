@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
+    path("api/v1/", include("messaging.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -126,6 +126,11 @@ def get(key: str) -> PlatformSpec:
     return platforms()[key]
 
 
+def delivering_platforms() -> set[str]:
+    """Keys of the platforms that send pushed public replies to the customer."""
+    return {key for key, spec in platforms().items() if spec.delivers_public_replies}
+
+
 def choices() -> list[tuple[str, str]]:
     """(key, label) of every platform: the choices of the models' platform fields
     (a callable, so a new platform needs no migration) and of the API."""

@@ -83,8 +83,11 @@ def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
         raise UnsafeURL(f"{host} is not on {domain}.")
     if port not in (None, 443):
         raise UnsafeURL("Only the standard https port is allowed.")
-    if not resolve:
-        return []
+    return _public_addresses(host) if resolve else []
+
+
+def _public_addresses(host: str) -> list[str]:
+    """Every address `host` resolves to, all of them public, else UnsafeURL."""
     try:
         infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
@@ -94,3 +97,36 @@ def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
         if not _is_public(address):
             raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
     return addresses
+
+
+def check_callback_url(url: str, *, resolve: bool = True) -> list[str]:
+    """The public addresses to POST to for a callback `url` on any domain (a chat
+    platform's): https on the standard port, a host name (no IP literal, no user
+    name or password) that resolves to public addresses only. [] when not resolving
+    or for the local servers SYNC_ALLOW_LOCAL_URLS lets through (tests)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"The URL cannot be read: {exc}.") from None
+    if _local_fake_allowed(parts.scheme, host):
+        return []
+    if parts.scheme != "https":
+        raise UnsafeURL(
+            f"Only https URLs are allowed, not {parts.scheme or 'none'}://."
+        )
+    if not host:
+        raise UnsafeURL("The URL has no host.")
+    if parts.username or parts.password:
+        raise UnsafeURL("The URL may not carry a user name or password.")
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        kind = "public" if _is_public(str(literal)) else "private"
+        raise UnsafeURL(f"{host} is a {kind} IP address; give a host name.")
+    if port not in (None, 443):
+        raise UnsafeURL("Only the standard https port is allowed.")
+    return _public_addresses(host) if resolve else []

@@ -1,12 +1,16 @@
-"""Back office for inbound e-mail: the workspace's mailboxes (the IMAP password is
-write-only) and the mail received, read only."""
+"""Back office for messaging: reply channels (audited, secret write-only) and
+deliveries; inbound mailboxes (the IMAP password is write-only) and the mail
+received, read only."""
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import WorkspaceScopedAdmin
+from helpdesk.audit import stamp_history
 from integrations import crypto
-from messaging.models import InboundEmail, InboundMailbox
+from messaging.models import Channel, Delivery, InboundEmail, InboundMailbox
+from messaging.services import PLAIN_FIELDS
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -94,3 +98,61 @@ class InboundEmailAdmin(WorkspaceScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+
+class ChannelAdminForm(forms.ModelForm):
+    secret = forms.CharField(
+        label="Signing secret",
+        required=False,
+        min_length=16,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Chat callback only. Leave empty to keep the stored secret.",
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["workspace", *PLAIN_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("secret"):
+            # Before the model's own checks, which need a secret for a chat.
+            self.instance.set_secret(data["secret"])
+            stamp_history(self.instance, None, "signing secret set")
+        return data
+
+
+@admin.register(Channel)
+class ChannelAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    """The history never holds the secret (excluded from HistoricalRecords)."""
+
+    form = ChannelAdminForm
+    manager_can_edit = True  # "channels.manage" is a manager's
+    list_display = ["__str__", "workspace", "kind", "enabled", "updated_at"]
+    list_filter = ["kind", "enabled"]
+    readonly_fields = ["uuid", "secret_hint"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(WorkspaceScopedAdmin):
+    """What happened to each public reply; written by the drain only."""
+
+    list_display = [
+        "ticket",
+        "route",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "reason",
+    ]
+    list_filter = ["route", "state"]
+    search_fields = ["recipient", "email_message_id", "reason"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened; workspace admins may delete it

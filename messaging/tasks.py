@@ -1,8 +1,17 @@
-"""Messaging jobs run by Celery: the IMAP poll (beat, INBOUND_IMAP_POLL_SECONDS)."""
+"""Messaging jobs run by Celery: sending public replies and the IMAP poll. The
+database is the queue (Delivery rows), so a lost or doubled task sends nothing
+twice."""
 
 from celery import shared_task
 
+from messaging import delivery
 from messaging.inbound.imap import poll_all
+
+
+@shared_task(name="messaging.deliver_replies", acks_late=True, ignore_result=True)
+def deliver_replies() -> dict:
+    """Beat job: send the due public replies (chat callbacks and e-mail)."""
+    return delivery.drain().__dict__
 
 
 @shared_task(name="messaging.poll_imap")

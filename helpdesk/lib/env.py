@@ -4,6 +4,7 @@ message naming the variable for a bad value. Used by helpdesk/settings.py only."
 
 import base64
 import hashlib
+import json
 import os
 
 from cryptography.fernet import Fernet
@@ -49,6 +50,20 @@ def env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
+def env_json(name: str, default: dict) -> dict:
+    """A JSON object from the environment (ImproperlyConfigured when it is not)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object")
+    return value
 
 
 def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[str]:

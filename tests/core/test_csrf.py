@@ -29,6 +29,8 @@ NOT_SESSION_AUTHENTICATED = {
     "messaging:mailgun_inbound",
     "messaging:mailgun_inbound_mime",
     "messaging:postmark_inbound",
+    # The e-mail services' tracking webhooks: basic auth or the ESP's signature.
+    "messaging:tracking",
 }
 # Values that satisfy each URL parameter; the objects need not exist, because the
 # CSRF check runs before any view looks them up.
@@ -46,6 +48,7 @@ SAMPLES = {
     "uuid": str(uuid.uuid4()),
     "connection_uuid": str(uuid.uuid4()),
     "url": "no/such/page/",
+    "esp": "postmark",
 }
 CONVERTERS = {"int": "1", "slug": "acme", "uuid": str(uuid.uuid4()), "path": "1"}
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
-from messaging.models import InboundEmail, InboundMailbox
+from messaging.models import Channel, Delivery, InboundEmail, InboundMailbox
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
 from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
@@ -166,6 +166,25 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         body=f"{words} notification body",
     )
     export_job = ExportJob.objects.create(workspace=workspace, requested_by=member)
+    channel, _ = Channel.objects.get_or_create(  # one per kind and workspace
+        workspace=workspace,
+        kind="email",
+        defaults={
+            "from_email": f"help@{words.lower()}.test",
+            "from_name": f"{words} Support",
+            "signature": f"{words} signature",
+        },
+    )
+    delivery = Delivery.objects.create(
+        workspace=workspace,
+        ticket=ticket,
+        comment=comment,
+        channel=channel,
+        route="email",
+        thread_key=f"email:{ticket.pk}",
+        recipient=contact.email,
+        reason=f"{words} delivery reason",
+    )
     mailbox = InboundMailbox.objects.create(
         workspace=workspace, address=f"{tag}@inbound.test"
     )
@@ -221,6 +240,8 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             "integrations.webhookevent": WebhookEvent.objects.get(
                 connection=connection
             ),
+            "messaging.channel": channel,
+            "messaging.delivery": delivery,
             "messaging.inboundmailbox": mailbox,
             "messaging.inboundemail": inbound,
         },
@@ -293,6 +314,8 @@ def snapshot(workspace: Workspace) -> dict[str, list[dict]]:
         "clocks": SlaTarget.objects.filter(workspace=workspace),
         "webhook_events": WebhookEvent.objects.filter(connection__workspace=workspace),
         "notifications": Notification.objects.filter(workspace=workspace),
+        "channels": Channel.objects.filter(workspace=workspace),
+        "deliveries": Delivery.objects.filter(workspace=workspace),
         "ticket_tags": Ticket.tags.through.objects.filter(ticket__workspace=workspace),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in tables.items()}

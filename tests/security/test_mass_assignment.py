@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from helpdesk.models import Contact, Membership
 from integrations.models import Connection
+from messaging.models import Channel
 from sla.models import SlaPolicy, SlaTarget
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
@@ -53,6 +54,7 @@ PROTECTED = (
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
 CONNECTIONS = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
+CHANNELS = "/api/v1/workspaces/{workspace_slug}/channels/"
 RULE_FIELDS = {
     "name",
     "position",
@@ -145,6 +147,7 @@ WRITABLE = {
         "files",
         "is_public",
         "macro",
+        "route",
     },
     **{
         (method, path): {
@@ -205,6 +208,22 @@ WRITABLE = {
             ("post", CONNECTIONS),
             ("put", CONNECTIONS + "{uuid}/"),
             ("patch", CONNECTIONS + "{uuid}/"),
+        )
+    },
+    **{
+        (method, path): {
+            "callback_url",
+            "enabled",
+            "from_email",
+            "from_name",
+            "kind",
+            "secret",
+            "signature",
+        }
+        for method, path in (
+            ("post", CHANNELS),
+            ("put", CHANNELS + "{uuid}/"),
+            ("patch", CHANNELS + "{uuid}/"),
         )
     },
 }
@@ -529,6 +548,38 @@ def api_writes(ours, fake):
             "admin",
             lambda: f"{integ}/connections/{connection().uuid}/",
             lambda: {"name": "renamed"},
+        ),
+        **channel_writes(ours, base),
+    }
+
+
+def channel_writes(ours, base):
+    """The reply channels API: a fresh e-mail channel for every create."""
+    body = {"kind": "email", "from_email": "help@acme.example"}
+
+    def channel():
+        channel, _ = Channel.objects.get_or_create(
+            workspace=ours.workspace,
+            kind="email",
+            defaults={"from_email": "h@a.example"},
+        )
+        return channel
+
+    def none_yet():
+        Channel.objects.filter(workspace=ours.workspace).delete()
+        return dict(body)
+
+    return {
+        ("post", CHANNELS): ("manager", lambda: f"{base}/channels/", none_yet),
+        ("put", CHANNELS + "{uuid}/"): (
+            "manager",
+            lambda: f"{base}/channels/{channel().uuid}/",
+            lambda: dict(body),
+        ),
+        ("patch", CHANNELS + "{uuid}/"): (
+            "manager",
+            lambda: f"{base}/channels/{channel().uuid}/",
+            lambda: {"from_name": "renamed"},
         ),
     }
 

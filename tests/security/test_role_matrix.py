@@ -22,6 +22,8 @@ from rest_framework.test import APIClient
 
 from helpdesk.permissions import MINIMUM_ROLE, RANK
 from integrations import services as connection_services
+from messaging import services as channel_services
+from messaging.models import Channel
 from tests.factories import make_ticket
 from tests.fakes.zendesk import FakeZendesk
 from tests.figures import report
@@ -50,6 +52,7 @@ README_MATRIX = {
     "Personal macros (own)": ALL,
     "Workspace macros: make, edit, delete": MANAGERS,
     "Export / import, reports, SLA policies, escalation rules": MANAGERS,
+    "Reply channels (chat callback, e-mail sender)": MANAGERS,
     "Members, integrations, workspace settings": ADMINS,
 }
 # Which README row each permission key (and "views.own") is.
@@ -70,6 +73,7 @@ ROW_OF = {
     "reports.view": "Export / import, reports, SLA policies, escalation rules",
     "sla.manage": "Export / import, reports, SLA policies, escalation rules",
     "rules.manage": "Export / import, reports, SLA policies, escalation rules",
+    "channels.manage": "Reply channels (chat callback, e-mail sender)",
     "members.manage": "Members, integrations, workspace settings",
     "integrations.manage": "Members, integrations, workspace settings",
     "workspace.manage": "Members, integrations, workspace settings",
@@ -155,6 +159,17 @@ class World:
             workspace=self.workspace, actor=None, values={"name": "r"}
         )
 
+    def channel(self, fresh: bool = True):
+        """The workspace's e-mail channel, made anew (one of each kind at most)."""
+        Channel.objects.filter(workspace=self.workspace).delete()
+        if not fresh:
+            return None
+        return channel_services.channel_save(
+            workspace=self.workspace,
+            actor=None,
+            values={"kind": "email", "from_email": "help@acme.example"},
+        )
+
     def connection(self):
         return connection_services.connection_save(
             workspace=self.workspace,
@@ -219,6 +234,11 @@ def api_cells(w: World, user):
         ),
         (("get", "/api/schema/"), ""): (None, "/api/schema/", None),
         (("get", C), ""): ("ticket.view", f"{base}/conversations/", None),
+        (("get", C + "{id}/messages/"), ""): (
+            "ticket.view",
+            lambda: f"{base}/conversations/{w.conversation().pk}/messages/",
+            None,
+        ),
         (("get", C + "{id}/"), ""): (
             "ticket.view",
             lambda: f"{base}/conversations/{w.conversation().pk}/",
@@ -403,6 +423,7 @@ def api_cells(w: World, user):
             lambda: f"{integ}/connections/{w.connection().uuid}/health/",
             None,
         ),
+        **channel_cells(w, base),
         (
             (
                 "post",
@@ -439,6 +460,28 @@ def macro_api_cells(w: World, user, base, M):
         ),
         (("delete", M + "{id}/"), "own"): ("macros.own", mine, None),
         (("delete", M + "{id}/"), "workspace"): ("macros.manage", ours, None),
+    }
+
+
+def channel_cells(w: World, base: str) -> dict:
+    """The reply channels API ("channels.manage")."""
+    H = "/api/v1/workspaces/{workspace_slug}/channels/"
+    body = {"kind": "email", "from_email": "help@acme.example"}
+
+    def one():
+        return f"{base}/channels/{w.channel().uuid}/"
+
+    def none_yet():
+        w.channel(fresh=False)
+        return dict(body)
+
+    return {
+        (("get", H), ""): ("channels.manage", f"{base}/channels/", None),
+        (("post", H), ""): ("channels.manage", f"{base}/channels/", none_yet),
+        (("get", H + "{uuid}/"), ""): ("channels.manage", one, None),
+        (("put", H + "{uuid}/"), ""): ("channels.manage", one, body),
+        (("patch", H + "{uuid}/"), ""): ("channels.manage", one, {"from_name": "x"}),
+        (("delete", H + "{uuid}/"), ""): ("channels.manage", one, None),
     }
 
 
@@ -687,6 +730,8 @@ ADMIN_MATRIX = {
     "integrations.externallink": (None, "ticket.edit", "workspace.manage"),
     "integrations.syncop": (None, None, "workspace.manage"),
     "integrations.webhookevent": (None, None, "workspace.manage"),
+    "messaging.channel": ("channels.manage",) * 3,
+    "messaging.delivery": (None, None, "workspace.manage"),
     "messaging.inboundmailbox": ("integrations.manage",) * 3,
     "messaging.inboundemail": (None, None, "workspace.manage"),
     "auth.user": (None, None, None),

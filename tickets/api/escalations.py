@@ -14,7 +14,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -30,7 +36,13 @@ from tickets.intake.serializers import (
     EscalationPayloadSerializer,
     EscalationRuleInputSerializer,
 )
-from tickets.models import Conversation, EscalationIntake, EscalationRule, Ticket
+from tickets.models import (
+    Conversation,
+    EscalationIntake,
+    EscalationRule,
+    Message,
+    Ticket,
+)
 
 READ_ONLY_RULE_FIELDS = {"id", "created_at", "updated_at", "workspace"}
 
@@ -169,9 +181,16 @@ class EscalationViewSet(WorkspaceViewMixin, viewsets.ViewSet):
 # --- conversations: customer messages and tickets by hand ---
 
 
+AGENT_PAGE = 100
+
+
 class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
     lookup_value_regex = "[0-9]+"
-    action_permissions = {"messages": "ticket.edit", "tickets": "ticket.create"}
+    action_permissions = {
+        "messages": "ticket.edit",
+        "tickets": "ticket.create",
+        "agent_messages": "ticket.view",
+    }
 
     def _conversation(self) -> Conversation:
         try:
@@ -212,6 +231,51 @@ class ConversationIntakeViewSet(WorkspaceViewMixin, viewsets.ViewSet):
                 "tickets": [t.ref for t in result.tickets],
             },
             status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="The agents' messages after a cursor (for chats without callbacks)",
+        description=(
+            "Agent messages (public replies) of the conversation with an id above "
+            "`since`, oldest first, at most 100. Pass the answer's `cursor` as the "
+            "next `since`; `more` says whether another page is waiting."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since", OpenApiTypes.STR, description="The last `cursor` seen."
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "AgentMessages",
+                {
+                    "messages": s.MessageSerializer(many=True),
+                    "cursor": serializers.CharField(),
+                    "more": serializers.BooleanField(),
+                },
+            ),
+            **errors(400, 403),
+        },
+    )
+    def agent_messages(self, request, *args, **kwargs):
+        conversation = self._conversation()
+        since = request.query_params.get("since", "") or "0"
+        if not since.isascii() or not since.isdigit() or len(since) > 18:
+            raise serializers.ValidationError(
+                {"since": ["Give the `cursor` of an earlier answer (digits)."]}
+            )
+        found = list(
+            conversation.messages.filter(
+                author_kind=Message.AuthorKind.AGENT, pk__gt=int(since)
+            ).order_by("id")[: AGENT_PAGE + 1]
+        )
+        page = found[:AGENT_PAGE]
+        return Response(
+            {
+                "messages": s.MessageSerializer(page, many=True).data,
+                "cursor": str(page[-1].pk if page else int(since)),
+                "more": len(found) > AGENT_PAGE,
+            }
         )
 
     @extend_schema(

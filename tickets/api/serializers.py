@@ -309,6 +309,14 @@ class CommentSerializer(serializers.ModelSerializer):
     macro = serializers.IntegerField(
         write_only=True, required=False, allow_null=True, min_value=1
     )
+    route = serializers.ChoiceField(
+        choices=[("chat", "Chat"), ("email", "E-mail")],
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="A public reply's way to the customer; empty: the chat while "
+        "it is live, else e-mail (see docs/channels.md).",
+    )
 
     class Meta:
         model = Comment
@@ -318,6 +326,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "author_label",
             "body",
             "is_public",
+            "route",
             "mentions",
             "attachments",
             "files",

@@ -323,6 +323,7 @@ class TicketViewSet(
                 "body": data["body"],
                 "is_public": data.get("is_public", False),
                 "attachments": data.get("files", []),
+                "route": data.get("route", ""),
             }
             comment = (
                 services.macro_apply(macro=data["macro"], **post)

@@ -33,7 +33,7 @@ router.register(
 app_name = "api"
 
 conversation_messages = escalations.ConversationIntakeViewSet.as_view(
-    {"post": "messages"}
+    {"get": "agent_messages", "post": "messages"}
 )
 conversation_tickets = escalations.ConversationIntakeViewSet.as_view(
     {"post": "tickets"}

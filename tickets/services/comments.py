@@ -19,6 +19,9 @@ from tickets.services.attachments import (
 )
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")
+# Which way a public reply should reach the customer ("" = the channels decide);
+# the handler of the channels (messaging) reads it from the COMMENTED event.
+REPLY_ROUTES = ("", "chat", "email")
 
 
 def mentioned_members(workspace: Workspace, body: str) -> list:
@@ -33,6 +36,18 @@ def mentioned_members(workspace: Workspace, body: str) -> list:
     ]
 
 
+def _checked(body: str, route: str) -> str:
+    """The comment's text, stripped; ValidationError naming the bad field."""
+    if route not in REPLY_ROUTES:
+        raise ValidationError({"route": ["Choose chat, email or leave it empty."]})
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["The comment cannot be empty."]})
+    if len(body) > MAX_TEXT:
+        raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
+    return body
+
+
 def comment_add(
     *,
     ticket: Ticket,
@@ -40,17 +55,15 @@ def comment_add(
     body: str,
     is_public: bool = False,
     attachments: Sequence = (),
+    route: str = "",
 ) -> Comment:
     """Add an internal or public comment with its files (uploaded files or
     (name, file, size) tuples), all checked before anything is written.
 
     A public comment goes to the customer (see _reply); its files go with it.
+    `route` (one of REPLY_ROUTES) asks for the chat or e-mail; the event carries it.
     """
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": ["The comment cannot be empty."]})
-    if len(body) > MAX_TEXT:
-        raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
+    body = _checked(body, route)
     checked = attachments_validate(attachments)
     with files_kept_on_success() as stored, transaction.atomic():
         ticket = _lock(ticket)
@@ -90,6 +103,8 @@ def comment_add(
             excerpt=body[:200],
             mentions=[u.username for u in mentions],
             **({"attachments": [f.original_name for f in files]} if files else {}),
+            **({"message_id": message.pk} if message else {}),
+            **({"route": route} if is_public and route else {}),
         )
     return comment
 

@@ -98,6 +98,7 @@ def macro_apply(
     body: str,
     is_public: bool = False,
     attachments: Sequence = (),
+    route: str = "",
 ) -> Comment:
     """Post `body` (the macro's text, as the agent edited it) and set the macro's
     status, priority, assignee and tags, in one transaction: a refused transition
@@ -124,4 +125,5 @@ def macro_apply(
             body=body,
             is_public=is_public,
             attachments=attachments,
+            route=route,
         )

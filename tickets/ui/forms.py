@@ -141,6 +141,12 @@ class CommentForm(_MemberForm):
             raise forms.ValidationError("No such macro in this workspace.")
         return macro
 
+    # A public reply's way to the customer (templates/messaging/_composer_route.html).
+    route = forms.ChoiceField(
+        choices=[("", "Default"), ("chat", "Chat"), ("email", "E-mail")],
+        required=False,
+    )
+
     def clean(self):
         data = super().clean()
         data["is_public"] = data.get("visibility") == "public"

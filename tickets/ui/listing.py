@@ -13,6 +13,7 @@ from helpdesk.models import Membership, Notification, Workspace
 from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
 from integrations.filters import SYNC_STATUS_CHOICES
+from messaging.filters import REPLY_CHOICES
 from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
@@ -47,6 +48,7 @@ CHIP_NAMES = {
     "snoozed": "Snoozed",
     "sla": "SLA",
     "sync_status": "Sync",
+    "reply": "Reply",
     "unread": "Unread",
 }
 DEFAULT_SNOOZED = "active"
@@ -173,6 +175,7 @@ class TicketQuery(ListQuery):
             "sources": Ticket.Source.choices,
             "sla": SlaFilter.choices,
             "sync_statuses": SYNC_STATUS_CHOICES,
+            "replies": REPLY_CHOICES,
             "members": Membership.objects.filter(workspace=workspace)
             .select_related("user")
             .order_by("user__username"),
@@ -219,6 +222,8 @@ class _ChipNames:
             return dict(SlaFilter.choices).get(value, value)
         if name == "sync_status":
             return dict(SYNC_STATUS_CHOICES).get(value, value)
+        if name == "reply":
+            return dict(REPLY_CHOICES).get(value, value)
         if name == "assignee":
             if value == "me":
                 return "Me"

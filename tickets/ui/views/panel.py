@@ -221,6 +221,7 @@ def _comment(ticket, data, actor):
         "body": data["body"],
         "is_public": data["is_public"],
         "attachments": data["attachments"],
+        "route": data["route"],
     }
     if data["macro"]:
         return services.macro_apply(macro=data["macro"], **post)
