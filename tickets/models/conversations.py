@@ -81,6 +81,15 @@ class Message(models.Model):
     # The RFC 5322 Message-ID of the e-mail that carried this message (either way),
     # so a customer's answer threads back by In-Reply-To / References.
     email_message_id = models.CharField(max_length=255, blank=True)
+    # The public reply this agent message carries to the transcript: the thread shows
+    # the reply once, as the comment.
+    comment = models.OneToOneField(
+        "tickets.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transcript_message",
+    )
 
     class Meta:
         ordering = ["sent_at", "id"]

@@ -78,7 +78,9 @@ def comment_add(
         mentions = mentioned_members(ticket.workspace, body)
         if mentions:
             comment.mentions.set(mentions)
-        fields, message = _reply(ticket, actor, body, now) if is_public else ([], None)
+        fields, message = (
+            _reply(ticket, actor, comment, now) if is_public else ([], None)
+        )
         files = attachments_save(
             workspace=ticket.workspace,
             checked=checked,
@@ -110,7 +112,7 @@ def comment_add(
 
 
 def _reply(
-    ticket: Ticket, actor: Actor | None, body: str, now
+    ticket: Ticket, actor: Actor | None, comment: Comment, now
 ) -> tuple[list[str], Message | None]:
     """A public comment, the first time, marks the ticket's first response; it is
     appended to the primary conversation as an agent message. The fields to save
@@ -125,7 +127,8 @@ def _reply(
             author_kind=Message.AuthorKind.AGENT,
             author_name=actor_label(actor),
             author_user=actor_user(actor),
-            body=body,
+            body=comment.body,
             sent_at=now,
+            comment=comment,
         )
     return fields, message

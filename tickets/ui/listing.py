@@ -254,7 +254,7 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
     comments = list(
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "deliveries")
         .order_by("created_at", "id")
     )
     conversations = list(
@@ -269,7 +269,7 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
                 Prefetch(
                     "messages",
                     queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
-                        "attachments"
+                        "attachments", "deliveries"
                     ),
                 )
             )

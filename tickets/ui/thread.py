@@ -38,11 +38,16 @@ def ticket_thread(detail: dict) -> list[Entry]:
         entries += [
             Entry(at=m.sent_at, message=m, conversation=primary)
             for m in primary.messages.all()
+            if m.comment_id is None
         ]
     associated = {c.pk: c for c in detail["associated"]}
     if associated:
-        messages = Message.objects.filter(conversation_id__in=associated)
-        for m in messages.prefetch_related("attachments").order_by("sent_at", "id"):
+        messages = Message.objects.filter(
+            conversation_id__in=associated, comment__isnull=True
+        )
+        for m in messages.prefetch_related("attachments", "deliveries").order_by(
+            "sent_at", "id"
+        ):
             conversation = associated[m.conversation_id]
             entries.append(Entry(at=m.sent_at, message=m, conversation=conversation))
     entries.sort(key=lambda e: e.at)
