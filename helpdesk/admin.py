@@ -13,11 +13,17 @@ staff user's workspaces like every other page.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    ForeignKeyRawIdWidget,
+)
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import AutoField, BigAutoField, Count
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from helpdesk.lib.parsing import as_id
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 
 Role = Membership.Role
@@ -34,6 +40,23 @@ def staff_roles(request) -> dict[int, str]:
         )
         request._backoffice_roles = cached
     return cached
+
+
+class _IdsOnly:
+    """An autocomplete box that shows back only values that can be ids: Django's
+    looks every posted value up, and a value like "abc" is a ValueError there."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [item for item in value if item and as_id(str(item)) is not None]
+        return super().optgroups(name, ids, attr)
+
+
+class IdAutocompleteSelect(_IdsOnly, AutocompleteSelect):
+    pass
+
+
+class IdAutocompleteSelectMultiple(_IdsOnly, AutocompleteSelectMultiple):
+    pass
 
 
 class WorkspaceScopedAdmin(admin.ModelAdmin):
@@ -83,6 +106,39 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return queryset
         ids = list(staff_roles(request))
         return queryset.filter(**{f"{self.workspace_path}__in": ids})
+
+    def _is_pk(self, value: str) -> bool:
+        """Whether `value` can name a row of this model (an id in ASCII digits
+        within the column's range, a well-formed UUID, ...)."""
+        pk = self.model._meta.pk
+        if isinstance(pk, AutoField | BigAutoField):
+            return as_id(value) is not None
+        try:
+            pk.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        """A history page for an id no row can have is a 404, like a missing row
+        (simple-history would hand the text to the database)."""
+        if not self._is_pk(unquote(object_id)):
+            raise Http404("No such row.")
+        return super().history_view(request, object_id, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        """The add form's values from its address (`?team=3`), without ids that
+        no row can have: a related field shows nothing rather than failing."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if field.is_relation and any(as_id(str(v)) is None for v in values):
+                del initial[name]
+        return initial
 
     def get_readonly_fields(self, request, obj=None):
         """A row never moves to another workspace: its tickets, members and
@@ -136,7 +192,16 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return super().has_delete_permission(request, obj)
         return request.user.is_active and self._may_edit(request, obj)
 
+    def _autocomplete(self, db_field, request, kwargs, widget_class) -> None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = widget_class(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._autocomplete(db_field, request, kwargs, IdAutocompleteSelectMultiple)
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
             return field
@@ -148,6 +213,7 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._autocomplete(db_field, request, kwargs, IdAutocompleteSelect)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
             return field

@@ -9,7 +9,7 @@ from tickets.models.conversations import Conversation, Message
 from tickets.models.intake import EscalationIntake, EscalationRule
 from tickets.models.taxonomy import Label, Tag
 from tickets.models.tickets import NO_BREACH, Ticket
-from tickets.models.views import ExportJob, SavedView
+from tickets.models.views import ExportJob, ImportPreview, SavedView
 
 __all__ = [
     "NO_BREACH",
@@ -18,6 +18,7 @@ __all__ = [
     "EscalationIntake",
     "EscalationRule",
     "ExportJob",
+    "ImportPreview",
     "Label",
     "Message",
     "SavedView",
