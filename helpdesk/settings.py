@@ -374,6 +374,14 @@ EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
 EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+# Limits enforced while the file is read (tickets.exports.importing): what an XLSX
+# may unpack to, columns per row, characters per cell and in the whole table.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024
+)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 100_000)
+IMPORT_MAX_TABLE_CHARS = env_int("IMPORT_MAX_TABLE_CHARS", 10_000_000)
 
 # Who writes ticket summaries: a dotted path to a callable (tickets.intake.summaries).
 # The default runs locally with no network.
