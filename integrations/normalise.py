@@ -54,6 +54,21 @@ def _tags(value, warnings: list[str]) -> list[str] | None:
     return [tag for tag in tags if tag]
 
 
+def fit_raw(payload, warnings: list[str]) -> None:
+    """Before any platform's mapping reads the event: every `tags` sent as one
+    string becomes a list (split on commas and spaces). Iterative, in place."""
+    stack = [payload]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(items):
+            if key == "tags" and isinstance(value, str):
+                warnings.append("tags: one string, split on commas and spaces.")
+                node[key] = [part for part in re.split(r"[,\s]+", value) if part]
+            elif isinstance(value, dict | list):
+                stack.append(value)
+
+
 def normalise_remote(remote: RemoteTicket) -> tuple[RemoteTicket, list[str]]:
     """`remote` within our limits, and a warning for each value changed."""
     warnings: list[str] = []

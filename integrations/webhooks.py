@@ -9,6 +9,7 @@ Two addresses reach it: /api/v1/workspaces/<slug>/integrations/webhooks/<uuid>/
 and the first one, /integrations/webhooks/<uuid>/, which platforms set up earlier
 keep using. Errors carry the API's error body."""
 
+import json
 import logging
 
 from django.core.exceptions import ValidationError
@@ -18,10 +19,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from helpdesk.lib.errors import DomainError, json_error
-from helpdesk.lib.parsing import MAX_JSON_DEPTH, json_depth
+from helpdesk.lib.parsing import MAX_JSON_DEPTH, JSONTooDeep, loads_json
 from integrations.base import SyncError, WebhookData, WebhookRejected
 from integrations.models import Connection, WebhookEvent
-from integrations.normalise import event_id, normalise_remote
+from integrations.normalise import event_id, fit_raw, normalise_remote
 from integrations.pull import apply_remote
 from integrations.registry import adapter_for
 
@@ -53,24 +54,30 @@ def receive(
     except (WebhookRejected, ValidationError, ValueError) as exc:
         log.warning("webhook for connection %s refused: %s", connection.pk, exc)
         return json_error("not_authenticated", "Signature check failed.", status=401)
-    data, problem = _read(adapter, body)
+    data, warnings = _read(adapter, body)
     if data is None:
         # Signed by the platform, so redelivering it would never help: taken
         # (200) and logged, not refused into a retry loop.
-        log.warning("webhook for connection %s ignored: %s", connection.pk, problem)
-        return JsonResponse({"status": "ignored", "warnings": [problem]}, status=200)
-    remote, warnings = normalise_remote(data.ticket)
-    return _apply(connection, adapter, event_id(data.event_id), remote, warnings)
+        log.warning("webhook for connection %s ignored: %s", connection.pk, warnings)
+        return JsonResponse({"status": "ignored", "warnings": warnings}, status=200)
+    remote, fitted = normalise_remote(data.ticket)
+    return _apply(
+        connection, adapter, event_id(data.event_id), remote, warnings + fitted
+    )
 
 
-def _read(adapter, body: bytes) -> tuple[WebhookData | None, str]:
-    """The signed event, or None and why it cannot be read."""
+def _read(adapter, body: bytes) -> tuple[WebhookData | None, list[str]]:
+    """The signed event (tags sent as one string made a list first), or None
+    and why it cannot be read."""
+    warnings: list[str] = []
     try:
-        if json_depth(body.decode("utf-8")) > MAX_JSON_DEPTH:
-            return None, f"nested deeper than {MAX_JSON_DEPTH} levels"
-        return adapter.parse_webhook(body), ""
+        payload = loads_json(body)
+        fit_raw(payload, warnings)
+        return adapter.parse_webhook(json.dumps(payload).encode()), warnings
+    except JSONTooDeep:
+        return None, [f"nested deeper than {MAX_JSON_DEPTH} levels"]
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        return None, f"unreadable event ({type(exc).__name__})"
+        return None, [f"unreadable event ({type(exc).__name__})"]
 
 
 def _apply(connection, adapter, event: str, remote, warnings) -> JsonResponse:

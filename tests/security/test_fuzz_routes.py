@@ -196,7 +196,8 @@ class Fuzzer:
         if api:
             cursor = quote(h.choice(CURSORS))
             ordering = h.choice(["priority", "-created", "number", "next_breach"])
-            query = f"cursor={cursor}&ordering={ordering}&page_size={h.scalar()}"
+            size = quote(h.scalar().encode("utf-8", "surrogatepass"))
+            query = f"cursor={cursor}&ordering={ordering}&page_size={size}"
             self.send(client, "get", url, QUERY_STRING=query[:30_000])
         elif "/w/" in url:
             page = quote(h.choice(NUMBERS + ["999999999", str(2**63)]))
