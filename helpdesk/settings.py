@@ -205,7 +205,9 @@ CELERY_ENABLE_UTC = True
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 60)
 SNOOZE_SWEEP_SECONDS = env_int("SNOOZE_SWEEP_SECONDS", 60)
 NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 10)
+INBOUND_IMAP_POLL_SECONDS = env_int("INBOUND_IMAP_POLL_SECONDS", 60)
 for _name in (
+    "INBOUND_IMAP_POLL_SECONDS",
     "SLA_SWEEP_SECONDS",
     "SNOOZE_SWEEP_SECONDS",
     "NOTIFICATION_SWEEP_SECONDS",
@@ -252,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
+    # Inbound e-mail from the IMAP mailboxes (self-hosting; see README).
+    "messaging-poll-imap": {
+        "task": "messaging.poll_imap",
+        "schedule": float(INBOUND_IMAP_POLL_SECONDS),
+        "options": {"expires": INBOUND_IMAP_POLL_SECONDS},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -268,6 +276,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+
+# Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
+# with its headers and logged); the IMAP poller reads at most a batch per mailbox
+# and run. Webhooks: the ESP's signing key / basic-auth secret turn their URLs on.
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
+INBOUND_IMAP_BATCH = env_int("INBOUND_IMAP_BATCH", 200)
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30)
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    # "user:password" the ESP sends as HTTP basic auth (Postmark signs nothing else).
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "") or None,
+}
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [

@@ -30,5 +30,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
+    path("", include("messaging.urls")),
     path("", include("tickets.ui.urls")),
 ]

@@ -22,7 +22,14 @@ from tickets.models import Comment, SavedView, Ticket, TicketEvent
 UNSAFE = ("post", "put", "patch", "delete")
 # Authenticated by the platform's HMAC signature over the raw body, never by the
 # session, so it is exempt from CSRF by design; S9 proves unsigned posts are refused.
-NOT_SESSION_AUTHENTICATED = {"integrations:webhook", "integrations-api:webhook"}
+# The inbound e-mail webhooks likewise: basic auth and (Mailgun) a signature.
+NOT_SESSION_AUTHENTICATED = {
+    "integrations:webhook",
+    "integrations-api:webhook",
+    "messaging:mailgun_inbound",
+    "messaging:mailgun_inbound_mime",
+    "messaging:postmark_inbound",
+}
 # Values that satisfy each URL parameter; the objects need not exist, because the
 # CSRF check runs before any view looks them up.
 SAMPLES = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
+from messaging.models import InboundEmail, InboundMailbox
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
 from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
@@ -155,6 +156,21 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         body=f"{words} notification body",
     )
     export_job = ExportJob.objects.create(workspace=workspace, requested_by=member)
+    mailbox = InboundMailbox.objects.create(
+        workspace=workspace, address=f"{tag}@inbound.test"
+    )
+    inbound = InboundEmail.objects.create(
+        workspace=workspace,
+        mailbox=mailbox,
+        source="imap",
+        email_message_id=f"<{tag}@customer.test>",
+        from_address=contact.email,
+        subject=f"{words} inbound subject",
+        size=10,
+        raw=f"Subject: {words} inbound subject".encode(),
+        outcome="threaded",
+        conversation=conversation,
+    )
     return Tenant(
         workspace=workspace,
         member=member,
@@ -193,6 +209,8 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             "integrations.webhookevent": WebhookEvent.objects.get(
                 connection=connection
             ),
+            "messaging.inboundmailbox": mailbox,
+            "messaging.inboundemail": inbound,
         },
     )
 

@@ -607,6 +607,8 @@ ADMIN_MATRIX = {
     "integrations.externallink": (None, "ticket.edit", "workspace.manage"),
     "integrations.syncop": (None, None, "workspace.manage"),
     "integrations.webhookevent": (None, None, "workspace.manage"),
+    "messaging.inboundmailbox": ("integrations.manage",) * 3,
+    "messaging.inboundemail": (None, None, "workspace.manage"),
     "auth.user": (None, None, None),
     "auth.group": (None, None, None),
     "authtoken.tokenproxy": (None, None, None),
