@@ -9,6 +9,9 @@ from helpdesk.views import healthz
 
 # A URL no route matches: JSON under /api/, the usual page elsewhere.
 handler404 = "helpdesk.views.not_found"
+# Any other failure: JSON for the API and webhooks, a styled page elsewhere; 503
+# while the database is unreachable.
+handler500 = "helpdesk.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

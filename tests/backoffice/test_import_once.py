@@ -53,9 +53,7 @@ def test_simultaneous_confirms_import_the_file_once(manager, confirms, rows):
     preview = ImportPreview.objects.get(token=token)
     assert preview.state == "done"
     assert preview.outcome == f"Imported: {rows} created, 0 updated, 0 unchanged."
-    report(
-        "I1", confirms=confirms, rows=rows, tickets_created=created, imports_run=1
-    )
+    report("I1", confirms=confirms, rows=rows, tickets_created=created, imports_run=1)
 
 
 def test_a_second_confirm_shows_the_first_ones_result(manager):

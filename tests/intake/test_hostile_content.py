@@ -10,15 +10,13 @@ with 400 on every retry, so the escalation was lost.
 import pytest
 
 from tests.intake.conftest import message, payload
-from tests.intake.test_api import BASE, all_rule, bot_api, escalate  # noqa: F401
+from tests.intake.test_api import escalate
 from tickets.models import EscalationIntake, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
 
-def test_nuls_and_lone_surrogates_are_stripped_counted_and_escalated(
-    bot_api, all_rule
-):
+def test_nuls_and_lone_surrogates_are_stripped_counted_and_escalated(bot_api, all_rule):
     body = payload(
         subject="Charged\x00 twice",
         question="Why\ud800 twice?",
