@@ -276,6 +276,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# Password reset requests per client address and per e-mail address.
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+try:
+    parse_rate(PASSWORD_RESET_RATE)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"PASSWORD_RESET_RATE: {exc}") from None
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox

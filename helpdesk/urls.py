@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("helpdesk.password_reset")),
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
