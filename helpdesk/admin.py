@@ -127,8 +127,8 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def get_changeform_initial_data(self, request):
-        """The add form's values from its address (`?team=3`), without ids that
-        no row can have: a related field shows nothing rather than failing."""
+        """The add form's values from its address (`?team=3`), as the fields'
+        values; one no row or field can have is left out rather than failing."""
         initial = super().get_changeform_initial_data(request)
         for name, value in list(initial.items()):
             try:
@@ -136,7 +136,13 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             except FieldDoesNotExist:
                 continue
             values = value if isinstance(value, list) else [value]
-            if field.is_relation and any(as_id(str(v)) is None for v in values):
+            if field.is_relation:
+                if any(as_id(str(v)) is None for v in values):
+                    del initial[name]
+                continue
+            try:  # a date's widget needs a date, not the text of one
+                initial[name] = field.to_python(value)
+            except (ValidationError, ValueError, TypeError):
                 del initial[name]
         return initial
 

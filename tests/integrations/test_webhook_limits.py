@@ -2,8 +2,10 @@
 event's record, and always answered 2xx: a 4xx or 5xx would be redelivered by the
 platform forever and that ticket would stop syncing.
 
-Planted bug, watched failing, reverted: without integrations.normalise (the
-event applied as the platform sent it), the 500-character subject answered 500.
+Planted bug, watched failing, reverted: with integrations.normalise bypassed (the
+event applied as the platform sent it), the 500-character subject was not applied
+and no warning was kept (the ticket service refuses it; before this change that
+refusal escaped as a 500 on every redelivery).
 """
 
 import json
