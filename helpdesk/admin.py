@@ -18,6 +18,7 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     ForeignKeyRawIdWidget,
 )
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import AutoField, BigAutoField, Count
 from django.http import Http404
@@ -286,11 +287,40 @@ class ScopedInline(admin.TabularInline):
         return self.parent_admin().has_change_permission(request, obj)
 
 
+NO_SUCH_USER = (
+    "No user with this id can be added here: pick a member of one of your "
+    "workspaces, or ask an operator to invite the person."
+)
+
+
+class MemberIdWidget(ForeignKeyRawIdWidget):
+    """The user id box, whose label beside it names only users the staff user
+    may already see (a foreign id shows nothing, like an unknown one)."""
+
+    def __init__(self, rel, admin_site, allowed, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.allowed = allowed
+
+    def label_and_url_for_value(self, value):
+        if as_id(str(value)) is None or not self.allowed.filter(pk=value).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 def user_id_field(db_field, admin_site, request, kwargs) -> None:
     """Staff who are not superusers pick a user by id, not from a list of every
-    user of every workspace (which would show other tenants' people)."""
+    user of every workspace (which would show other tenants' people), and only a
+    user who is already a member of one of their workspaces: another workspace's
+    user answers exactly like an id nobody has."""
     if not request.user.is_superuser:
-        kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, admin_site)
+        allowed = (
+            get_user_model()
+            .objects.filter(memberships__workspace__in=list(staff_roles(request)))
+            .distinct()
+        )
+        kwargs["widget"] = MemberIdWidget(db_field.remote_field, admin_site, allowed)
+        kwargs["queryset"] = allowed
+        kwargs["error_messages"] = {"invalid_choice": NO_SUCH_USER}
 
 
 class ReadOnlyInline(admin.TabularInline):
