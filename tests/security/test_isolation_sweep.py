@@ -482,7 +482,9 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
     routes = [
         (route, pattern)
         for route, pattern in _patterns()
-        if not route.startswith(("admin/", "api/", "integrations/", "login", "logout"))
+        if not route.startswith(
+            ("admin/", "api/", "integrations/", "login", "logout", "password-reset")
+        )
         and route not in ("healthz", "favicon.ico")  # no data: a static redirect
     ]
     assert len(routes) >= 15
