@@ -67,6 +67,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
     # Routing only assigns to members who are available (not on leave, not offline).
     is_available = models.BooleanField(default=True)
+    # Notifications are always listed in the app's notification centre; this says
+    # whether they are also e-mailed (helpdesk.notifications.deliver_pending).
+    email_notifications = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -175,8 +178,10 @@ class Contact(models.Model):
 
 
 class Notification(models.Model):
-    """An e-mail to a member, written in the transaction of the change it announces
-    and sent later by a worker (an outbox: nothing waits on Redis or SMTP)."""
+    """A notice to a member, written in the transaction of the change it announces:
+    listed in the app's notification centre (unread until `read_at`) and e-mailed
+    later by a worker (an outbox: nothing waits on Redis or SMTP) unless the member
+    turned e-mail off or has no address (then `skipped`)."""
 
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", "Assigned to you"
@@ -184,12 +189,14 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA breached"
         WOKE = "woke", "Snooze ended"
+        CUSTOMER_REPLIED = "customer_replied", "Customer replied"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not e-mailed"
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="notifications"
@@ -217,6 +224,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -228,6 +236,12 @@ class Notification(models.Model):
                 condition=models.Q(state__in=["pending", "sending"]),
             ),
             models.Index(fields=["recipient", "-created_at"]),
+            # The bell's count: a member's unread notices.
+            models.Index(
+                fields=["recipient", "workspace"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

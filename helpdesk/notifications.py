@@ -1,5 +1,7 @@
-"""Notifications as an outbox: `notify` writes rows in the caller's transaction;
-`deliver_pending` (a beat-driven worker task) claims them and sends e-mail.
+"""Notifications as an outbox: `build` makes the rows the caller writes in its
+transaction; the notification centre (helpdesk.views) lists them; `deliver_pending`
+(a beat-driven worker task) claims them and sends e-mail, or marks them `skipped`
+when the member turned e-mail off (Membership.email_notifications) or has no address.
 
 The request path never touches the broker: with Redis down, rows wait and the next
 sweep after it is back sends them. Claims use SKIP LOCKED and a compare-and-swap on
@@ -17,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from helpdesk.models import Notification
+from helpdesk.models import Membership, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +36,12 @@ def build(
     body: str,
     exclude=None,
 ) -> list[Notification]:
-    """One unsaved e-mail per distinct recipient with an address (never to
-    `exclude`, usually the actor: nobody is told about their own change)."""
+    """One unsaved notification per distinct active recipient (never to `exclude`,
+    usually the actor: nobody is told about their own change)."""
     seen: set[int] = set()
     rows = []
     for user in recipients:
-        if user is None or user.pk in seen or not getattr(user, "email", ""):
+        if user is None or user.pk in seen:
             continue
         if exclude is not None and getattr(exclude, "pk", None) == user.pk:
             continue
@@ -99,11 +101,26 @@ def _send(notification: Notification) -> None:
     message.send(fail_silently=False)
 
 
+def _wants_email(notification: Notification) -> bool:
+    if not notification.recipient.email:
+        return False
+    return not Membership.objects.filter(
+        workspace_id=notification.workspace_id,
+        user_id=notification.recipient_id,
+        email_notifications=False,
+    ).exists()
+
+
 def deliver_pending(limit: int = 200) -> int:
     """Send due notifications; returns how many were sent."""
     sent = 0
     for pk in _claim(limit):
         notification = Notification.objects.select_related("recipient").get(pk=pk)
+        if not _wants_email(notification):
+            Notification.objects.filter(pk=pk).update(
+                state=Notification.State.SKIPPED, claimed_at=None
+            )
+            continue
         try:
             _send(notification)
         except Exception as exc:  # any mail failure: retry later, then give up

@@ -434,6 +434,9 @@ SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
 SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
 # Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
 SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
+# How long a ticket waiting on the contact stays snoozed on Kustomer (a customer
+# reply wakes it sooner); Kustomer needs a wake-up time to snooze.
+SYNC_KUSTOMER_SNOOZE_DAYS = env_int("SYNC_KUSTOMER_SNOOZE_DAYS", 7)
 for _name in (
     "SYNC_BACKOFF_BASE",
     "SYNC_BACKOFF_MAX",

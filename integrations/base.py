@@ -5,8 +5,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import ModuleType
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.conf import settings
@@ -15,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from integrations import ratelimit, registry, urlsafety
 from integrations.models import Connection
 
+PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
 STATUS_MARKER = "hd_status_"
 PRIORITY_MARKER = "hd_priority_"
 
@@ -60,6 +60,9 @@ class RemoteTicket:
     external_id: str = ""
     updated_at: datetime | None = None
     remote_status: str = ""
+    deleted: bool = False  # deleted on the platform: never imported, never applied
+    requester_id: str = ""  # the platform's id of the requester ("": not given)
+    requester: tuple[str, str] | None = None  # (e-mail, name) when given inline
     raw: dict = field(default_factory=dict, repr=False)
 
 
@@ -72,6 +75,24 @@ class WebhookData:
 def marker_tags(status: str, priority: int) -> list[str]:
     """Tags that keep our exact status and priority on a platform with fewer values."""
     return [f"{STATUS_MARKER}{status}", f"{PRIORITY_MARKER}{priority}"]
+
+
+def requester_of(snapshot: dict) -> tuple[str, str]:
+    """(e-mail, name) of the ticket's requester. A ticket without one gets an
+    address of its own under .invalid (RFC 2606), so requester-less tickets never
+    share one customer's timeline on the platform."""
+    email = snapshot.get("requester_email")
+    if email:
+        return email, snapshot.get("requester_name") or email
+    ref = snapshot["ref"].lower()
+    return (
+        f"no-requester+{ref}{PLACEHOLDER_DOMAIN}",
+        f"No requester ({snapshot['ref']})",
+    )
+
+
+def is_marker(tag: str) -> bool:
+    return tag.startswith((STATUS_MARKER, PRIORITY_MARKER))
 
 
 def split_markers(tags: list[str]) -> tuple[str | None, int | None, list[str]]:
@@ -189,6 +210,15 @@ class HttpClient:
             ratelimit.settle(self.connection, token)
         return self._handle(response)
 
+    def call(self, name: str, *, json=None, params=None, **path_args) -> dict:
+        """The platform's endpoint `name`, as its spec's `endpoints` has it
+        ("METHOD /path/{id}"), with `path_args` quoted into the path."""
+        method, path = (
+            registry.get(self.connection.platform).endpoints[name].split(" ", 1)
+        )
+        quoted = {key: quote(str(value), safe="@") for key, value in path_args.items()}
+        return self.request(method, path.format(**quoted), json=json, params=params)
+
     def _handle(self, response: requests.Response) -> dict:
         code = response.status_code
         if 300 <= code < 400:
@@ -247,19 +277,15 @@ def _retry_after(response: requests.Response) -> float | None:
 
 
 class Adapter(ABC):
-    """One platform, in our terms. Each platform folder implements every method."""
-
-    # The platform's status/priority translation (its mapping.py), and what its
-    # ticket JSON calls our fields; _outgoing and _incoming do the rest.
-    mapping: ModuleType
-    subject_key = "subject"
-    assignee_key = "assignee_id"
-    external_id_key = "external_id"
-    updated_key = "updated_at"
+    """One platform, in our terms. The platform's spec (registry) says what maps to
+    what; each platform folder implements the exchanges and its true special
+    cases."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.label = registry.get(connection.platform).label
+        self.spec = registry.get(connection.platform)
+        self.label = self.spec.label
+        self.names = self.spec.fields
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
 
@@ -270,15 +296,15 @@ class Adapter(ABC):
         and priority also travel as marker tags, so a round trip loses nothing."""
         body: dict = {}
         if "subject" in fields:
-            body[self.subject_key] = snapshot["subject"]
+            body[self.names.subject] = snapshot["subject"]
         if "status" in fields:
-            body["status"] = self.mapping.status_to_remote(snapshot["status"])
+            body.update(self._status_out(snapshot["status"]))
         if "priority" in fields:
-            body["priority"] = self.mapping.priority_to_remote(snapshot["priority"])
+            body["priority"] = self.spec.priority.remote(snapshot["priority"])
         if "assignee" in fields:
             email = snapshot.get("assignee_email")
             user_id = self.user_id_for_email(email) if email else None
-            body[self.assignee_key] = self._assignee_out(user_id)
+            body[self.names.assignee] = self._assignee_out(user_id)
         if {"tags", "status", "priority"} & set(fields):
             names = snapshot["tags"] + marker_tags(
                 snapshot["status"], snapshot["priority"]
@@ -290,38 +316,45 @@ class Adapter(ABC):
         self, fields: dict, *, remote_id, url: str, raw: dict
     ) -> RemoteTicket:
         """The platform's ticket JSON in our terms. Fields missing from `fields` (a
-        partial webhook) stay None: unknown."""
+        partial webhook) or holding values the spec does not know stay None:
+        unknown, so nothing changes on our side."""
         status_marker, priority_marker, tags = split_markers(self._tag_names(fields))
         remote_status = fields.get("status") or ""
+        names = self.names
         return RemoteTicket(
             remote_id=str(remote_id),
             url=url,
-            subject=fields.get(self.subject_key),
+            subject=fields.get(names.subject),
             status=self._status_in(remote_status, status_marker, fields)
             if remote_status
             else None,
-            priority=self.mapping.priority_from_remote(
-                fields.get("priority"), priority_marker
-            )
+            priority=self.spec.priority.ours(fields.get("priority"), priority_marker)
             if "priority" in fields
             else None,
-            assignee_id=self._assignee_in(fields[self.assignee_key])
-            if self.assignee_key in fields
+            assignee_id=self._assignee_in(fields)
+            if self._has_assignee(fields)
             else None,
             tags=tags if "tags" in fields else None,
-            external_id=fields.get(self.external_id_key) or "",
-            updated_at=parse_time(fields.get(self.updated_key)),
-            remote_status=remote_status,
+            external_id=fields.get(names.external_id) or "",
+            updated_at=parse_time(fields.get(names.updated)),
+            remote_status=str(remote_status).lower(),
             raw=raw,
         )
 
-    def _status_in(self, remote_status: str, marker: str | None, fields: dict) -> str:
-        return self.mapping.status_from_remote(remote_status, marker)
+    def _status_out(self, status: str) -> dict:
+        return {"status": self.spec.status.remote(status)}
+
+    def _status_in(self, remote_status, marker: str | None, fields: dict):
+        return self.spec.status.ours(remote_status, marker)
+
+    def _has_assignee(self, fields: dict) -> bool:
+        return self.names.assignee in fields
 
     def _assignee_out(self, user_id: str | None):
         return int(user_id) if user_id else None
 
-    def _assignee_in(self, value) -> str:
+    def _assignee_in(self, fields: dict) -> str:
+        value = fields[self.names.assignee]
         return str(value) if value else ""
 
     def _tags_out(self, names: list[str]):
@@ -382,9 +415,40 @@ class Adapter(ABC):
         return self._user_ids[email]
 
     def email_for_user_id(self, user_id: str) -> str | None:
+        """None for a user the platform does not know (404): no member of ours."""
         if user_id not in self._user_emails:
-            self._user_emails[user_id] = self._lookup_email(user_id)
+            try:
+                self._user_emails[user_id] = self._lookup_email(user_id)
+            except SyncError as exc:
+                if exc.status_code != 404:
+                    raise
+                self._user_emails[user_id] = None
         return self._user_emails[user_id]
+
+    def requester_for(
+        self, remote: RemoteTicket, lookup: bool = True
+    ) -> tuple[str, str] | None:
+        """(e-mail, name) of the remote ticket's requester, None when unknown or
+        one of our own placeholders (requester_of). Without `lookup` only a
+        requester the platform gave inline counts (no request is made)."""
+        found = remote.requester
+        if found is None and lookup and remote.requester_id:
+            key = f"requester:{remote.requester_id}"
+            if key not in self._user_emails:
+                try:
+                    self._user_emails[key] = self._lookup_requester(remote.requester_id)
+                except SyncError as exc:
+                    if exc.status_code != 404:
+                        raise
+                    self._user_emails[key] = None
+            found = self._user_emails[key]
+        if not found or not found[0] or found[0].endswith(PLACEHOLDER_DOMAIN):
+            return None
+        return found
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        """(e-mail, name) of a requester by the platform's id."""
+        return None
 
     @abstractmethod
     def _lookup_user_id(self, email: str) -> str | None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.lib.errors import InvalidTransition
+from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink
@@ -63,11 +64,17 @@ def apply_remote(
     connection: Connection, remote: RemoteTicket, adapter: Adapter | None = None
 ) -> str:
     """Bring our ticket in line with `remote`. Returns what happened: "created",
-    "updated", "unchanged" or "stale"."""
+    "updated", "unchanged", "stale" or "deleted" (deleted on the platform: never
+    imported, never applied; the link remembers it)."""
     adapter = adapter or adapter_for(connection)
     actor = sync_actor(connection.platform)
     with transaction.atomic():
         link = _find_link(connection, remote)
+        if remote.deleted:
+            if link is not None:
+                link.remote_status = "deleted"
+                link.save(update_fields=["remote_status"])
+            return "deleted"
         if link is None:
             return _import(connection, remote, adapter)
         if (
@@ -78,7 +85,8 @@ def apply_remote(
             return "stale"
         assignee = _remote_assignee(link, remote, adapter, connection)
         ticket = link.ticket
-        changed = _apply_fields(ticket, remote, assignee, actor)
+        requester = _remote_requester(connection, remote, adapter, lookup=False)
+        changed = _apply_fields(ticket, remote, (assignee, requester), actor)
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
@@ -113,9 +121,28 @@ def _remote_assignee(link, remote, adapter, connection):
     return _member_by_email(connection, adapter.email_for_user_id(remote.assignee_id))
 
 
-def _apply_fields(ticket: Ticket, remote: RemoteTicket, assignee, actor) -> list[str]:
+def _remote_requester(connection, remote, adapter, lookup: bool = True):
+    """Our contact for the remote requester (created if new); None: unknown. A
+    linked ticket takes only a requester given inline (no request per ticket)."""
+    found = adapter.requester_for(remote, lookup)
+    if found is None:
+        return None
+    try:
+        return contact_upsert(
+            workspace=connection.workspace, email=found[0], name=found[1]
+        )
+    except ValidationError:
+        return None
+
+
+def _apply_fields(ticket: Ticket, remote: RemoteTicket, people, actor) -> list[str]:
+    """`people`: (our member for the remote assignee, False for no change; our
+    contact for the remote requester, None for unknown)."""
+    assignee, requester = people
     changed: list[str] = []
     changes = {}
+    if requester is not None and requester.pk != ticket.requester_id:
+        changes["requester"] = requester
     if remote.subject and remote.subject != ticket.subject:
         changes["subject"] = remote.subject
     if remote.priority and remote.priority != ticket.priority:
@@ -162,6 +189,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
     ticket = services.ticket_create(
         workspace=connection.workspace,
         actor=actor,
+        requester=_remote_requester(connection, remote, adapter),
         subject=(remote.subject or f"{adapter.label} #{remote.remote_id}")[:200],
         status=remote.status or "open",
         priority=remote.priority or 3,
@@ -197,7 +225,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
 def pull_connection(connection: Connection, *, max_pages: int = 10) -> dict:
     """The periodic incremental pull: repairs whatever webhooks missed."""
     adapter = adapter_for(connection)
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0, "deleted": 0}
     cursor = connection.pull_cursor
     for _ in range(max_pages):
         tickets, cursor, more = adapter.pull_changes(cursor)

@@ -2,16 +2,73 @@
 
 Each platform folder holds a `platform.py` whose `PLATFORM` is a `PlatformSpec`;
 they are collected here on first use. Every choice list, label, URL template,
-domain the URL check allows, required credential, default rate budget and adapter
-is read from this registry, so a new platform touches only its own folder."""
+domain the URL check allows, required credential, rate budget (account-wide and
+per endpoint), value map, field name, webhook scheme and adapter is read from this
+registry, so a new platform touches only its own folder. docs/sync.md lists them
+per platform."""
 
 import importlib.util
 import pkgutil
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import import_module
+from typing import Any
 
 from django.utils.module_loading import import_string
+
+
+def _fold(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """Our values in a platform's terms (`to_remote`) and back (`from_remote`, whose
+    keys are lower case: the platform's values are compared case-insensitively, so
+    a webhook's "OPEN" is the API's "open"). A remote value the map does not know
+    is None: unknown, so nothing is changed on our side."""
+
+    to_remote: Mapping[Any, Any]
+    from_remote: Mapping[Any, Any]
+
+    def remote(self, ours):
+        return self.to_remote[ours]
+
+    def ours(self, remote, marker=None):
+        """Our value for `remote`; `marker` (our exact value, carried in a marker
+        tag) wins when it is one that maps to `remote`."""
+        key = _fold(remote)
+        if marker in self.to_remote and _fold(self.to_remote[marker]) == key:
+            return marker
+        return self.from_remote.get(key)
+
+
+@dataclass(frozen=True)
+class EndpointLimit:
+    """A documented per-endpoint limit: `requests` per `per_seconds` for the
+    requests whose "METHOD /path" (after the API base) starts with one of
+    `endpoints`. The rate budget (integrations.ratelimit) keeps one bucket per
+    group besides the account-wide one."""
+
+    group: str
+    requests: int
+    per_seconds: int
+    endpoints: tuple[str, ...] = ()
+
+    def applies(self, method: str, path: str) -> bool:
+        request = f"{method.upper()} {path}"
+        return any(request.startswith(prefix) for prefix in self.endpoints)
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """What a platform's ticket JSON calls our fields."""
+
+    subject: str = "subject"
+    assignee: str = "assignee_id"
+    external_id: str = "external_id"
+    updated: str = "updated_at"
 
 
 @dataclass(frozen=True)
@@ -26,6 +83,17 @@ class PlatformSpec:
     rate_limit: tuple[int, int]  # the documented budget: (requests, seconds)
     webhook: str  # how its inbound webhooks are authenticated, for people
     adapter: str  # dotted path of its integrations.base.Adapter subclass
+    status: ValueMap = ValueMap({}, {})  # our status <-> theirs
+    priority: ValueMap = ValueMap({}, {})  # our priority (1-5) <-> theirs
+    fields: FieldNames = FieldNames()
+    # name -> "METHOD /path" of each endpoint used (the clients call them by name)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    paging: str = ""  # how the incremental pull pages, for people
+    rate_limits: tuple[EndpointLimit, ...] = ()  # besides `rate_limit`
+    # True: the platform itself delivers a public reply posted through the API to
+    # the customer, so our own channel must not send it again; False: the reply is
+    # only recorded there and our channel delivers it.
+    delivers_public_replies: bool = False
 
     def default_base_url(self, subdomain: str) -> str:
         return self.base_url.format(subdomain=subdomain)

@@ -77,7 +77,8 @@ def customer_replied(
     conversation: Conversation, added: list[Message], actor: Actor | None
 ) -> list[Ticket]:
     """After customer messages: a CUSTOMER_REPLIED event on every ticket the
-    conversation feeds; waiting-on-contact tickets reopen and snoozed ones wake."""
+    conversation feeds (its handler notifies the assignee); the ticket turns unread
+    for its assignee; waiting-on-contact tickets reopen and snoozed ones wake."""
     from_contact = [m for m in added if m.author_kind == Message.AuthorKind.CONTACT]
     if not from_contact:
         return []
@@ -97,6 +98,7 @@ def customer_replied(
                 excerpt=from_contact[-1].body[:200],
                 sent_at=from_contact[-1].sent_at.isoformat(),
             )
+            services.ticket_mark_unread(ticket=ticket)
             if ticket.status == workflow.Status.WAITING_ON_CONTACT:
                 ticket = services.ticket_change_status(
                     ticket=ticket, to=workflow.Status.OPEN, actor=actor

@@ -259,6 +259,11 @@ class TicketFilterSet(django_filters.FilterSet):
         help_text="`active` hides snoozed tickets, `snoozed` shows only them; "
         "`all` (the default) shows both.",
     )
+    unread = django_filters.BooleanFilter(
+        field_name="assignee_unread",
+        help_text="`true`: tickets the customer wrote on since their assignee "
+        "last opened them (with `assignee=me`: your unread tickets).",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_noop",

@@ -1,4 +1,5 @@
-"""E-mails about ticket changes (assigned to you, mentioned, snooze ended): the
+"""Notices about ticket changes (assigned to you, mentioned, snooze ended, the
+customer replied), listed in the notification centre and e-mailed: the
 ticket-event handler registered by TicketsConfig.ready(), writing the notifications
 of one change in one INSERT, in the change's transaction. SLA warnings and breaches
 are sent by the SLA sweep (sla.services.sweep)."""
@@ -47,6 +48,15 @@ def _notifications_for(ticket: Ticket, event: TicketEvent) -> list[Notification]
                 body=f"{event.actor_label} wrote on {ref}:\n\n{comment.body}",
                 exclude=event.actor,
             )
+    if kind == Kind.CUSTOMER_REPLIED and ticket.assignee_id:
+        return notifications.build(
+            recipients=[ticket.assignee],
+            kind=Notification.Kind.CUSTOMER_REPLIED,
+            ticket=ticket,
+            subject=f"Customer replied: {ref}",
+            body=f"The customer wrote on {ref}:\n\n{event.data.get('excerpt', '')}",
+            exclude=event.actor,
+        )
     if kind == Kind.WOKE and ticket.assignee_id:
         return notifications.build(
             recipients=[ticket.assignee],

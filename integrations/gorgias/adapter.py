@@ -1,30 +1,33 @@
 """Gorgias in our terms: tickets keyed by our reference in `external_id`.
 
 Gorgias signs nothing, so its HTTP integration sends our per-connection secret in a
-header, compared in constant time."""
+header, compared in constant time; the body is the template of docs/sync.md, whose
+ticket carries `assignee_user_id` (the HTTP integration's ticket context) where the
+REST API has `assignee_user: {id}`. Special cases beyond the spec: snoozed is
+closed with a snooze date ahead, trashed tickets are not ours to match, and the
+pull fetches each changed ticket of the events page in turn, keeping what it got
+when the budget runs out."""
 
 import hmac
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 
 from integrations.base import (
     Adapter,
     RemoteTicket,
+    SyncError,
     WebhookData,
     WebhookRejected,
     parse_time,
+    requester_of,
 )
-from integrations.gorgias import mapping
 from integrations.gorgias.client import GorgiasClient
 
 SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
 
 
 class GorgiasAdapter(Adapter):
-    mapping = mapping
-    assignee_key = "assignee_user"
-    updated_key = "updated_datetime"
-
     def __init__(self, connection):
         super().__init__(connection)
         self.client = GorgiasClient(connection)
@@ -34,21 +37,33 @@ class GorgiasAdapter(Adapter):
         return f"{base}/app/ticket/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        return self._incoming(
+        remote = self._incoming(
             data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
+        customer = data.get("customer") or {}
+        if customer.get("email"):
+            remote.requester = (customer["email"], customer.get("name") or "")
+        return remote
 
-    def _status_in(self, remote_status: str, marker: str | None, fields: dict) -> str:
+    def _status_in(self, remote_status, marker: str | None, fields: dict):
+        status = self.spec.status.ours(remote_status, marker)
         # A snoozed Gorgias ticket is closed with a snooze date still ahead.
         snooze = parse_time(fields.get("snooze_datetime"))
-        snoozed = bool(snooze and snooze > datetime.now(UTC))
-        return mapping.status_from_remote(remote_status, marker, snoozed)
+        if status == "resolved" and snooze and snooze > datetime.now(UTC):
+            return "waiting_on_contact"
+        return status
+
+    def _has_assignee(self, fields: dict) -> bool:
+        return "assignee_user" in fields or "assignee_user_id" in fields
 
     def _assignee_out(self, user_id: str | None):
         return {"id": int(user_id)} if user_id else None
 
-    def _assignee_in(self, value) -> str:
-        user_id = (value or {}).get("id")
+    def _assignee_in(self, fields: dict) -> str:
+        if "assignee_user_id" in fields:
+            user_id = fields["assignee_user_id"]
+        else:
+            user_id = (fields["assignee_user"] or {}).get("id")
         return str(user_id) if user_id else ""
 
     def _tags_out(self, names: list[str]):
@@ -62,16 +77,20 @@ class GorgiasAdapter(Adapter):
         return f"Connected to Gorgias account {account.get('domain', '')}."
 
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
-        found = self.client.tickets_by_external_id(ref)
+        found = [
+            ticket
+            for ticket in self.client.tickets_by_external_id(ref)
+            if not ticket.get("trashed_datetime")
+        ]
         return self._remote(found[0]) if found else None
 
     def create(self, snapshot: dict) -> RemoteTicket:
         body = self._outgoing(
             snapshot, ["subject", "status", "priority", "assignee", "tags"]
         )
-        email = snapshot.get("requester_email") or "unknown@invalid"
+        email, name = requester_of(snapshot)
         body["external_id"] = snapshot["ref"]
-        body["customer"] = {"email": email, "name": snapshot.get("requester_name")}
+        body["customer"] = {"email": email, "name": name}
         now = datetime.now(UTC).isoformat()
         body["messages"] = [
             {
@@ -110,19 +129,38 @@ class GorgiasAdapter(Adapter):
         return self._remote(self.client.get_ticket(remote_id))
 
     def pull_changes(self, cursor: str) -> tuple[list[RemoteTicket], str, bool]:
+        """The tickets of one events page, fetched in turn. When the budget (or the
+        platform) stops the fetching, what was fetched is returned with the cursor
+        at the last timestamp fully read, so the next run goes on from there."""
         after = cursor or (datetime.now(UTC) - timedelta(days=1)).isoformat()
         data = self.client.events(after=after)
-        events = data.get("data", [])
-        ids: list[str] = []
-        for event in events:
-            if event.get("object_type") == "Ticket":
-                remote_id = str(event["object_id"])
-                if remote_id not in ids:
-                    ids.append(remote_id)
-        tickets = [self.fetch(remote_id) for remote_id in ids]
-        next_cursor = events[-1]["created_datetime"] if events else after
+        tickets: list[RemoteTicket] = []
+        fetched: set[str] = set()
+        done_until = after
+        for stamp, events in groupby(
+            data.get("data", []), key=lambda e: e["created_datetime"]
+        ):
+            try:
+                self._fetch_changed(events, fetched, tickets)
+            except SyncError as exc:
+                if exc.permanent or not tickets:
+                    raise
+                return tickets, done_until, True
+            done_until = stamp
         more = bool((data.get("meta") or {}).get("next_cursor"))
-        return tickets, next_cursor, more
+        return tickets, done_until, more
+
+    def _fetch_changed(self, events, fetched: set, tickets: list) -> None:
+        for event in events:
+            remote_id = str(event.get("object_id"))
+            if event.get("object_type") != "Ticket" or remote_id in fetched:
+                continue
+            fetched.add(remote_id)
+            try:
+                tickets.append(self.fetch(remote_id))
+            except SyncError as exc:
+                if exc.status_code != 404:  # deleted since: nothing to apply
+                    raise
 
     def verify_webhook(self, headers, body: bytes) -> None:
         given = headers.get(SECRET_HEADER, "")
@@ -140,7 +178,7 @@ class GorgiasAdapter(Adapter):
         return WebhookData(event_id=str(event_id), ticket=ticket)
 
     def _lookup_user_id(self, email: str) -> str | None:
-        for user in self.client.users(email):
+        for user in self.client.users(email):  # a search: exact address only
             if (user.get("email") or "").lower() == email.lower():
                 return str(user["id"])
         return None

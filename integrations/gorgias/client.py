@@ -1,4 +1,4 @@
-"""Gorgias REST API: the endpoints the adapter uses."""
+"""Gorgias REST API: the endpoints of the spec, called by name."""
 
 import base64
 
@@ -18,30 +18,30 @@ class GorgiasClient(HttpClient):
         super().__init__(connection, auth_headers(connection.credentials))
 
     def account(self) -> dict:
-        return self.request("GET", "/account")
+        return self.call("me")
 
     def tickets_by_external_id(self, external_id: str) -> list[dict]:
-        data = self.request("GET", "/tickets", params={"external_id": external_id})
+        data = self.call("find", params={"external_id": external_id})
         return data.get("data", [])
 
     def create_ticket(self, ticket: dict) -> dict:
-        return self.request("POST", "/tickets", json=ticket)
+        return self.call("create", json=ticket)
 
     def update_ticket(self, ticket_id: str, ticket: dict) -> dict:
-        return self.request("PUT", f"/tickets/{ticket_id}", json=ticket)
+        return self.call("update", id=ticket_id, json=ticket)
 
     def get_ticket(self, ticket_id: str) -> dict:
-        return self.request("GET", f"/tickets/{ticket_id}")
+        return self.call("get", id=ticket_id)
 
     def add_message(self, ticket_id: str, message: dict) -> dict:
-        return self.request("POST", f"/tickets/{ticket_id}/messages", json=message)
+        return self.call("message", id=ticket_id, json=message)
 
     def users(self, email: str = "") -> list[dict]:
         params = {"email": email} if email else None
-        return self.request("GET", "/users", params=params).get("data", [])
+        return self.call("users", params=params).get("data", [])
 
     def get_user(self, user_id: str) -> dict:
-        return self.request("GET", f"/users/{user_id}")
+        return self.call("user", id=user_id)
 
     def events(self, *, after: str, cursor: str = "") -> dict:
         params = {
@@ -51,4 +51,4 @@ class GorgiasClient(HttpClient):
         }
         if cursor:
             params["cursor"] = cursor
-        return self.request("GET", "/events", params=params)
+        return self.call("changes", params=params)

@@ -1,44 +1,97 @@
-"""Kustomer in our terms: conversations keyed by our reference in `externalId`."""
+"""Kustomer in our terms: conversations keyed by our reference in `externalId`.
+
+Special cases beyond the spec: a conversation is created open or done (snoozed is
+set afterwards, with a snooze object), its `tags` hold tag ids (mapped to names
+through /v1/tags), customers are found by e-mail at /v1/customers/email={email},
+and the pull pages through a burst that shares one timestamp."""
 
 import hashlib
 import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
+
 from integrations.base import (
     Adapter,
     RemoteTicket,
     WebhookData,
     WebhookRejected,
+    requester_of,
 )
-from integrations.kustomer import mapping
 from integrations.kustomer.client import KustomerClient
+
+SNOOZED = "snoozed"
 
 
 class KustomerAdapter(Adapter):
-    mapping = mapping
-    subject_key = "name"
-    assignee_key = "assignedUsers"
-    external_id_key = "externalId"
-    updated_key = "updatedAt"
-
     def __init__(self, connection):
         super().__init__(connection)
         self.client = KustomerClient(connection)
+        self._tag_ids: dict[str, str] | None = None  # name -> id, read once
+
+    def _web_url(self, remote_id: str) -> str:
+        """The agent desktop, not the API host: {org}.kustomerapp.com."""
+        host = self.connection.api_base.replace(
+            ".api.kustomerapp.com", ".kustomerapp.com"
+        )
+        return f"{host}/app/conversations/{remote_id}"
 
     def _remote(self, data: dict) -> RemoteTicket:
-        return self._incoming(
+        remote = self._incoming(
             data.get("attributes") or {},
             remote_id=data["id"],
-            url=f"{self.connection.api_base}/app/conversations/{data['id']}",
+            url=self._web_url(data["id"]),
             raw=data,
         )
+        customer = ((data.get("relationships") or {}).get("customer") or {}).get("data")
+        remote.requester_id = str((customer or {}).get("id") or "")
+        return remote
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        attributes = self.client.get_customer(requester_id).get("attributes") or {}
+        emails = attributes.get("emails") or []
+        email = emails[0].get("email", "") if emails else ""
+        return (email, attributes.get("name") or "")
+
+    def _status_out(self, status: str) -> dict:
+        """Snoozed is set with a snooze object saying when it wakes (a customer
+        reply wakes it sooner)."""
+        remote = self.spec.status.remote(status)
+        if remote != SNOOZED:
+            return {"status": remote}
+        wake = datetime.now(UTC) + timedelta(days=settings.SYNC_KUSTOMER_SNOOZE_DAYS)
+        return {"status": SNOOZED, "snooze": {"time": wake.isoformat()}}
 
     def _assignee_out(self, user_id: str | None):
         return [user_id] if user_id else []
 
-    def _assignee_in(self, value) -> str:
+    def _assignee_in(self, fields: dict) -> str:
+        value = fields[self.names.assignee]
         return str(value[0]) if value else ""
+
+    # Tags: the conversation holds tag ids; we speak names.
+
+    def _tags(self, refresh: bool = False) -> dict[str, str]:
+        if self._tag_ids is None or refresh:
+            self._tag_ids = {
+                t["attributes"]["name"]: t["id"] for t in self.client.tags()
+            }
+        return self._tag_ids
+
+    def _tags_out(self, names: list[str]) -> list[str]:
+        ids = self._tags()
+        for name in names:
+            if name not in ids:
+                ids[name] = self.client.create_tag(name)["id"]
+        return [ids[name] for name in names]
+
+    def _tag_names(self, fields: dict) -> list[str]:
+        tag_ids = fields.get("tags") or []
+        names = {tag_id: name for name, tag_id in self._tags().items()}
+        if any(tag_id not in names for tag_id in tag_ids):
+            names = {tag_id: name for name, tag_id in self._tags(True).items()}
+        return [names[tag_id] for tag_id in tag_ids if tag_id in names]
 
     def test_connection(self) -> str:
         user = self.client.current_user()
@@ -52,16 +105,25 @@ class KustomerAdapter(Adapter):
         return self._remote(found[0]) if found else None
 
     def create(self, snapshot: dict) -> RemoteTicket:
-        email = snapshot.get("requester_email") or "unknown@invalid"
+        email, name = requester_of(snapshot)
         customer = self.client.customer_by_email(email) or self.client.create_customer(
-            email, snapshot.get("requester_name") or ""
+            email, name
         )
         body = self._outgoing(
             snapshot, ["subject", "status", "priority", "assignee", "tags"]
         )
         body["externalId"] = snapshot["ref"]
         body["customer"] = customer["id"]
+        snooze = body.pop("snooze", None)
+        if snooze:  # created open, then snoozed
+            body["status"] = "open"
         remote = self._remote(self.client.create_conversation(body))
+        if snooze:
+            remote = self._remote(
+                self.client.update_conversation(
+                    remote.remote_id, {"status": SNOOZED, "snooze": snooze}
+                )
+            )
         if snapshot.get("content"):
             self.client.add_note(remote.remote_id, snapshot["content"])
         return remote
@@ -86,15 +148,29 @@ class KustomerAdapter(Adapter):
         return self._remote(self.client.get_conversation(remote_id))
 
     def pull_changes(self, cursor: str) -> tuple[list[RemoteTicket], str, bool]:
-        since = cursor or (datetime.now(UTC) - timedelta(days=1)).isoformat()
+        """One search page of conversations updated after the cursor's time. The
+        cursor (JSON) keeps the bound, the page to read next and the newest time
+        read so far: a burst sharing one timestamp is paged through (never
+        restarted at page 1), and once the last page is read the next pull asks
+        for what came after the newest time."""
+        state = json.loads(cursor) if cursor.startswith("{") else {}
+        bound = state.get("bound") or {
+            "gte": (datetime.now(UTC) - timedelta(days=1)).isoformat()
+        }
+        page = state.get("page", 1)
         data = self.client.search_conversations(
-            [{"conversation_updated_at": {"gte": since}}]
+            [{"conversation_updated_at": bound}], page=page
         )
         tickets = [self._remote(item) for item in data.get("data", [])]
-        stamps = [t.updated_at for t in tickets if t.updated_at]
-        next_cursor = max(stamps).isoformat() if stamps else since
-        more = bool((data.get("links") or {}).get("next"))
-        return tickets, next_cursor, more
+        newest = max(
+            [state.get("newest", "")]
+            + [t.updated_at.isoformat() for t in tickets if t.updated_at]
+        )
+        if (data.get("links") or {}).get("next"):
+            state = {"bound": bound, "page": page + 1, "newest": newest}
+            return tickets, json.dumps(state), True
+        state = {"bound": {"gt": newest} if newest else bound}
+        return tickets, json.dumps(state), False
 
     def verify_webhook(self, headers, body: bytes) -> None:
         given = headers.get("X-Kustomer-Webhook-Signature", "")
@@ -109,8 +185,10 @@ class KustomerAdapter(Adapter):
         return WebhookData(event_id=str(data["id"]), ticket=self._remote(data["data"]))
 
     def _lookup_user_id(self, email: str) -> str | None:
-        users = self.client.users(email)
-        return str(users[0]["id"]) if users else None
+        for user in self.client.users(email):
+            if (user.get("attributes") or {}).get("email", "").lower() == email.lower():
+                return str(user["id"])
+        return None
 
     def _lookup_email(self, user_id: str) -> str | None:
         return (self.client.get_user(user_id).get("attributes") or {}).get("email")

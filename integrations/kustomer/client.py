@@ -1,7 +1,9 @@
-"""Kustomer API: the endpoints the adapter uses (JSON:API-like envelopes)."""
+"""Kustomer API: the endpoints of the spec, called by name (JSON:API envelopes)."""
 
-from integrations.base import HttpClient
+from integrations.base import HttpClient, SyncError
 from integrations.models import Connection
+
+SEARCH_PAGE = 500  # the most the search gives in one page
 
 
 class KustomerClient(HttpClient):
@@ -10,13 +12,12 @@ class KustomerClient(HttpClient):
         super().__init__(connection, {"Authorization": f"Bearer {token}"})
 
     def current_user(self) -> dict:
-        return self.request("GET", "/v1/users/current")["data"]
+        return self.call("me")["data"]
 
     def search_conversations(self, query: list[dict], page: int = 1) -> dict:
-        return self.request(
-            "POST",
-            "/v1/customers/search",
-            params={"page": page, "pageSize": 100},
+        return self.call(
+            "search",
+            params={"page": page, "pageSize": SEARCH_PAGE},
             json={
                 "and": query,
                 "sort": [{"conversation_updated_at": "asc"}],
@@ -25,38 +26,49 @@ class KustomerClient(HttpClient):
         )
 
     def customer_by_email(self, email: str) -> dict | None:
-        found = self.request("GET", "/v1/customers", params={"email": email})
-        return (found.get("data") or [None])[0]
+        """The customer with this address: /v1/customers/email={email}, 404 when
+        there is none (the list endpoint takes no e-mail filter)."""
+        try:
+            return self.call("customer_by_email", email=email)["data"]
+        except SyncError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+
+    def get_customer(self, customer_id: str) -> dict:
+        return self.call("customer", id=customer_id)["data"]
 
     def create_customer(self, email: str, name: str) -> dict:
         body = {"name": name or email, "emails": [{"email": email}]}
-        return self.request("POST", "/v1/customers", json=body)["data"]
+        return self.call("create_customer", json=body)["data"]
 
     def create_conversation(self, attributes: dict) -> dict:
-        return self.request("POST", "/v1/conversations", json=attributes)["data"]
+        return self.call("create", json=attributes)["data"]
 
     def update_conversation(self, conversation_id: str, attributes: dict) -> dict:
-        return self.request(
-            "PATCH", f"/v1/conversations/{conversation_id}", json=attributes
-        )["data"]
+        return self.call("update", id=conversation_id, json=attributes)["data"]
 
     def get_conversation(self, conversation_id: str) -> dict:
-        return self.request("GET", f"/v1/conversations/{conversation_id}")["data"]
+        return self.call("get", id=conversation_id)["data"]
 
     def add_note(self, conversation_id: str, body: str) -> dict:
-        return self.request(
-            "POST", "/v1/notes", json={"conversation": conversation_id, "body": body}
-        )
+        return self.call("note", json={"conversation": conversation_id, "body": body})
 
     def add_message(self, conversation_id: str, body: str) -> dict:
-        return self.request(
-            "POST",
-            f"/v1/conversations/{conversation_id}/messages",
+        return self.call(
+            "message",
+            id=conversation_id,
             json={"body": body, "direction": "out", "channel": "email"},
         )
 
+    def tags(self) -> list[dict]:
+        return self.call("tags", params={"pageSize": 1000}).get("data", [])
+
+    def create_tag(self, name: str) -> dict:
+        return self.call("create_tag", json={"name": name})["data"]
+
     def users(self, email: str) -> list[dict]:
-        return self.request("GET", "/v1/users", params={"email": email}).get("data", [])
+        return self.call("users", params={"email": email}).get("data", [])
 
     def get_user(self, user_id: str) -> dict:
-        return self.request("GET", f"/v1/users/{user_id}")["data"]
+        return self.call("user", id=user_id)["data"]

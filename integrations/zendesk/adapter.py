@@ -1,4 +1,10 @@
-"""Zendesk in our terms: tickets keyed by our reference in `external_id`."""
+"""Zendesk in our terms: tickets keyed by our reference in `external_id`.
+
+True special cases beyond the spec: a closed ticket cannot change (a follow-up is
+opened), tags are single words (our spaces travel as underscores), updates are
+safe updates (a 409 when the ticket changed meanwhile: re-read, keep the tags
+added there, send again), and deleted tickets (in the export and in
+`ticket.soft_deleted` events) are never imported or applied."""
 
 import base64
 import hashlib
@@ -14,17 +20,17 @@ from integrations.base import (
     SyncError,
     WebhookData,
     WebhookRejected,
+    is_marker,
     parse_time,
 )
-from integrations.zendesk import mapping
 from integrations.zendesk.client import ZendeskClient
 
 CLOSED = "closed"
+DELETED = "deleted"
+AGENT_ROLES = ("agent", "admin")
 
 
 class ZendeskAdapter(Adapter):
-    mapping = mapping
-
     def __init__(self, connection):
         super().__init__(connection)
         self.client = ZendeskClient(connection)
@@ -35,10 +41,18 @@ class ZendeskAdapter(Adapter):
         base = self.connection.api_base.removesuffix("/api/v2")
         return f"{base}/agent/tickets/{remote_id}"
 
-    def _remote(self, data: dict) -> RemoteTicket:
-        return self._incoming(
+    def _remote(self, data: dict, deleted: bool = False) -> RemoteTicket:
+        remote = self._incoming(
             data, remote_id=data["id"], url=self._web_url(data["id"]), raw=data
         )
+        remote.deleted = deleted or remote.remote_status == DELETED
+        remote.requester_id = str(data.get("requester_id") or "")
+        if remote.tags is not None:
+            remote.tags = [tag.replace("_", " ") for tag in remote.tags]
+        return remote
+
+    def _tags_out(self, names: list[str]):
+        return [name.replace(" ", "_") for name in names]
 
     # --- push ---
 
@@ -80,15 +94,38 @@ class ZendeskAdapter(Adapter):
     def update(self, link, snapshot: dict, fields) -> RemoteTicket:
         body = self._outgoing(snapshot, fields)
         if link.remote_status == CLOSED:
-            if mapping.status_to_remote(snapshot["status"]) == CLOSED:
+            if self.spec.status.remote(snapshot["status"]) == CLOSED:
                 return self.fetch(link.remote_id)
             return self._follow_up(link, snapshot)
         try:
-            return self._remote(self.client.update_ticket(link.remote_id, body))
+            return self._safe_update(link, body)
         except SyncError as exc:
             if exc.status_code == 422 and "closed" in exc.message.lower():
                 return self._follow_up(link, snapshot)
             raise
+
+    def _safe_update(self, link, body: dict) -> RemoteTicket:
+        """PUT with safe_update against the updated_at we last saw. On a conflict
+        the ticket is read again and the tags added on Zendesk meanwhile are kept
+        (one retry; a second conflict is a transient failure, retried later)."""
+        stamp = link.remote_updated_at
+        if stamp is None:
+            return self._remote(self.client.update_ticket(link.remote_id, body))
+        try:
+            return self._remote(
+                self.client.update_ticket(link.remote_id, _safe(body, stamp))
+            )
+        except SyncError as exc:
+            if exc.status_code != 409:
+                raise
+        current = self.client.get_ticket(link.remote_id)
+        if "tags" in body:
+            plain = [t for t in current.get("tags") or [] if not is_marker(t)]
+            body = {**body, "tags": sorted(set(body["tags"]) | set(plain))}
+        stamp = parse_time(current.get("updated_at"))
+        return self._remote(
+            self.client.update_ticket(link.remote_id, _safe(body, stamp))
+        )
 
     def add_comment(
         self, link, body: str, public: bool, snapshot: dict
@@ -113,7 +150,15 @@ class ZendeskAdapter(Adapter):
             data = self.client.incremental(cursor=cursor)
         else:
             data = self.client.incremental(start_time=int(time.time()) - 86400)
-        tickets = [self._remote(t) for t in data.get("tickets", [])]
+        # Requesters come sideloaded (include=users): no request per ticket.
+        users = {user["id"]: user for user in data.get("users", [])}
+        tickets = []
+        for ticket in data.get("tickets", []):
+            remote = self._remote(ticket)
+            user = users.get(ticket.get("requester_id"))
+            if user:
+                remote.requester = (user.get("email") or "", user.get("name") or "")
+            tickets.append(remote)
         next_cursor = data.get("after_cursor") or cursor
         return tickets, next_cursor, not data.get("end_of_stream", True)
 
@@ -144,14 +189,32 @@ class ZendeskAdapter(Adapter):
 
     def parse_webhook(self, body: bytes) -> WebhookData:
         data = json.loads(body)
-        detail = data["detail"]
-        return WebhookData(event_id=str(data["id"]), ticket=self._remote(detail))
+        deleted = str(data.get("type", "")).endswith("deleted")
+        ticket = self._remote(data["detail"], deleted=deleted)
+        return WebhookData(event_id=str(data["id"]), ticket=ticket)
 
     # --- users ---
 
     def _lookup_user_id(self, email: str) -> str | None:
-        users = self.client.search_users(email)
-        return str(users[0]["id"]) if users else None
+        """The agent with exactly this address: the search is full-text, so near
+        misses and end users are among its hits."""
+        for user in self.client.search_users(email):
+            exact = (user.get("email") or "").lower() == email.lower()
+            if exact and user.get("role") in AGENT_ROLES:
+                return str(user["id"])
+        return None
 
     def _lookup_email(self, user_id: str) -> str | None:
         return self.client.get_user(user_id).get("email")
+
+    def _lookup_requester(self, requester_id: str) -> tuple[str, str] | None:
+        user = self.client.get_user(requester_id)
+        return (user.get("email") or "", user.get("name") or "")
+
+
+def _safe(body: dict, stamp) -> dict:
+    return {
+        **body,
+        "safe_update": True,
+        "updated_stamp": stamp.isoformat().replace("+00:00", "Z"),
+    }

@@ -1,4 +1,4 @@
-"""Zendesk Support API v2: the endpoints the adapter uses."""
+"""Zendesk Support API v2: the endpoints of the spec, called by name."""
 
 import base64
 
@@ -18,29 +18,27 @@ class ZendeskClient(HttpClient):
         super().__init__(connection, auth_headers(connection.credentials))
 
     def me(self) -> dict:
-        return self.request("GET", "/users/me")["user"]
+        return self.call("me")["user"]
 
     def tickets_by_external_id(self, external_id: str) -> list[dict]:
-        data = self.request("GET", "/tickets", params={"external_id": external_id})
-        return data.get("tickets", [])
+        return self.call("find", params={"external_id": external_id}).get("tickets", [])
 
     def create_ticket(self, ticket: dict) -> dict:
-        return self.request("POST", "/tickets", json={"ticket": ticket})["ticket"]
+        return self.call("create", json={"ticket": ticket})["ticket"]
 
     def update_ticket(self, ticket_id: str, ticket: dict) -> dict:
-        data = self.request("PUT", f"/tickets/{ticket_id}", json={"ticket": ticket})
-        return data["ticket"]
+        return self.call("update", id=ticket_id, json={"ticket": ticket})["ticket"]
 
     def get_ticket(self, ticket_id: str) -> dict:
-        return self.request("GET", f"/tickets/{ticket_id}")["ticket"]
+        return self.call("get", id=ticket_id)["ticket"]
 
     def search_users(self, email: str) -> list[dict]:
-        data = self.request("GET", "/users/search", params={"query": f"email:{email}"})
-        return data.get("users", [])
+        found = self.call("search_users", params={"query": f"email:{email}"})
+        return found.get("users", [])
 
     def get_user(self, user_id: str) -> dict:
-        return self.request("GET", f"/users/{user_id}")["user"]
+        return self.call("user", id=user_id)["user"]
 
     def incremental(self, *, cursor: str = "", start_time: int = 0) -> dict:
         params = {"cursor": cursor} if cursor else {"start_time": start_time}
-        return self.request("GET", "/incremental/tickets/cursor.json", params=params)
+        return self.call("changes", params={**params, "include": "users"})

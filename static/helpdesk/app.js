@@ -355,7 +355,103 @@
     });
   }
 
+  // --- the composer under the thread: reply or note, preview ---
+  function composerMode() {
+    const form = $("#composer");
+    if (!form) return;
+    const pub = form.querySelector('input[name="visibility"][value="public"]').checked;
+    form.classList.toggle("public", pub);
+    $("#composer-send").textContent = pub ? "Send reply" : "Add note";
+  }
+  document.addEventListener("change", (ev) => { if (ev.target.name === "visibility") composerMode(); });
+  document.addEventListener("input", (ev) => {
+    if (ev.target.id === "comment-body") { const p = $("#composer-preview"); if (p) p.hidden = true; }
+  });
+
+  // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
+  const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false };
+  document.addEventListener("input", (ev) => { if (ev.target.id === "comment-body") live.typedAt = Date.now(); });
+  function openNumber() { const inner = $("#panel .panel-inner"); return inner ? inner.dataset.number : ""; }
+  function liveUrl() {
+    const app = $("#app");
+    if (!app || !app.dataset.liveUrl) return null;
+    const q = new URLSearchParams();
+    if (live.marker !== null) q.set("since", live.marker);
+    const number = openNumber();
+    if (number) {
+      q.set("ticket", number);
+      q.set("state", Date.now() - live.typedAt < 8000 ? "replying" : "viewing");
+    }
+    return app.dataset.liveUrl + "?" + q.toString();
+  }
+  function poll() {
+    const url = liveUrl();
+    if (!url || live.busy) return;
+    live.busy = true;
+    const headers = live.etag ? { "If-None-Match": live.etag } : {};
+    fetch(url, { headers, credentials: "same-origin", cache: "no-store" }).then(async (resp) => {
+      if (resp.status === 200) { live.etag = resp.headers.get("ETag") || ""; applyLive(await resp.json()); }
+    }).catch(() => {}).finally(() => { live.busy = false; });
+  }
+  function applyLive(data) {
+    const first = live.marker === null;
+    const moved = !first && data.marker !== live.marker;
+    live.marker = data.marker;
+    showPresence(data.presence || []);
+    if (data.counts) setCounts(data.counts, data.views || {});
+    if (!moved) return;
+    refreshResults();
+    const number = openNumber();
+    if (number && (data.changed === null || (data.changed || []).includes(Number(number)))) refreshPanel();
+  }
+  function setCounts(counts, views) {
+    Object.entries(counts).forEach(([name, n]) => {
+      const el = $(`.nav [data-queue="${name}"] .count`);
+      if (el) { el.textContent = n; if (name === "unread") el.classList.toggle("hot", n !== "0"); }
+    });
+    Object.entries(views).forEach(([pk, n]) => { const el = $(`[data-view-id="${pk}"] .count`); if (el) el.textContent = n; });
+    const bell = $("#bell-count");
+    if (bell && counts.bell !== undefined && bell.dataset.count !== counts.bell) {
+      bell.textContent = counts.bell; bell.dataset.count = counts.bell; bell.hidden = counts.bell === "0";
+      bell.parentElement.setAttribute("aria-label", `Notifications: ${counts.bell} unread`);
+      const menu = $("#bell-menu"); if (menu && menu.open) htmx.trigger(document.body, "notificationsReload");
+    }
+  }
+  function showPresence(people) {
+    const box = $("#presence");
+    if (!box) return;
+    box.textContent = people.map((p) => `${p.name} is ${p.state}`).join(" · ");
+    box.hidden = people.length === 0;
+  }
+  function refreshPanel() {
+    const inner = $("#panel .panel-inner");
+    const url = $$(".row, .card-ticket").map((el) => el.dataset.number === inner.dataset.number ? el.dataset.href : null).find(Boolean)
+      || window.location.pathname;
+    const path = url.split("?")[0] + "?tab=" + encodeURIComponent(currentTab());
+    // While the agent writes in the panel, only the thread is swapped, so nothing typed is lost.
+    const writing = typing(document.activeElement) && $("#panel").contains(document.activeElement)
+      || ($("#comment-body") && $("#comment-body").value.trim()) || $("#panel [data-form]:not([hidden])");
+    if (writing) htmx.ajax("GET", path, { target: "#thread", select: "#thread", swap: "outerHTML" });
+    else htmx.ajax("GET", path, { target: "#panel", swap: "innerHTML" });
+  }
+  function currentTab() { const t = $('#panel [role="tab"][aria-selected="true"]'); return t ? t.dataset.tab : ""; }
+  function startLive() {
+    const app = $("#app");
+    if (!app || !app.dataset.liveUrl || live.timer) return;
+    poll();
+    live.timer = setInterval(poll, 3000);
+  }
+  // Our own change or a freshly opened panel: ask for the counts and presence now.
+  document.addEventListener("ticketsChanged", () => { live.etag = ""; setTimeout(poll, 100); });
+  document.addEventListener("notificationsChanged", () => { live.etag = ""; setTimeout(poll, 100); });
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    if (ev.detail.target && ev.detail.target.id === "panel") { live.etag = ""; composerMode(); setTimeout(poll, 50); }
+    if (ev.detail.target && ev.detail.target.id === "composer-preview") ev.detail.target.hidden = false;
+  });
+
   function initPage() {
+    startLive();
+    composerMode();
     initBoard();
     const inner = $("#panel .panel-inner");
     if (inner) $$(`[data-number="${inner.dataset.number}"]`).forEach((el) => el.classList.add("open"));

@@ -94,10 +94,9 @@ def test_agent_pages_work_under_the_policy(watched, live_server, team):
     assert ticket.priority == 5
     page.click("#panel [role=tab][data-tab=conversation]")
     expect(panel.locator(".confbar rect")).to_have_attribute("width", "42")
-    page.click("#panel [role=tab][data-tab=comments]")
     page.fill("#comment-body", "Checked the **fan**")
     page.click(".comment-form button[type=submit]")  # htmx POST, panel swapped
-    expect(panel.locator(".comments .prose strong")).to_have_text("fan")
+    expect(panel.locator("#thread .prose strong")).to_have_text("fan")
     assert ticket.comments.get().body == "Checked the **fan**"
 
     visit(page, base + "?view=board")

@@ -124,7 +124,7 @@ def test_comment_with_mention(page_as, live_server, team):
     page = page_as(team["agent"])
     page.goto(tickets_url(live_server))
     page.click("text=Needs eyes")
-    page.click("#panel [role=tab][data-tab=comments]")
+    page.click("#panel [role=tab][data-tab=conversation]")
     page.click("#comment-body")
     page.keyboard.type("Can you check this, @man")
     expect(page.locator(".mention-menu li")).to_have_text(["@manager"])
@@ -134,7 +134,7 @@ def test_comment_with_mention(page_as, live_server, team):
         "Can you check this, @manager thanks"
     )
     page.click(".comment-form button[type=submit]")
-    expect(page.locator(".comments .mention")).to_have_text("@manager")
+    expect(page.locator("#thread .mention")).to_have_text("@manager")
     comment = ticket.comments.get()
     assert list(comment.mentions.all()) == [team["manager"]]
 

@@ -1,26 +1,124 @@
-"""Gorgias REST API subset: tickets (create needs a message and a customer),
-messages, users, account, and the events list used for incremental pull."""
+"""Gorgias REST API, as documented (tests/fakes/vendor/gorgias/README.md): tickets
+(create needs a message and a customer; the list includes trashed tickets),
+messages (one whose `sent_datetime` is set is recorded, not sent), users, account,
+and the events list used for incremental pull (cursor paging, at most 100).
 
-from tests.fakes.server import FakeError, FakePlatform
+Strict: Basic `{email}:{api_key}` (or Bearer) credentials, JSON bodies, documented
+query parameters and attributes, lower-case enum values. Over the leaky bucket (40
+requests per 20 s for API keys) the answer is 429 with Retry-after; every answer
+carries X-Gorgias-Account-Api-Call-Limit."""
+
+import base64
+import math
+
+from tests.fakes.server import FakeError, FakePlatform, unknown_params
 
 USERS = [
-    {"id": 601, "email": "agent@acme.test"},
-    {"id": 602, "email": "boss@acme.test"},
+    {"id": 600, "email": "agent@acme.test.old", "role": {"name": "agent"}},
+    {"id": 601, "email": "agent@acme.test", "role": {"name": "agent"}},
+    {"id": 602, "email": "boss@acme.test", "role": {"name": "admin"}},
 ]
+STATUSES = {"open", "closed"}
+PRIORITIES = {"low", "normal", "high", "critical", None}
+TICKET_KEYS = {
+    "subject",
+    "status",
+    "priority",
+    "assignee_user",
+    "assignee_team",
+    "tags",
+    "external_id",
+    "customer",
+    "messages",
+    "channel",
+    "via",
+    "snooze_datetime",
+    "spam",
+}
+MESSAGE_KEYS = {
+    "channel",
+    "via",
+    "from_agent",
+    "public",
+    "body_text",
+    "body_html",
+    "sender",
+    "receiver",
+    "source",
+    "sent_datetime",
+    "external_id",
+    "subject",
+}
+PARAMS = {
+    "/tickets": {"cursor", "limit", "order_by", "external_id", "customer_id"},
+    "/users": {"cursor", "limit", "email", "order_by"},
+    "/events": {
+        "cursor",
+        "limit",
+        "order_by",
+        "object_type",
+        "object_id",
+        "types",
+        "created_datetime[gt]",
+        "created_datetime[gte]",
+        "created_datetime[lt]",
+        "created_datetime[lte]",
+    },
+}
+
+
+def _bad(message: str) -> FakeError:
+    return FakeError(400, {"error": {"msg": message}})
 
 
 class FakeGorgias(FakePlatform):
     prefix = "/api"
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, credentials: dict | None = None):
+        super().__init__(credentials)
         self.tickets: dict[int, dict] = {}
         self.messages: dict[int, list[dict]] = {}
         self.events: list[dict] = []
+        self.sent: list[dict] = []  # messages Gorgias delivered to the customer
+        self.page_size = 100
         # Every write's outcome per ticket: (tag names, message count).
         self.history: dict[int, list[tuple]] = {}
 
-    def _touch(self, ticket: dict) -> dict:
+    # --- strictness ---
+
+    def check_auth(self, headers) -> None:
+        given = headers.get("Authorization") or ""
+        refused = FakeError(401, {"error": {"msg": "Unauthorized"}})
+        if given.startswith("Bearer ") and len(given) > 7:
+            return
+        if not given.startswith("Basic "):
+            raise refused
+        try:
+            email, _, key = base64.b64decode(given[6:]).decode().partition(":")
+        except ValueError:
+            raise refused from None
+        if not email or not key:
+            raise refused
+        if self.credentials and (email, key) != (
+            self.credentials.get("email"),
+            self.credentials.get("api_key"),
+        ):
+            raise refused
+
+    def too_many(self, wait: float) -> FakeError:
+        requests = self.limits["default"][0]
+        return FakeError(
+            429,
+            {"error": {"msg": "Too Many Requests"}},
+            {
+                "Retry-after": str(max(1, math.ceil(wait))),
+                "X-Gorgias-Account-Api-Call-Limit": f"{requests}/{requests}",
+            },
+        )
+
+    # --- state helpers ---
+
+    def _touch(self, ticket: dict, kind: str = "ticket-updated") -> dict:
         ticket["updated_datetime"] = self.stamp()
         self.history.setdefault(ticket["id"], []).append(
             (
@@ -33,8 +131,9 @@ class FakeGorgias(FakePlatform):
                 "id": len(self.events) + 1,
                 "object_type": "Ticket",
                 "object_id": ticket["id"],
-                "type": "ticket-updated",
+                "type": kind,
                 "created_datetime": ticket["updated_datetime"],
+                "user_id": None,
             }
         )
         return ticket
@@ -45,59 +144,144 @@ class FakeGorgias(FakePlatform):
             ticket.update(fields)
             return dict(self._touch(ticket))
 
+    def add_ticket(self, **fields) -> dict:
+        """A ticket made on Gorgias by someone else."""
+        with self.lock:
+            ticket = self._new({"subject": "Made on Gorgias", **fields})
+            ticket.update(fields)
+            self.messages[ticket["id"]] = []
+            return self._touch(ticket, "ticket-created")
+
+    # --- routes ---
+
     def route(self, method, path, query, body):
+        unknown_params(
+            query, PARAMS.get(path, set()), lambda n: _bad(f"Unknown parameters {n}")
+        )
         parts = path.strip("/").split("/")
         if path == "/account":
             return 200, {"domain": "acme"}
         if path == "/users":
             email = query.get("email")
-            return 200, {"data": [u for u in USERS if not email or u["email"] == email]}
+            return 200, {
+                "data": [u for u in USERS if not email or email in u["email"]],
+                "meta": {"next_cursor": None},
+            }
         if parts[0] == "users" and len(parts) == 2:
-            found = [u for u in USERS if str(u["id"]) == parts[1]]
-            if not found:
-                raise FakeError(404, {"error": "not found"})
-            return 200, found[0]
+            return 200, self._one(USERS, parts[1])
         if path == "/tickets" and method == "GET":
             ref = query.get("external_id")
             found = [t for t in self.tickets.values() if t["external_id"] == ref]
             return 200, {"data": found, "meta": {"next_cursor": None}}
         if path == "/tickets" and method == "POST":
-            return 201, self._create(body)
+            return 201, self._create(self._ticket_body(body))
         if parts[0] == "tickets" and len(parts) >= 2:
-            ticket = self.tickets.get(int(parts[1]))
-            if ticket is None:
-                raise FakeError(404, {"error": "not found"})
+            ticket = self._one(self.tickets.values(), parts[1])
             if len(parts) == 3 and parts[2] == "messages" and method == "POST":
-                self.messages[ticket["id"]].append(body)
-                self._touch(ticket)
-                return 201, {"id": self.next_id(), **body}
-            if method == "GET":
+                return 201, self._message(ticket, body)
+            if len(parts) == 2 and method == "GET":
                 return 200, ticket
-            if method == "PUT":
-                for key in ("subject", "status", "priority", "assignee_user", "tags"):
-                    if key in body:
-                        ticket[key] = body[key]
-                return 200, self._touch(ticket)
-        if path == "/events":
-            after = query.get("created_datetime[gt]", "")
-            found = [e for e in self.events if e["created_datetime"] > after]
-            return 200, {"data": found[:100], "meta": {"next_cursor": None}}
-        raise FakeError(404, {"error": "not found"})
+            if len(parts) == 2 and method == "PUT":
+                return 200, self._update(ticket, self._ticket_body(body))
+        if path == "/events" and method == "GET":
+            return 200, self._events(query)
+        raise FakeError(404, {"error": {"msg": "Resource not found"}})
 
-    def _create(self, data: dict) -> dict:
-        if not data.get("messages") or not data.get("customer"):
-            raise FakeError(400, {"error": "messages and customer are required"})
+    def _one(self, items, item_id: str) -> dict:
+        found = [i for i in items if str(i["id"]) == item_id]
+        if not found:
+            raise FakeError(404, {"error": {"msg": "Resource not found"}})
+        return found[0]
+
+    def _ticket_body(self, data: dict) -> dict:
+        unknown = sorted(set(data) - TICKET_KEYS)
+        if unknown:
+            raise _bad(f"Unknown fields {unknown}")
+        if "status" in data and data["status"] not in STATUSES:
+            raise _bad(f"status: {data['status']!r} is not one of {sorted(STATUSES)}")
+        if "priority" in data and data["priority"] not in PRIORITIES:
+            raise _bad(f"priority: {data['priority']!r} is not valid")
+        tags = data.get("tags") or []
+        if not all(isinstance(t, dict) and t.get("name") for t in tags):
+            raise _bad("tags: a list of objects with a name")
+        assignee = data.get("assignee_user")
+        if assignee is not None and not isinstance(assignee.get("id"), int):
+            raise _bad("assignee_user: an object with an integer id")
+        return data
+
+    def _new(self, data: dict) -> dict:
         ticket = {
             "id": self.next_id(),
             "subject": data.get("subject"),
             "status": data.get("status") or "open",
-            "priority": data.get("priority"),
+            "priority": data.get("priority") or "normal",
             "assignee_user": data.get("assignee_user"),
-            "tags": data.get("tags") or [],
+            "tags": [{"name": t["name"]} for t in data.get("tags") or []],
             "external_id": data.get("external_id"),
-            "customer": data["customer"],
+            "customer": data.get("customer"),
             "snooze_datetime": None,
+            "trashed_datetime": None,
         }
         self.tickets[ticket["id"]] = ticket
+        return ticket
+
+    def _create(self, data: dict) -> dict:
+        if not data.get("messages") or not data.get("customer"):
+            raise _bad("messages and customer are required")
+        for message in data["messages"]:
+            self._check_message(message)
+        ticket = self._new(data)
         self.messages[ticket["id"]] = list(data["messages"])
+        return self._touch(ticket, "ticket-created")
+
+    def _update(self, ticket: dict, data: dict) -> dict:
+        for key in ("subject", "status", "priority", "assignee_user", "tags"):
+            if key in data:
+                ticket[key] = data[key]
         return self._touch(ticket)
+
+    def _check_message(self, message: dict) -> None:
+        unknown = sorted(set(message) - MESSAGE_KEYS)
+        if unknown:
+            raise _bad(f"Unknown message fields {unknown}")
+        for key in ("channel", "via", "from_agent"):
+            if key not in message:
+                raise _bad(f"messages: {key} is required")
+        if not (message.get("body_text") or message.get("body_html")):
+            raise _bad("messages: body_text or body_html is required")
+
+    def _message(self, ticket: dict, message: dict) -> dict:
+        self._check_message(message)
+        self.messages[ticket["id"]].append(message)
+        if (
+            message.get("public", True)
+            and message["channel"] != "internal-note"
+            and not message.get("sent_datetime")
+        ):
+            self.sent.append(message)  # Gorgias sends it to the customer
+        self._touch(ticket, "ticket-message-created")
+        return {"id": self.next_id(), **message}
+
+    def _events(self, query: dict) -> dict:
+        found = self.events
+        if "created_datetime[gt]" in query:
+            found = [
+                e
+                for e in found
+                if e["created_datetime"] > query["created_datetime[gt]"]
+            ]
+        if query.get("order_by", "created_datetime:asc") != "created_datetime:asc":
+            found = list(reversed(found))
+        limit = int(query.get("limit") or 30)
+        if limit > 100:
+            raise _bad("limit: at most 100")
+        start = int(query.get("cursor") or 0)
+        page = found[start : start + min(limit, self.page_size)]
+        after = start + len(page)
+        return {
+            "data": page,
+            "meta": {
+                "next_cursor": str(after) if after < len(found) else None,
+                "prev_cursor": str(start) if start else None,
+            },
+        }

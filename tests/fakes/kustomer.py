@@ -1,26 +1,88 @@
-"""Kustomer API subset: conversations (JSON:API envelopes), customers, notes,
-messages, users, and conversation search by external id or updated time."""
+"""Kustomer API, as documented (tests/fakes/vendor/kustomer/README.md):
+conversations (JSON:API envelopes; created open or done, snoozed only with a snooze
+object; `tags` holds tag ids), tags, customers (the list takes only filter, sort,
+page and pageSize: anything else is ignored; lookup by e-mail is
+/v1/customers/email={email}, 404 when none), notes, messages (recorded on the
+timeline, never delivered), users, and search with page/pageSize (at most 500)
+and `links.next`.
+
+Strict: Bearer credentials, JSON bodies, documented attributes. Over a limit the
+answer is 429 with x-ratelimit-limit/-remaining/-reset and no Retry-After."""
+
+import math
+from datetime import datetime
+from urllib.parse import unquote
 
 from tests.fakes.server import FakeError, FakePlatform
 
 USERS = [
+    {"type": "user", "id": "u-700", "attributes": {"email": "agent@acme.test.old"}},
     {"type": "user", "id": "u-701", "attributes": {"email": "agent@acme.test"}},
     {"type": "user", "id": "u-702", "attributes": {"email": "boss@acme.test"}},
 ]
+CONVERSATION_KEYS = {
+    "customer",
+    "name",
+    "status",
+    "priority",
+    "tags",
+    "assignedUsers",
+    "assignedTeams",
+    "externalId",
+    "snooze",
+    "direction",
+    "custom",
+    "queue",
+}
+
+
+def _error(status: int, title: str) -> FakeError:
+    return FakeError(status, {"errors": [{"status": status, "title": title}]})
 
 
 class FakeKustomer(FakePlatform):
     prefix = ""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, credentials: dict | None = None):
+        super().__init__(credentials)
         self.conversations: dict[str, dict] = {}
         self.customers: dict[str, dict] = {}
+        self.tags: dict[str, str] = {}  # tag id -> name
         self.notes: dict[str, list[str]] = {}
         self.messages: dict[str, list[str]] = {}
+        self.page_size = 500
+        self.frozen_stamp = ""  # set: every write gets this updatedAt (a burst)
+
+    # --- strictness ---
+
+    def check_auth(self, headers) -> None:
+        given = headers.get("Authorization") or ""
+        token = given.removeprefix("Bearer ")
+        if not given.startswith("Bearer ") or not token:
+            raise _error(401, "Unauthorized")
+        if self.credentials and token != self.credentials.get("api_key"):
+            raise _error(401, "Unauthorized")
+
+    def rate_group(self, method: str, path: str) -> str:
+        return "search" if path == "/v1/customers/search" else "org"
+
+    def too_many(self, wait: float) -> FakeError:
+        return FakeError(
+            429,
+            {"errors": [{"status": 429, "title": "Too Many Requests"}]},
+            {
+                "x-ratelimit-limit": str(self.limits["search"][0])
+                if "search" in self.limits
+                else "0",
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": str(max(1, math.ceil(wait))),
+            },
+        )
+
+    # --- state helpers ---
 
     def _touch(self, conversation: dict) -> dict:
-        conversation["attributes"]["updatedAt"] = self.stamp()
+        conversation["attributes"]["updatedAt"] = self.frozen_stamp or self.stamp()
         return conversation
 
     def remote_edit(self, conversation_id: str, **attributes) -> dict:
@@ -29,78 +91,151 @@ class FakeKustomer(FakePlatform):
             conversation["attributes"].update(attributes)
             return self._touch(conversation)
 
+    def tag_id(self, name: str) -> str:
+        """The id of a tag (made on Kustomer if new), as an agent would see it."""
+        with self.lock:
+            for tag_id, known in self.tags.items():
+                if known == name:
+                    return tag_id
+            tag_id = f"{self.next_id():024x}"
+            self.tags[tag_id] = name
+            return tag_id
+
+    def add_conversation(self, **attributes) -> dict:
+        """A conversation made on Kustomer by someone else."""
+        with self.lock:
+            return self._create({"customer": "c-1", "name": "Made", **attributes})
+
+    # --- routes ---
+
     def route(self, method, path, query, body):
         parts = path.strip("/").split("/")
         if path == "/v1/users/current":
-            return 200, {"data": USERS[0]}
+            return 200, {"data": USERS[1]}
         if path == "/v1/users":
             email = query.get("email")
             found = [u for u in USERS if u["attributes"]["email"] == email]
             return 200, {"data": found}
         if parts[:2] == ["v1", "users"] and len(parts) == 3:
-            found = [u for u in USERS if u["id"] == parts[2]]
-            if not found:
-                raise FakeError(404, {"errors": [{"title": "not found"}]})
-            return 200, {"data": found[0]}
+            return 200, {"data": self._one(USERS, parts[2])}
         if path == "/v1/customers" and method == "GET":
-            email = query.get("email")
-            found = [
-                c
-                for c in self.customers.values()
-                if email in [e["email"] for e in c["attributes"]["emails"]]
-            ]
-            return 200, {"data": found}
+            # Only filter/sort/page/pageSize are documented; others are ignored.
+            return 200, {"data": list(self.customers.values())[:100]}
+        if path.startswith("/v1/customers/email=") and method == "GET":
+            return 200, {"data": self._customer_by_email(path)}
+        if parts[:2] == ["v1", "customers"] and len(parts) == 3 and method == "GET":
+            return 200, {"data": self._one(self.customers.values(), parts[2])}
         if path == "/v1/customers" and method == "POST":
-            customer = {
-                "type": "customer",
-                "id": f"c-{self.next_id()}",
-                "attributes": {"name": body["name"], "emails": body["emails"]},
-            }
-            self.customers[customer["id"]] = customer
-            return 201, {"data": customer}
-        if path == "/v1/customers/search":
-            return 200, {"data": self._search(body["and"]), "links": {"next": None}}
+            return 201, {"data": self._new_customer(body)}
+        if path == "/v1/customers/search" and method == "POST":
+            return 200, self._search(query, body)
+        if path == "/v1/tags" and method == "GET":
+            data = [
+                {"type": "tag", "id": i, "attributes": {"name": n}}
+                for i, n in self.tags.items()
+            ]
+            return 200, {"data": data, "links": {"next": None}}
+        if path == "/v1/tags" and method == "POST":
+            tag_id = self.tag_id(body["name"])
+            return 201, {"data": {"type": "tag", "id": tag_id, "attributes": body}}
         if path == "/v1/conversations" and method == "POST":
             return 201, {"data": self._create(body)}
         if path == "/v1/notes" and method == "POST":
-            conversation = self._get(body["conversation"])
+            conversation = self._one(self.conversations.values(), body["conversation"])
             self.notes[conversation["id"]].append(body["body"])
             return 201, {"data": {"type": "note", "id": f"n-{self.next_id()}"}}
         if parts[:2] == ["v1", "conversations"] and len(parts) >= 3:
-            conversation = self._get(parts[2])
-            if len(parts) == 4 and parts[3] == "messages":
+            conversation = self._one(self.conversations.values(), parts[2])
+            if len(parts) == 4 and parts[3] == "messages" and method == "POST":
                 self.messages[conversation["id"]].append(body["body"])
                 self._touch(conversation)
                 return 201, {"data": {"type": "message", "id": f"m-{self.next_id()}"}}
-            if method == "GET":
+            if len(parts) == 3 and method == "GET":
                 return 200, {"data": conversation}
-            if method in ("PATCH", "PUT"):
+            if len(parts) == 3 and method in ("PATCH", "PUT"):
+                self._check(body, creating=False)
                 conversation["attributes"].update(body)
                 return 200, {"data": self._touch(conversation)}
-        raise FakeError(404, {"errors": [{"title": "not found"}]})
+        raise _error(404, "Not Found")
 
-    def _get(self, conversation_id: str) -> dict:
-        conversation = self.conversations.get(conversation_id)
-        if conversation is None:
-            raise FakeError(404, {"errors": [{"title": "not found"}]})
-        return conversation
+    def _one(self, items, item_id: str) -> dict:
+        found = [i for i in items if i["id"] == item_id]
+        if not found:
+            raise _error(404, "Not Found")
+        return found[0]
 
-    def _search(self, clauses: list[dict]) -> list[dict]:
+    def _customer_by_email(self, path: str) -> dict:
+        email = unquote(path.removeprefix("/v1/customers/email="))
+        for customer in self.customers.values():
+            if email in [e["email"] for e in customer["attributes"]["emails"]]:
+                return customer
+        raise _error(404, "Not Found")
+
+    def _new_customer(self, body: dict) -> dict:
+        customer = {
+            "type": "customer",
+            "id": f"c-{self.next_id()}",
+            "attributes": {"name": body["name"], "emails": body.get("emails", [])},
+        }
+        self.customers[customer["id"]] = customer
+        return customer
+
+    def _check(self, body: dict, *, creating: bool) -> None:
+        unknown = sorted(set(body) - CONVERSATION_KEYS)
+        if unknown:
+            raise _error(400, f"Unknown attributes {unknown}")
+        allowed = {"open", "done"} if creating else {"open", "snoozed", "done"}
+        if "status" in body and body["status"] not in allowed:
+            raise _error(400, f"status must be one of {sorted(allowed)}")
+        if body.get("status") == "snoozed" and not (body.get("snooze") or {}).get(
+            "time"
+        ):
+            raise _error(400, "snoozed needs a snooze object with a time")
+        priority = body.get("priority", 3)
+        if not isinstance(priority, int) or not 1 <= priority <= 5:
+            raise _error(400, "priority must be an integer from 1 to 5")
+        if any(tag not in self.tags for tag in body.get("tags", [])):
+            raise _error(400, "tags must be tag ids")
+        if len(body.get("assignedUsers", [])) > 10:
+            raise _error(400, "assignedUsers: at most 10")
+
+    def _search(self, query: dict, body: dict) -> dict:
+        page = int(query.get("page") or 1)
+        size = int(query.get("pageSize") or 100)
+        if size > 500:
+            raise _error(400, "pageSize must be at most 500")
+        size = min(size, self.page_size)
+        found = self._matching(body.get("and", []))
+        chunk = found[(page - 1) * size : page * size]
+        more = page * size < len(found)
+        base = "/v1/customers/search"
+        return {
+            "data": chunk,
+            "links": {
+                "self": f"{base}?page={page}&pageSize={size}",
+                "next": f"{base}?page={page + 1}&pageSize={size}" if more else None,
+            },
+            "meta": {"page": page, "pageSize": size, "total": len(found)},
+        }
+
+    def _matching(self, clauses: list[dict]) -> list[dict]:
         found = list(self.conversations.values())
         for clause in clauses:
             if "conversation_external_id" in clause:
                 ref = clause["conversation_external_id"]["equals"]
                 found = [c for c in found if c["attributes"]["externalId"] == ref]
             if "conversation_updated_at" in clause:
-                since = clause["conversation_updated_at"]["gte"]
-                found = [c for c in found if c["attributes"]["updatedAt"] >= since]
-        return sorted(found, key=lambda c: c["attributes"]["updatedAt"])
+                bound = clause["conversation_updated_at"]
+                if "gte" in bound:
+                    found = [c for c in found if _at(c) >= _when(bound["gte"])]
+                if "gt" in bound:
+                    found = [c for c in found if _at(c) > _when(bound["gt"])]
+        return sorted(found, key=lambda c: (_at(c), c["id"]))
 
     def _create(self, body: dict) -> dict:
         if not body.get("customer"):
-            raise FakeError(400, {"errors": [{"title": "customer is required"}]})
-        if not isinstance(body.get("priority", 3), int):
-            raise FakeError(422, {"errors": [{"title": "priority must be 1-5"}]})
+            raise _error(400, "customer is required")
+        self._check(body, creating=True)
         conversation = {
             "type": "conversation",
             "id": f"k-{self.next_id()}",
@@ -111,6 +246,7 @@ class FakeKustomer(FakePlatform):
                 "tags": body.get("tags", []),
                 "assignedUsers": body.get("assignedUsers", []),
                 "externalId": body.get("externalId"),
+                "snooze": body.get("snooze"),
             },
             "relationships": {"customer": {"data": {"id": body["customer"]}}},
         }
@@ -118,3 +254,11 @@ class FakeKustomer(FakePlatform):
         self.notes[conversation["id"]] = []
         self.messages[conversation["id"]] = []
         return self._touch(conversation)
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _at(conversation: dict) -> datetime:
+    return _when(conversation["attributes"]["updatedAt"])

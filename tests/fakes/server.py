@@ -10,7 +10,13 @@ plug their routes into, with switchable failures:
   killed while it waits: the effect still happens, the answer is never read);
 - `down = True`: every request answers 503 until switched back.
 
-Every request is logged with its arrival time, so tests can measure the rate.
+Strict like the platforms: before a route runs, `check_request` refuses what the
+platform refuses (credentials in the platform's scheme, a JSON content type on
+bodies, unreadable JSON), and `limit(group, requests, seconds)` answers the
+platform's own 429 (status, body and headers) once a group of endpoints is over
+its documented rate. Every request is logged with its arrival time (`log`) and
+in full (`received`: method, path, query, body, headers), so tests can measure
+the rate and check what was sent.
 """
 
 import json
@@ -22,21 +28,43 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class FakeError(Exception):
-    def __init__(self, status: int, body: dict):
+    def __init__(self, status: int, body: dict, headers: dict | None = None):
         super().__init__(status)
         self.status = status
         self.body = body
+        self.headers = headers or {}
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        raise FakeError(400, {"error": "Unparseable JSON body"}) from None
+
+
+def unknown_params(query: dict, allowed: set[str], error) -> None:
+    """Raise `error(names)` (a FakeError) for query parameters the endpoint does
+    not document."""
+    extra = sorted(set(query) - allowed)
+    if extra:
+        raise error(extra)
 
 
 class FakePlatform:
-    """Subclasses set `prefix` and implement `route(method, path, query, body)`
-    returning (status, json body)."""
+    """Subclasses set `prefix`, implement `route(method, path, query, body)`
+    returning (status, json body), `check_auth(headers)`, `rate_group(method,
+    path)` and `too_many(wait)` (the platform's 429)."""
 
     prefix = ""
 
-    def __init__(self):
+    def __init__(self, credentials: dict | None = None):
+        # None: any well-formed credential in the platform's scheme is accepted.
+        self.credentials = credentials
         self.lock = threading.RLock()
         self.log: list[tuple[float, str, str]] = []
+        self.received: list[dict] = []
+        self.limits: dict[str, tuple[int, float]] = {}
+        self._hits: dict[str, list[float]] = {}
         self.script: list[tuple] = []
         self.down = False
         self.stall_seconds = 1.5
@@ -81,6 +109,44 @@ class FakePlatform:
 
     def slow(self, seconds: float, times: int = 1, on: str = "") -> None:
         self.script += [(on, "slow", seconds)] * times
+
+    def limit(self, group: str, requests: int, seconds: float) -> None:
+        """Answer 429 the platform's way past `requests` per `seconds` in `group`."""
+        self.limits[group] = (requests, seconds)
+
+    def _over_limit(self, method: str, path: str, now: float) -> None:
+        group = self.rate_group(method, path)
+        if group not in self.limits:
+            return
+        requests, seconds = self.limits[group]
+        hits = [t for t in self._hits.get(group, []) if now - t < seconds]
+        if len(hits) >= requests:
+            self._hits[group] = hits
+            raise self.too_many(seconds - (now - hits[0]))
+        self._hits[group] = [*hits, now]
+
+    def rate_group(self, method: str, path: str) -> str:
+        return "default"
+
+    def too_many(self, wait: float) -> FakeError:  # pragma: no cover - overridden
+        return FakeError(429, {"error": "too many requests"})
+
+    def check_auth(self, headers) -> None:  # pragma: no cover - overridden
+        return None
+
+    def check_request(self, method: str, headers, raw: bytes) -> None:
+        """What every endpoint of the platform refuses before routing."""
+        self.check_auth(headers)
+        if raw and "application/json" not in (headers.get("Content-Type") or ""):
+            raise FakeError(415, {"error": "Unsupported Media Type"})
+
+    def requests_matching(self, method: str, path_start: str) -> list[dict]:
+        """The full requests (method, path, query, body, headers) sent so far."""
+        return [
+            r
+            for r in self.received
+            if r["method"] == method and r["path"].startswith(path_start)
+        ]
 
     def _next_step(self, method: str, path: str) -> tuple | None:
         for index, step in enumerate(self.script):
@@ -150,18 +216,27 @@ class FakePlatform:
                 if step and step[0] == "slow":
                     time.sleep(step[1])
                 path = parts.path.removeprefix(fake.prefix)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                query = {
+                    k: v[0]
+                    for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+                }
+                headers = {}
+                request = {"method": method, "path": path, "query": query}
+                request |= {"body": raw, "headers": dict(self.headers)}
                 try:
-                    body = json.loads(raw) if raw else {}
                     with fake.lock:
+                        fake.received.append(request)
+                        fake.check_request(method, self.headers, raw)
+                        request["body"] = body = _json(raw)
+                        fake._over_limit(method, path, time.time())
                         status, payload = fake.route(method, path, query, body)
                 except FakeError as exc:
-                    status, payload = exc.status, exc.body
+                    status, payload, headers = exc.status, exc.body, exc.headers
                 if step and step[0] == "lose":
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return None
-                return self._send(status, payload)
+                return self._send(status, payload, headers)
 
             def _send(self, status, payload, headers=None):
                 data = json.dumps(payload).encode()
@@ -187,5 +262,8 @@ class FakePlatform:
 
             def do_PATCH(self):
                 self._serve("PATCH")
+
+            def do_DELETE(self):
+                self._serve("DELETE")
 
         return Handler

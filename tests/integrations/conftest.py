@@ -30,7 +30,7 @@ def sync_settings(settings):
 
 
 def _fake(platform):
-    fake = FAKES[platform]().start()
+    fake = FAKES[platform](credentials=CREDENTIALS[platform]).start()
     yield fake
     fake.stop()
 
@@ -128,7 +128,7 @@ def remote_view(fake, remote_id) -> dict:
         "subject": a["name"],
         "status": a["status"],
         "priority": a["priority"],
-        "tags": sorted(a["tags"]),
+        "tags": sorted(fake.tags.get(tag, tag) for tag in a["tags"]),
         "assignee": (a["assignedUsers"] or [None])[0],
         "external_id": a["externalId"],
     }

@@ -21,5 +21,11 @@ def test_drain_task_delivers_and_running_it_twice_changes_nothing(
 def test_pull_task_pulls_every_enabled_connection(workspace, zendesk):
     connection = connect(workspace, zendesk)
     assert tasks.pull_changes() == {
-        str(connection.pk): {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
+        str(connection.pk): {
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "stale": 0,
+            "deleted": 0,
+        }
     }

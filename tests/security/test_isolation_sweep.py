@@ -68,6 +68,7 @@ PLAIN_QUERY = {
     "status",
     "sync_status",
     "tag_mode",
+    "unread",
 }
 
 

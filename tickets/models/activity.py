@@ -85,6 +85,9 @@ class TicketEvent(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"]),
             models.Index(fields=["workspace", "ticket_number"]),
+            # The live-update marker: the workspace's newest event id, one index probe
+            # (tickets.ui.views.live).
+            models.Index(fields=["workspace", "-id"], name="ticketevent_ws_newest"),
         ]
 
     def __str__(self) -> str:

@@ -136,9 +136,13 @@ class Ticket(models.Model):
     next_breach_at = models.DateTimeField(
         default=NO_BREACH, db_default=NO_BREACH, editable=False
     )
+    # A customer wrote since the assignee last opened the ticket (bold row, badge);
+    # set by tickets.conversations.customer_replied, cleared by the assignee's panel
+    # (tickets.services.unread). Not a change of the ticket: no version, no history.
+    assignee_unread = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "version", "next_breach_at"],
+        excluded_fields=["updated_at", "version", "next_breach_at", "assignee_unread"],
         cascade_delete_history=False,
     )
 
@@ -174,6 +178,12 @@ class Ticket(models.Model):
             models.Index(
                 fields=["workspace", "next_breach_at", "id"],
                 name="ticket_ws_next_breach",
+            ),
+            # The sidebar's "Unread" count: the few unread tickets of one assignee.
+            models.Index(
+                fields=["workspace", "assignee"],
+                name="ticket_ws_assignee_unread",
+                condition=models.Q(assignee_unread=True),
             ),
             # The snooze wake sweep reads only tickets with a wake time.
             models.Index(

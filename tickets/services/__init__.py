@@ -51,6 +51,7 @@ from tickets.services.tickets import (
     ticket_delete,
     ticket_revert,
 )
+from tickets.services.unread import ticket_mark_read, ticket_mark_unread
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -79,6 +80,8 @@ __all__ = [
     "ticket_create",
     "ticket_delete",
     "ticket_incomplete",
+    "ticket_mark_read",
+    "ticket_mark_unread",
     "ticket_revert",
     "ticket_set_label",
     "ticket_set_priority",

@@ -217,3 +217,35 @@ class BulkForm(_MemberForm):
             params["until"] = data.get("until")
         data["params"] = params
         return data
+
+
+class LiveForm(forms.Form):
+    """The live-update poll: the marker the page has, and the open ticket if any
+    with what the agent is doing in it (for presence)."""
+
+    since = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+    ticket = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    state = forms.ChoiceField(
+        required=False, choices=[("viewing", "viewing"), ("replying", "replying")]
+    )
+
+
+class PreviewForm(forms.Form):
+    body = forms.CharField(required=False, max_length=100_000)
+
+
+class NotificationReadForm(forms.Form):
+    """Mark one notification read (`id`) or all of them (`all`)."""
+
+    id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    all = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("id") is None and not data.get("all"):
+            raise forms.ValidationError("Name a notification (id) or all.")
+        return data
+
+
+class EmailPreferenceForm(forms.Form):
+    email_notifications = forms.BooleanField(required=False)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from helpdesk.models import Membership, Workspace
+from helpdesk.models import Membership, Notification, Workspace
 from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
 from integrations.filters import SYNC_STATUS_CHOICES
@@ -49,6 +49,7 @@ CHIP_NAMES = {
     "snoozed": "Snoozed",
     "sla": "SLA",
     "sync_status": "Sync",
+    "unread": "Unread",
 }
 DEFAULT_SNOOZED = "active"
 # The History tab shows the latest entries; the admin and the API show them all.
@@ -249,6 +250,8 @@ class TicketQuery:
             return "snoozed"
         if filters.get("assignee") == "me" and len(filters) == 1:
             return "mine"
+        if filters == {"assignee": "me", "unread": "true"}:
+            return "unread"
         if filters.get("assignee") == "none" and len(filters) == 1:
             return "unassigned"
         return "all" if not filters else ""
@@ -312,6 +315,8 @@ class _ChipNames:
                 return "Me"
             if value == "none":
                 return "Unassigned"
+        if name == "unread":
+            return "Yes" if value.lower() in ("true", "1", "yes", "on") else "No"
         if name == "snoozed":
             return {"snoozed": "Only snoozed", "all": "Including snoozed"}.get(
                 value, "Hidden"
@@ -389,16 +394,24 @@ class CappedPaginator(Paginator):
 # --- the page shell: sidebar queues, pinned views, workspace switcher ---
 
 
-def _sidebar(request, membership: Membership) -> dict:
-    """Counts for the sidebar queues and the pinned saved views (one query each)."""
+def sidebar(request, membership: Membership) -> dict:
+    """Counts for the sidebar queues (unread: the member's tickets a customer wrote
+    on since they last opened them), the pinned saved views (one query each) and
+    the bell's unread notifications. The live-update poll sends them again."""
     base = selectors.ticket_list(membership=membership)
     active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
     counts = selectors.capped_counts(
         {
             "all": base.filter(active),
             "mine": base.filter(active, assignee=request.user),
+            "unread": base.filter(assignee=request.user, assignee_unread=True),
             "unassigned": base.filter(active, assignee__isnull=True),
             "snoozed": base.filter(snoozed_until__isnull=False),
+            "bell": Notification.objects.filter(
+                recipient=request.user,
+                workspace=membership.workspace,
+                read_at__isnull=True,
+            ),
         }
     )
     pinned = []
@@ -417,5 +430,5 @@ def page_shell(request, membership: Membership) -> dict:
         .order_by("workspace__name"),
         "can_manage": can(membership, "reports.view"),
         "can_share_views": can(membership, "views.share"),
-        **_sidebar(request, membership),
+        **sidebar(request, membership),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.ui.views import bulk, panel, saved_views, tickets
+from tickets.ui.views import bulk, live, notifications, panel, saved_views, tickets
 
 app_name = "tickets"
 
@@ -15,12 +15,29 @@ urlpatterns = [
     path(ticket + "field/", panel.ticket_field, name="field"),
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
+    path(ticket + "preview/", panel.ticket_preview, name="preview"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
         panel.ticket_from_conversation,
         name="from_conversation",
+    ),
+    path("w/<slug:slug>/live/", live.live, name="live"),
+    path(
+        "w/<slug:slug>/notifications/",
+        notifications.notification_list,
+        name="notifications",
+    ),
+    path(
+        "w/<slug:slug>/notifications/read/",
+        notifications.notification_read,
+        name="notifications_read",
+    ),
+    path(
+        "w/<slug:slug>/notifications/email/",
+        notifications.notification_email,
+        name="notifications_email",
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
     path(

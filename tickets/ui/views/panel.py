@@ -26,24 +26,38 @@ from tickets.ui import listing
 from tickets.ui.forms import (
     CommentForm,
     FieldForm,
+    PreviewForm,
     SnoozeForm,
     StatusForm,
     TagsForm,
 )
 from tickets.ui.snooze import snooze_presets
+from tickets.ui.thread import ticket_thread
 from tickets.ui.views.base import error_messages, member_for, ticket_for
 
+# The Conversation tab holds the whole thread (transcripts, replies and notes) with
+# the composer under it; there is no separate Comments tab.
 PANEL_TABS = [
     ("details", "Details"),
     ("conversation", "Conversation"),
-    ("comments", "Comments"),
     ("activity", "Activity"),
     ("history", "History"),
 ]
 
 
+def _tab(request, detail: dict, default: str | None) -> str:
+    """The tab asked for, else the Conversation tab when the ticket has a
+    conversation, else Details."""
+    asked = request.GET.get("tab") or default
+    if asked in dict(PANEL_TABS):
+        return asked
+    linked = detail["primary"] is not None or detail["associated"]
+    return "conversation" if linked else "details"
+
+
 def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> dict:
     """The template context of the panel partial for `ticket`."""
+    detail = listing.ticket_panel_tabs(ticket=ticket)
     members = list(
         Membership.objects.filter(workspace=membership.workspace)
         .select_related("user")
@@ -52,7 +66,8 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
     return {
         "membership": membership,
         "ticket": ticket,
-        "detail": listing.ticket_panel_tabs(ticket=ticket),
+        "detail": detail,
+        "thread": ticket_thread(detail),
         "statuses": workflow.Status,
         "allowed_statuses": [
             (s, workflow.label(s)) for s in ticket.allowed_next_statuses
@@ -66,7 +81,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
             workspace=membership.workspace, now=timezone.now()
         ),
         "tabs": PANEL_TABS,
-        "tab": request.GET.get("tab") or extra.pop("tab", "details"),
+        "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
         "notice": extra.pop("notice", ""),
         **extra,
@@ -130,7 +145,7 @@ def _edit(request, slug, number, form_class, apply):
         fresh,
         changed=True,
         notice=form.notice,
-        tab=request.POST.get("tab", "details"),
+        tab=request.POST.get("tab"),
     )
 
 
@@ -199,6 +214,28 @@ def ticket_comment(request, slug: str, number: int):
         lambda t, d, actor: services.comment_add(
             ticket=t, actor=actor, body=d["body"], is_public=d["is_public"]
         ),
+    )
+
+
+@login_required
+@require_POST
+def ticket_preview(request, slug: str, number: int):
+    """The composer's Markdown preview, rendered by the same filter as the thread."""
+    membership = member_for(request, slug)
+    ticket = ticket_for(membership, number)
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return render(
+            request,
+            "tickets/partials/panel/_preview.html",
+            {"errors": errors},
+            status=422,
+        )
+    return render(
+        request,
+        "tickets/partials/panel/_preview.html",
+        {"ticket": ticket, "body": form.cleaned_data["body"]},
     )
 
 

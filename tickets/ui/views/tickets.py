@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import selectors, workflow
+from tickets import selectors, services, workflow
 from tickets.ui import listing
 from tickets.ui.forms import SavedViewForm
 from tickets.ui.listing import TicketQuery
@@ -89,6 +89,10 @@ def ticket_index(request, slug: str, number: int | None = None):
     if query.layout == "board" and column in workflow.Status.values:
         return _board_column_page(request, membership, query, column)
 
+    ticket = None
+    if number is not None:
+        ticket = ticket_for(membership, number)
+        services.ticket_mark_read(ticket=ticket, user=request.user)
     stats = query.status_counts()
     context = {
         "membership": membership,
@@ -113,8 +117,7 @@ def ticket_index(request, slug: str, number: int | None = None):
         return render(request, "tickets/partials/_results.html", context)
     context.update(listing.page_shell(request, membership))
     context["save_form"] = SavedViewForm()
-    if number is not None:
-        ticket = ticket_for(membership, number)
+    if ticket is not None:
         context["panel"] = panel_context(request, membership, ticket)
     return render(request, "tickets/index.html", context)
 
@@ -151,4 +154,7 @@ def ticket_panel(request, slug: str, number: int):
     if not request.htmx:
         return ticket_index(request, slug, number=number)
     membership = member_for(request, slug)
-    return render_panel(request, membership, ticket_for(membership, number))
+    ticket = ticket_for(membership, number)
+    # The assignee read it: the list's bold row and the sidebar badge go.
+    cleared = services.ticket_mark_read(ticket=ticket, user=request.user)
+    return render_panel(request, membership, ticket, changed=cleared)
