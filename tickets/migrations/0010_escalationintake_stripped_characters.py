@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0008_message_email_message_id'),
+        ('tickets', '0009_ticket_assignee_unread_event_marker'),
     ]
 
     operations = [
