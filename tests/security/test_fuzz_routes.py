@@ -204,7 +204,9 @@ class Fuzzer:
             self.send(client, "get", url, QUERY_STRING=query[:30_000])
         elif "/w/" in url:
             page = quote(h.choice(NUMBERS + ["999999999", str(2**63)]))
-            self.send(client, "get", url, QUERY_STRING=f"page={page}&view=board")
+            column = h.choice(["open", "pending", "x"])
+            query = f"page={page}&view=board&column={column}"
+            self.send(client, "get", url, QUERY_STRING=query)
         if webhook:
             body = h.zendesk_event()
             headers = zendesk_headers(body.encode(), secret=A_SECRET)
