@@ -278,10 +278,6 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 # Password reset requests per client address and per e-mail address.
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
-try:
-    parse_rate(PASSWORD_RESET_RATE)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"PASSWORD_RESET_RATE: {exc}") from None
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox
@@ -353,11 +349,11 @@ STORAGES = {
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
 if API_RATE_LIMIT.lower() in {"off", "0", "none"}:
     API_RATE_LIMIT = ""
-else:
+for _name in ("API_RATE_LIMIT", "PASSWORD_RESET_RATE"):
     try:
-        parse_rate(API_RATE_LIMIT)
+        parse_rate(globals()[_name]) if globals()[_name] else None
     except ValueError as exc:
-        raise ImproperlyConfigured(f"API_RATE_LIMIT: {exc}") from None
+        raise ImproperlyConfigured(f"{_name}: {exc}") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -400,8 +396,7 @@ EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
 EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
-# Limits enforced while the file is read (tickets.exports.importing): what an XLSX
-# may unpack to, columns per row, characters per cell and in the whole table.
+# Read limits (tickets.exports.importing): XLSX unpacked, columns, cell, table chars.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
     "IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024
 )

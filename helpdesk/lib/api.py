@@ -5,9 +5,9 @@
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.http import Http404
-from rest_framework import exceptions, parsers, renderers, status
+from rest_framework import exceptions, pagination, parsers, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -99,3 +99,18 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 f"The body is not JSON nested at most {MAX_JSON_DEPTH} deep: {exc}"
             ) from exc
+
+
+class CursorPagination(pagination.CursorPagination):
+    """DRF's cursor pages, where a tampered cursor (a position that is not a
+    value of the ordering's column, or out of its range) is a 400 naming `cursor`
+    rather than a failed query."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            with transaction.atomic():  # a refused query leaves nothing broken
+                return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DataError) as exc:
+            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc

@@ -12,11 +12,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
-from helpdesk.lib.api import PreconditionRequired
+from helpdesk.lib.api import CursorPagination, PreconditionRequired
 from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
 from helpdesk.lib.parsing import parse_int
