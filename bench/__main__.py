@@ -1,6 +1,6 @@
 """`make bench`: seed N tickets on PostgreSQL and measure; results in bench/results.md.
 
-    python -m bench [--tickets N] [--repeat 30] [--output bench/results.md]
+    python -m bench [--tickets N] [--repeat 30] [--steps a,b] [--output FILE]
 
 The database is BENCH_DATABASE_URL (default: a `helpdesk_bench` database on the local
 PostgreSQL, created if missing), never the product's own. Seeding adds tickets until
@@ -28,6 +28,9 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument(
+        "--steps", default="", help="Comma-separated steps to run (default: all)."
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -57,7 +60,7 @@ def main() -> None:
     print(f"  {seeded}", flush=True)
     bench = measure.Bench(repeat=args.repeat)
     started = time.perf_counter()
-    for step in (
+    steps = (
         bench.lists,
         bench.details,
         bench.create,
@@ -68,7 +71,15 @@ def main() -> None:
         bench.snooze_wake,
         bench.intake,
         bench.sync,
-    ):
+        bench.conversations,
+    )
+    wanted = {name.strip() for name in args.steps.split(",") if name.strip()}
+    unknown = wanted - {step.__name__ for step in steps}
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    for step in steps:
+        if wanted and step.__name__ not in wanted:
+            continue
         print(f"Measuring {step.__name__} ...", flush=True)
         step()
     text = report.markdown(

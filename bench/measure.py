@@ -20,7 +20,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -246,6 +246,11 @@ class Bench:
             headers={"HX-Request": "true"},  # the panel alone, as the page loads it
         )
 
+    def conversations(self):
+        from bench import conversations
+
+        conversations.measure(self)
+
     # --- writes ---
 
     def create(self):
@@ -417,71 +422,12 @@ class Bench:
             )
         )
 
-    # --- sync against the local fake Zendesk ---
+    # --- sync against the local fake Zendesk (bench/sync.py) ---
 
     def sync(self, tickets: int = 300):
-        """Push: `tickets` new tickets drained from the outbox to the fake Zendesk.
-        Pull: every one of them changed on the fake and pulled back."""
-        from integrations import outbox, pull
-        from integrations import services as sync_services
-        from tests.fakes.zendesk import FakeZendesk
+        from bench import sync
 
-        fake = FakeZendesk().start()
-        # The fake listens on loopback over http. The request budget is lifted to
-        # 1,000/s so the figure is our throughput; Zendesk's own 200 requests/min
-        # caps a real account at about 100 new tickets/min (a lookup and a create).
-        with override_settings(SYNC_ALLOW_LOCAL_URLS=True):
-            connection = sync_services.connection_save(
-                workspace=self.workspace,
-                actor=None,
-                values={
-                    "platform": "zendesk",
-                    "subdomain": "bench",
-                    "base_url": fake.url,
-                    "credentials": {"email": "a@bench.test", "api_token": "bench"},
-                    # A bigger window would grow the shared stamp list it keeps.
-                    "rate_limit": 1000,
-                    "rate_period": 1,
-                },
-            )
-            try:
-                for index in range(tickets):
-                    self.api.post(
-                        f"{self.base}/tickets/",
-                        {"subject": f"Bench sync {index}", "priority": 2},
-                        content_type="application/json",
-                    )
-                started = time.perf_counter()
-                while outbox.pending_count(connection):
-                    if time.perf_counter() - started > 300:
-                        raise RuntimeError("the outbox did not drain in 5 minutes")
-                    outbox.drain(connection_id=connection.pk, max_links=tickets)
-                push_seconds = time.perf_counter() - started
-                pull.pull_connection(connection)  # catch up with our own writes
-                for remote_id in list(fake.tickets):
-                    fake.remote_edit(remote_id, status="solved")
-                started = time.perf_counter()
-                pulled = pull.pull_connection(connection)
-                pull_seconds = time.perf_counter() - started
-            finally:
-                connection.delete()
-                fake.stop()
-        self.figures.append(
-            Figure(
-                f"Sync push, {len(fake.tickets)} tickets",
-                rate=len(fake.tickets) / push_seconds,
-                note="one worker draining the outbox to the fake Zendesk (a lookup "
-                "and a create a ticket), budget lifted to 1,000 req/s; Zendesk itself "
-                "allows 200 req/min",
-            )
-        )
-        self.figures.append(
-            Figure(
-                f"Sync pull, {pulled['updated']} changes",
-                rate=pulled["updated"] / pull_seconds,
-                note="incremental export from the fake Zendesk",
-            )
-        )
+        self.figures += sync.measure(self, tickets)
 
     # --- intake through gunicorn ---
 

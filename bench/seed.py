@@ -226,7 +226,7 @@ COLUMNS = {
     "tickets_conversation": """id channel external_id handled_by started_at ended_at
         created_at contact_id workspace_id""",
     "tickets_message": """id author_kind author_name body sent_at author_user_id
-        conversation_id""",
+        conversation_id email_message_id""",
     "tickets_comment": "id author_label body is_public created_at author_id ticket_id",
     "tickets_ticketevent": """id ticket_number kind actor_label data created_at actor_id
         ticket_id workspace_id""",
@@ -440,6 +440,7 @@ class _Shape:
                     started + timedelta(seconds=20 * index),
                     None,
                     conversation_id,
+                    "",
                 )
             )
 

@@ -429,10 +429,17 @@ SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
 SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
 # Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
 SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
+# The pull's share of each account-wide budget (the push queue keeps a reserve).
+SYNC_PULL_SHARE = env_float("SYNC_PULL_SHARE", 0.5)
+# A pull waits this long at most for its budget, then stops and resumes next run.
+SYNC_PULL_MAX_WAIT = env_float("SYNC_PULL_MAX_WAIT", 30.0)
+# How far back a connection's first pull looks (a connection may say otherwise).
+SYNC_FIRST_PULL_HOURS = env_int("SYNC_FIRST_PULL_HOURS", 24)
 # How long a ticket waiting on the contact stays snoozed on Kustomer (a customer
 # reply wakes it sooner); Kustomer needs a wake-up time to snooze.
 SYNC_KUSTOMER_SNOOZE_DAYS = env_int("SYNC_KUSTOMER_SNOOZE_DAYS", 7)
 for _name in (
+    "SYNC_FIRST_PULL_HOURS",
     "SYNC_BACKOFF_BASE",
     "SYNC_BACKOFF_MAX",
     "SYNC_MAX_ATTEMPTS",
@@ -443,8 +450,10 @@ for _name in (
         raise ImproperlyConfigured(f"{_name} must be more than 0")
 if min(SYNC_HTTP_TIMEOUT) <= 0:
     raise ImproperlyConfigured("SYNC_CONNECT_TIMEOUT and SYNC_READ_TIMEOUT must be > 0")
-if SYNC_RATE_MARGIN < 0:
-    raise ImproperlyConfigured("SYNC_RATE_MARGIN must be 0 or more")
+if SYNC_RATE_MARGIN < 0 or SYNC_PULL_MAX_WAIT < 0:
+    raise ImproperlyConfigured("SYNC_RATE_MARGIN and SYNC_PULL_MAX_WAIT must be >= 0")
+if not 0 < SYNC_PULL_SHARE < 1:
+    raise ImproperlyConfigured("SYNC_PULL_SHARE must be between 0 and 1")
 # Tests only (never from the environment): let connections reach http://127.0.0.1.
 SYNC_ALLOW_LOCAL_URLS = False
 # The Fernet keys that encrypt connection credentials and webhook secrets, newest

@@ -34,6 +34,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/", include("integrations.urls")),
+    path("", include("integrations.ui_urls")),
     path("", include("messaging.urls")),
     path("", include("tickets.ui.urls")),
 ]

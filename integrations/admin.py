@@ -34,9 +34,19 @@ class ConnectionForm(forms.ModelForm):
         help_text="Leave empty to keep the stored secret.",
     )
 
+    first_pull_hours = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text=Connection._meta.get_field("first_pull_hours").help_text,
+    )
+
     class Meta:
         model = Connection
         fields = ["workspace", *services.PLAIN_FIELDS]
+
+    def clean_first_pull_hours(self):
+        return self.cleaned_data.get("first_pull_hours") or 0
 
     def clean_credentials_json(self):
         raw = self.cleaned_data.get("credentials_json", "").strip()

@@ -15,11 +15,34 @@ from rest_framework.views import APIView
 
 from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.tenancy import scoped
-from integrations import outbox, services
+from integrations import health, outbox, services
 from integrations.models import Connection
 from integrations.serializers import ConnectionSerializer, ExternalLinkSerializer
 from tickets.models import Ticket
 from tickets.refs import parse_ref
+
+
+class ConnectionHealthSerializer(serializers.Serializer):
+    """How the connection is doing (integrations.health)."""
+
+    state = serializers.ChoiceField(choices=["ok", "error", "new"])
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+    last_error_at = serializers.DateTimeField(allow_null=True)
+    queue_depth = serializers.IntegerField()
+    failed_changes = serializers.IntegerField()
+    push_lag_seconds = serializers.IntegerField(allow_null=True)
+    pull_lag_seconds = serializers.IntegerField(allow_null=True)
+    rate_budget = serializers.ListField(child=serializers.DictField())
+
+
+class ConnectionDetailSerializer(ConnectionSerializer):
+    """A connection with its health (for the schema; the view adds it)."""
+
+    health = ConnectionHealthSerializer(read_only=True)
+
+    class Meta(ConnectionSerializer.Meta):
+        fields = [*ConnectionSerializer.Meta.fields, "health"]
 
 
 class ConnectionTestSerializer(serializers.Serializer):
@@ -30,7 +53,7 @@ class ConnectionTestSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(responses={200: ConnectionSerializer(many=True), **errors(403)}),
     create=extend_schema(responses={201: ConnectionSerializer, **errors(400, 403)}),
-    retrieve=extend_schema(responses={200: ConnectionSerializer, **errors(403)}),
+    retrieve=extend_schema(responses={200: ConnectionDetailSerializer, **errors(403)}),
     update=extend_schema(responses={200: ConnectionSerializer, **errors(400, 403)}),
     partial_update=extend_schema(
         responses={200: ConnectionSerializer, **errors(400, 403)}
@@ -72,6 +95,14 @@ class ConnectionViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
             self.get_serializer(connection).data, status=status.HTTP_201_CREATED
         )
 
+    def retrieve(self, request, *args, **kwargs):
+        connection = self.get_object()
+        (found,) = health.health_of([connection])
+        data = self.get_serializer(connection).data
+        return Response(
+            {**data, "health": ConnectionHealthSerializer(found.as_dict()).data}
+        )
+
     def update(self, request, *args, **kwargs):
         connection = self.get_object()
         serializer = self.get_serializer(
@@ -80,6 +111,15 @@ class ConnectionViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         connection = self._save(serializer, connection)
         return Response(self.get_serializer(connection).data)
+
+    @extend_schema(
+        request=None, responses={200: ConnectionHealthSerializer, **errors(403)}
+    )
+    @action(detail=True, methods=["get"])
+    def health(self, request, *args, **kwargs):
+        """Last success, last error, lag, queue depth and rate-budget use."""
+        (found,) = health.health_of([self.get_object()])
+        return Response(ConnectionHealthSerializer(found.as_dict()).data)
 
     @extend_schema(
         request=None, responses={200: ConnectionTestSerializer, **errors(403)}

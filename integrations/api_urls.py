@@ -16,6 +16,7 @@ connection = api.ConnectionViewSet.as_view(
     {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
 )
 connection_test = api.ConnectionViewSet.as_view({"post": "test"})
+connection_health = api.ConnectionViewSet.as_view({"get": "health"})
 
 urlpatterns = [
     path(INTEGRATIONS + "connections/", connections, name="connection-list"),
@@ -28,6 +29,11 @@ urlpatterns = [
         INTEGRATIONS + "connections/<uuid:uuid>/test/",
         connection_test,
         name="connection-test",
+    ),
+    path(
+        INTEGRATIONS + "connections/<uuid:uuid>/health/",
+        connection_health,
+        name="connection-health",
     ),
     path(
         INTEGRATIONS + "webhooks/<uuid:connection_uuid>/",

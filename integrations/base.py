@@ -4,7 +4,7 @@ they share (timeouts, the rate budget, URL safety, no redirects)."""
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -157,13 +157,19 @@ class HttpClient:
         )
         self.session.headers.update(auth_headers)
         self.requests_sent = 0
+        # Whose share of the account's budget it spends (ratelimit.PUSH or PULL), and
+        # how long a request may wait for it before failing as transient.
+        self.lane = ratelimit.PUSH
+        self.max_wait = 1.0
 
-    def _wait_for_budget(self) -> float:
-        while True:
-            wait, token = ratelimit.take(self.connection)
-            if not wait:
-                return token
-            if wait > 1.0:
+    def _wait_for_budget(self, method: str, path: str) -> None:
+        """Spend the request's tokens, sleeping while the wait is short; a longer
+        wait than `max_wait` is a transient failure that sent nothing."""
+        waited = 0.0
+        while wait := ratelimit.take(
+            self.connection, lane=self.lane, method=method, path=path
+        ):
+            if waited + wait > self.max_wait:
                 raise SyncError(
                     f"Rate budget spent; next request in {wait:.1f}s.",
                     permanent=False,
@@ -171,6 +177,7 @@ class HttpClient:
                     counts=False,
                 )
             time.sleep(wait)
+            waited += wait
 
     def request(self, method: str, path: str, *, json=None, params=None) -> dict:
         url = self.connection.api_base + path
@@ -184,7 +191,7 @@ class HttpClient:
             self.adapter.pins[hostname] = address
             # The connection goes to the IP, so name the host for the platform.
             headers["Host"] = hostname
-        token = self._wait_for_budget()
+        self._wait_for_budget(method, path)
         self.requests_sent += 1
         try:
             response = self.session.request(
@@ -196,7 +203,7 @@ class HttpClient:
                 timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
-            response.content  # noqa: B018 (read the whole answer before settling)
+            response.content  # noqa: B018 (read the whole answer)
         except requests.Timeout:
             raise SyncError(
                 "The platform did not answer in time.", permanent=False
@@ -206,8 +213,6 @@ class HttpClient:
                 f"Could not reach the platform: {type(exc).__name__}.",
                 permanent=False,
             ) from None
-        finally:
-            ratelimit.settle(self.connection, token)
         return self._handle(response)
 
     def call(self, name: str, *, json=None, params=None, **path_args) -> dict:
@@ -267,13 +272,20 @@ class HttpClient:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
+    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
+    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
+    raw = response.headers.get("Retry-After") or response.headers.get(
+        "x-ratelimit-reset"
+    )
     try:
-        return max(0.0, float(raw))
+        value = float(raw or "")
     except ValueError:
         return None
+    if value > 1e12:  # a Unix time in milliseconds
+        value = value / 1000 - time.time()
+    elif value > 1e9:  # a Unix time in seconds
+        value -= time.time()
+    return min(max(0.0, value), 86400.0)  # never NaN, never forever
 
 
 class Adapter(ABC):
@@ -288,6 +300,16 @@ class Adapter(ABC):
         self.names = self.spec.fields
         self._user_ids: dict[str, str | None] = {}
         self._user_emails: dict[str, str | None] = {}
+        # Where a pull without a cursor begins, when not the first-pull window.
+        self.since: datetime | None = None
+
+    def pull_start(self) -> datetime:
+        """Where a pull without a cursor begins: `since` when set (a backfill),
+        else the connection's first-pull window."""
+        if self.since is not None:
+            return self.since
+        hours = self.connection.first_pull_hours or settings.SYNC_FIRST_PULL_HOURS
+        return datetime.now(UTC) - timedelta(hours=hours)
 
     # --- the ticket in the platform's JSON and back ---
 

@@ -21,7 +21,15 @@ def _new_webhook_secret() -> str:
 
 # Connection fields kept out of its field history: every secret, and bookkeeping.
 SECRET_FIELDS = ("credentials_encrypted", "webhook_secret_encrypted")
-HISTORY_EXCLUDED = [*SECRET_FIELDS, "pull_cursor", "last_pulled_at", "updated_at"]
+HISTORY_EXCLUDED = [
+    *SECRET_FIELDS,
+    "pull_cursor",
+    "last_pulled_at",
+    "last_pull_error",
+    "last_pull_error_at",
+    "backfill_cursor",
+    "updated_at",
+]
 
 
 class Connection(models.Model):
@@ -56,8 +64,16 @@ class Connection(models.Model):
     rate_period = models.PositiveIntegerField(
         default=0, help_text="Rate period in seconds (0: platform default)."
     )
+    first_pull_hours = models.PositiveIntegerField(
+        default=0,
+        help_text="How far back the first pull looks, in hours (0: the "
+        "SYNC_FIRST_PULL_HOURS setting). Older tickets: the sync_backfill command.",
+    )
     pull_cursor = models.CharField(max_length=500, blank=True, editable=False)
     last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_pull_error = models.TextField(blank=True, editable=False)
+    last_pull_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    backfill_cursor = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +169,7 @@ class ExternalLink(models.Model):
     )
     last_error = models.TextField(blank=True)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_owner = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -233,6 +250,8 @@ class SyncAttempt(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A connection's newest success and newest failure (its health).
+        indexes = [models.Index(fields=["connection", "outcome", "started_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
@@ -262,14 +281,23 @@ class WebhookEvent(models.Model):
         return self.event_id
 
 
-class RateWindow(models.Model):
-    """The connection's request budget, kept in the database so every worker shares
-    it: the send times of the requests in the current window."""
+class RateBucket(models.Model):
+    """One token bucket of a connection's request budget (integrations.ratelimit),
+    kept in the database so every worker shares it."""
 
-    connection = models.OneToOneField(
-        Connection, on_delete=models.CASCADE, related_name="rate_window"
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="rate_buckets"
     )
-    stamps = models.JSONField(default=list)
+    group = models.CharField(max_length=50)
+    tokens = models.FloatField()
+    stamp = models.FloatField(help_text="When `tokens` was counted (Unix time).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "group"], name="one_bucket_per_group"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Rate window of {self.connection}"
+        return f"{self.group} budget of {self.connection}"

@@ -12,6 +12,7 @@ until someone retries it by hand.
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -176,60 +177,107 @@ def _due_links(connection_id: int | None, now: datetime):
     return links.order_by("id")
 
 
+def _lease_seconds() -> timedelta:
+    return timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+
+
+LINK_REMOTE_FIELDS = [
+    "remote_id",
+    "remote_url",
+    "remote_status",
+    "remote_assignee_id",
+    "remote_updated_at",
+    "last_error",
+]
+
+
 @dataclass
 class Lease:
-    """This worker's hold on one ticket's queue, until `until`."""
+    """This worker's hold on some tickets' queues (`owner` marks them), each until
+    its time in `until`. Two queries claim a whole chunk; a hold is renewed only
+    when less is left of it than a request may take, so it never lapses mid-request
+    however slow the platform."""
 
-    link: ExternalLink
-    until: datetime
+    owner: uuid.UUID
+    until: dict[int, datetime]
 
-    def renew(self) -> bool:
-        """Extend the hold before the next op, so a slow platform cannot make it run
-        out mid-queue; False if it had run out and another worker took the queue."""
-        until = timezone.now() + timedelta(seconds=settings.SYNC_LEASE_SECONDS)
-        held = ExternalLink.objects.filter(pk=self.link.pk, lease_until=self.until)
-        if not held.update(lease_until=until):
+    @classmethod
+    def claim(cls, ids: list[int], now: datetime) -> tuple["Lease", list]:
+        """Take those of the links whose queue is free (compare-and-swap)."""
+        owner, until = uuid.uuid4(), now + _lease_seconds()
+        ExternalLink.objects.filter(pk__in=ids).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        ).update(lease_until=until, lease_owner=owner)
+        won = ExternalLink.objects.filter(pk__in=ids, lease_owner=owner)
+        links = list(
+            won.select_related("connection", "ticket__workspace").order_by("id")
+        )
+        return cls(owner, {link.pk: until for link in links}), links
+
+    def held(self, link: ExternalLink) -> bool:
+        """Still ours with time to spare for one more request; False if it ran out
+        and another worker took the queue."""
+        now = timezone.now()
+        spare = max(
+            _lease_seconds() / 2, timedelta(seconds=sum(settings.SYNC_HTTP_TIMEOUT))
+        )
+        if self.until[link.pk] - now > spare:
+            return True
+        until = now + _lease_seconds()
+        mine = ExternalLink.objects.filter(pk=link.pk, lease_owner=self.owner)
+        if not mine.update(lease_until=until):
             return False
-        # The link is saved whole after each op: it must carry the new lease too.
-        self.until = self.link.lease_until = until
+        self.until[link.pk] = until
         return True
 
-    def release(self) -> None:
-        """Free the queue, unless another worker holds it now."""
-        ExternalLink.objects.filter(pk=self.link.pk, lease_until=self.until).update(
-            lease_until=None
-        )
+    def finish(self, link: ExternalLink) -> bool:
+        """Write what the link now knows, mark it synced and free its queue, in one
+        update, if no change of it is pending any more (else nothing)."""
+        pending = SyncOp.objects.filter(link=link, state=SyncOp.State.PENDING)
+        mine = ExternalLink.objects.filter(pk=link.pk, lease_owner=self.owner)
+        if not mine.filter(~Exists(pending)).update(
+            lease_until=None,
+            lease_owner=None,
+            state=ExternalLink.State.SYNCED,
+            last_synced_at=timezone.now(),
+            **{name: getattr(link, name) for name in LINK_REMOTE_FIELDS},
+        ):
+            return False
+        del self.until[link.pk]
+        return True
+
+    def release(self, link: ExternalLink) -> None:
+        """Free the queue, unless it was finished or another worker holds it now."""
+        if self.until.pop(link.pk, None) is not None:
+            ExternalLink.objects.filter(pk=link.pk, lease_owner=self.owner).update(
+                lease_until=None, lease_owner=None
+            )
 
 
-def _claim(link: ExternalLink, now: datetime) -> Lease | None:
-    """Take the link's queue for this worker (compare-and-swap on the lease)."""
-    until = now + timedelta(seconds=settings.SYNC_LEASE_SECONDS)
-    won = (
-        ExternalLink.objects.filter(pk=link.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=until)
-    )
-    return Lease(link, until) if won else None
+CLAIM_CHUNK = 20
 
 
 def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
     """Deliver what is due. Safe to run in several workers at once."""
     result = DrainResult()
-    now = timezone.now()
     adapters: dict[int, Adapter] = {}
-    for link in _due_links(connection_id, now)[:max_links]:
-        lease = _claim(link, now)
-        if lease is None:
-            continue
-        try:
-            link.refresh_from_db()
+    ids = list(
+        _due_links(connection_id, timezone.now())[:max_links].values_list(
+            "pk", flat=True
+        )
+    )
+    for start in range(0, len(ids), CLAIM_CHUNK):
+        lease, links = Lease.claim(ids[start : start + CLAIM_CHUNK], timezone.now())
+        synced: list[tuple[ExternalLink, int]] = []
+        for link in links:
             connection = link.connection
             adapter = adapters.get(connection.pk)
             if adapter is None:
                 adapter = adapters[connection.pk] = adapter_for(connection)
-            _drain_link(link, adapter, result, lease)
-        finally:
-            lease.release()
+            delivered = _drain_link(link, adapter, result, lease)
+            if delivered:
+                synced.append((link, delivered))
+        _record_synced(synced)
     for adapter in adapters.values():
         result.requests += adapter.requests_sent
     return result
@@ -237,23 +285,51 @@ def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainRes
 
 def _drain_link(
     link: ExternalLink, adapter: Adapter, result: DrainResult, lease: Lease
-) -> None:
+) -> int:
+    """Deliver the link's queue in order; how many went through when it emptied."""
+    ops = list(link.ops.filter(state=SyncOp.State.PENDING).order_by("id"))
     delivered = 0
-    while lease.renew():
-        op = link.ops.filter(state=SyncOp.State.PENDING).order_by("id").first()
-        if op is None:
-            break
+    for index, op in enumerate(ops, start=1):
         if op.next_attempt_at and op.next_attempt_at > timezone.now():
             break
-        if not _deliver(op, link, adapter, result):
+        if not lease.held(link):
+            break
+        if not _deliver(
+            op, link, adapter, result, lease if index == len(ops) else None
+        ):
             break
         delivered += 1
-    if delivered and not link.ops.filter(state=SyncOp.State.PENDING).exists():
-        _finish(link, delivered)
+    finished = link.pk not in lease.until
+    lease.release(link)
+    return delivered if finished else 0
 
 
-def _deliver(op: SyncOp, link: ExternalLink, adapter: Adapter, result) -> bool:
-    """Try one op; True when it went through."""
+def _record_synced(synced: list[tuple[ExternalLink, int]]) -> None:
+    """One "synced" event per emptied queue, written together per platform."""
+    by_platform: dict[str, list] = {}
+    for link, delivered in synced:
+        by_platform.setdefault(link.platform, []).append(
+            (
+                link.ticket,
+                TicketEvent.Kind.SYNCED,
+                {
+                    "direction": "pushed",
+                    "platform": link.platform,
+                    "remote_id": link.remote_id,
+                    "remote_url": link.remote_url,
+                    "changes": delivered,
+                },
+            )
+        )
+    for platform, changes in by_platform.items():
+        events.record_many(changes, sync_actor(platform))
+
+
+def _deliver(
+    op: SyncOp, link: ExternalLink, adapter: Adapter, result, last: Lease | None
+) -> bool:
+    """Try one op; True when it went through. After the `last` op of the queue, the
+    lease finishes the link in the same transaction."""
     started = timezone.now()
     clock = time.monotonic()
     try:
@@ -277,7 +353,8 @@ def _deliver(op: SyncOp, link: ExternalLink, adapter: Adapter, result) -> bool:
         if remote is not None:
             _remember(link, remote)
         link.last_error = ""
-        link.save()
+        if last is None or not last.finish(link):
+            link.save(update_fields=LINK_REMOTE_FIELDS)
     result.delivered += 1
     return True
 
@@ -323,23 +400,6 @@ def _remember(link: ExternalLink, remote: RemoteTicket) -> None:
         link.remote_updated_at is None or remote.updated_at > link.remote_updated_at
     ):
         link.remote_updated_at = remote.updated_at
-
-
-def _finish(link: ExternalLink, delivered: int) -> None:
-    with transaction.atomic():
-        link.state = ExternalLink.State.SYNCED
-        link.last_synced_at = timezone.now()
-        link.save(update_fields=["state", "last_synced_at"])
-        events.record(
-            link.ticket,
-            TicketEvent.Kind.SYNCED,
-            sync_actor(link.platform),
-            direction="pushed",
-            platform=link.platform,
-            remote_id=link.remote_id,
-            remote_url=link.remote_url,
-            changes=delivered,
-        )
 
 
 def _failed(op, link, exc: SyncError, started, clock, result) -> None:

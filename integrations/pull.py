@@ -6,8 +6,13 @@ events and history like any other change, and the outbox does not push them back
 the platform they came from. A remote state older than what we hold is ignored.
 """
 
+import json
 import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,9 +21,10 @@ from django.utils import timezone
 from helpdesk.lib.errors import InvalidTransition
 from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
+from integrations import ratelimit
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.models import Connection, ExternalLink
-from integrations.outbox import sync_actor
+from integrations.outbox import backoff, sync_actor
 from integrations.registry import adapter_for
 from tickets import events, services
 from tickets.models import Ticket, TicketEvent
@@ -222,22 +228,120 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
     return "created"
 
 
-def pull_connection(connection: Connection, *, max_pages: int = 10) -> dict:
-    """The periodic incremental pull: repairs whatever webhooks missed."""
+OUTCOMES = ("created", "updated", "unchanged", "stale", "deleted")
+
+
+def pull_adapter(connection: Connection, max_wait: float | None = None) -> Adapter:
+    """An adapter whose requests spend the pull's share of the budget and wait for
+    it (SYNC_PULL_MAX_WAIT at most) instead of failing at once."""
     adapter = adapter_for(connection)
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0, "deleted": 0}
-    cursor = connection.pull_cursor
+    adapter.client.lane = ratelimit.PULL
+    adapter.client.max_wait = (
+        float(settings.SYNC_PULL_MAX_WAIT) if max_wait is None else max_wait
+    )
+    return adapter
+
+
+def pull_pages(
+    connection: Connection,
+    adapter: Adapter,
+    cursor: str,
+    *,
+    max_pages: int,
+    save: Callable[[str], None],
+    on_page: Callable[[list[RemoteTicket]], None] | None = None,
+) -> tuple[dict, bool]:
+    """Apply up to `max_pages` pages of changes from `cursor` on, handing each
+    page's new cursor to `save` in the page's transaction: (counts, more to come)."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    more = False
     for _ in range(max_pages):
         tickets, cursor, more = adapter.pull_changes(cursor)
-        for remote in tickets:
-            counts[apply_remote(connection, remote, adapter)] += 1
-        Connection.objects.filter(pk=connection.pk).update(
-            pull_cursor=cursor, last_pulled_at=timezone.now()
-        )
+        # A page and its cursor commit together (one commit, not one a change): a
+        # page that fails is applied again whole by the next run.
+        with transaction.atomic():
+            for remote in tickets:
+                counts[apply_remote(connection, remote, adapter)] += 1
+            save(cursor)
+        if on_page is not None:
+            on_page(tickets)
         if not more:
             break
-    connection.pull_cursor = cursor
+    return counts, more
+
+
+def pull_connection(connection: Connection, *, max_pages: int = 10) -> dict:
+    """The periodic incremental pull: repairs whatever webhooks missed. A failure
+    is kept on the connection (its health) until a pull succeeds again."""
+    rows = Connection.objects.filter(pk=connection.pk)
+
+    def save(cursor: str) -> None:
+        connection.pull_cursor = cursor
+        rows.update(pull_cursor=cursor, last_pulled_at=timezone.now())
+
+    try:
+        counts, _ = pull_pages(
+            connection,
+            pull_adapter(connection),
+            connection.pull_cursor,
+            max_pages=max_pages,
+            save=save,
+        )
+    except SyncError as exc:
+        rows.update(
+            last_pull_error=exc.message[:2000], last_pull_error_at=timezone.now()
+        )
+        raise
+    if connection.last_pull_error:
+        rows.update(last_pull_error="", last_pull_error_at=None)
     return counts
+
+
+BACKFILL_TRIES = 5
+
+
+def backfill(
+    connection: Connection,
+    since: datetime,
+    *,
+    on_page: Callable[[list[RemoteTicket]], None] | None = None,
+) -> dict:
+    """Apply every ticket changed on the platform since `since`, page by page, past
+    the first-pull window. Resumable: the cursor is kept on the connection with the
+    `since` it serves, so a run stopped midway goes on from its last page; budget
+    waits and passing failures are waited out with the outbox's backoff
+    (BACKFILL_TRIES in a row at most)."""
+    state = json.loads(connection.backfill_cursor or "{}")
+    cursor = state.get("cursor", "") if state.get("since") == since.isoformat() else ""
+    adapter = pull_adapter(connection)
+    adapter.since = since
+    rows = Connection.objects.filter(pk=connection.pk)
+
+    def save(new: str) -> None:
+        nonlocal cursor
+        cursor = new
+        rows.update(
+            backfill_cursor=json.dumps({"since": since.isoformat(), "cursor": new})
+        )
+
+    totals = dict.fromkeys(OUTCOMES, 0)
+    more, failures = True, 0
+    while more:
+        try:
+            counts, more = pull_pages(
+                connection, adapter, cursor, max_pages=1, save=save, on_page=on_page
+            )
+        except SyncError as exc:
+            failures += 1
+            if exc.permanent or failures >= BACKFILL_TRIES:
+                raise
+            time.sleep(backoff(failures, exc.retry_after))
+            continue
+        failures = 0
+        for outcome, count in counts.items():
+            totals[outcome] += count
+    rows.update(backfill_cursor="")
+    return totals
 
 
 def pull_all() -> dict[int, dict | str]:

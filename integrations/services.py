@@ -22,6 +22,7 @@ PLAIN_FIELDS = (
     "pull_enabled",
     "rate_limit",
     "rate_period",
+    "first_pull_hours",
 )
 
 

@@ -14,3 +14,12 @@ def assert_same_cost(one: int, many: int, pinned: int) -> None:
         assert many == one, (one, many)
     else:
         assert one <= many <= one + SQLITE_SPLITS, (one, many)
+
+
+def assert_per_item_cost(one: int, many: int, count: int, pinned: tuple[int, int]):
+    """A batch of `count` items costs what one does plus `per_item` queries for each
+    further item (`pinned` is (one, per_item)): a fixed handful per item, whatever
+    else the batch holds."""
+    first, per_item = pinned
+    assert one == first, (one, many)
+    assert many - one == (count - 1) * per_item, (one, many, count)

@@ -8,6 +8,7 @@ outside (escalations, customer messages, "Create ticket" on a conversation) is t
 intake's: tickets.intake.inbound and tickets.intake.service.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,26 +31,31 @@ class MessageInput:
     body: str
     sent_at: datetime
     author_name: str = ""
+    tool_call: dict | None = None
 
 
-def _message_key(kind: str, body: str, sent_at: datetime) -> tuple:
-    return (kind, body, sent_at.astimezone(UTC).replace(microsecond=0))
+def _message_key(
+    kind: str, body: str, sent_at: datetime, tool_call: dict | None
+) -> tuple:
+    call = json.dumps(tool_call, sort_keys=True) if tool_call is not None else ""
+    return (kind, body, sent_at.astimezone(UTC).replace(microsecond=0), call)
 
 
 def messages_append(
     conversation: Conversation, messages: Iterable[MessageInput]
 ) -> list[Message]:
-    """Save the messages the conversation does not have yet (same author kind, body
-    and time to the second), so a re-posted transcript adds only what is new."""
+    """Save the messages the conversation does not have yet (same author kind, body,
+    tool call and time to the second), so a re-posted transcript adds only what is
+    new."""
     existing = {
-        _message_key(kind, body, sent_at)
-        for kind, body, sent_at in conversation.messages.values_list(
-            "author_kind", "body", "sent_at"
+        _message_key(*row)
+        for row in conversation.messages.values_list(
+            "author_kind", "body", "sent_at", "tool_call"
         )
     }
     new = []
     for m in messages:
-        key = _message_key(m.author_kind, m.body, m.sent_at)
+        key = _message_key(m.author_kind, m.body, m.sent_at, m.tool_call)
         if key in existing:
             continue
         existing.add(key)
@@ -60,6 +66,7 @@ def messages_append(
                 author_name=m.author_name,
                 body=m.body,
                 sent_at=m.sent_at,
+                tool_call=m.tool_call,
             )
         )
     return Message.objects.bulk_create(new)
@@ -71,6 +78,34 @@ def tickets_fed_by(conversation: Conversation) -> list[Ticket]:
     associated = Ticket.objects.filter(associated_conversations=conversation)
     tickets = {ticket.pk: ticket for ticket in [*primary, *associated]}
     return [tickets[pk] for pk in sorted(tickets)]
+
+
+def tool_calls_announce(
+    conversation: Conversation, added: list[Message], actor: Actor | None
+) -> None:
+    """A TOOL_CALL event per new tool call on every ticket the conversation feeds,
+    so the AI's actions show in each ticket's timeline."""
+    calls = [m for m in added if m.author_kind == Message.AuthorKind.TOOL]
+    if not calls:
+        return
+    events.record_many(
+        [
+            (
+                ticket,
+                TicketEvent.Kind.TOOL_CALL,
+                {
+                    "conversation": conversation.pk,
+                    "message": m.pk,
+                    "name": m.tool_call["name"],
+                    "status": m.tool_call["status"],
+                    "sent_at": m.sent_at.isoformat(),
+                },
+            )
+            for ticket in tickets_fed_by(conversation)
+            for m in calls
+        ],
+        actor,
+    )
 
 
 def customer_replied(

@@ -10,7 +10,7 @@ when the budget runs out."""
 
 import hmac
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import groupby
 
 from integrations.base import (
@@ -132,7 +132,7 @@ class GorgiasAdapter(Adapter):
         """The tickets of one events page, fetched in turn. When the budget (or the
         platform) stops the fetching, what was fetched is returned with the cursor
         at the last timestamp fully read, so the next run goes on from there."""
-        after = cursor or (datetime.now(UTC) - timedelta(days=1)).isoformat()
+        after = cursor or self.pull_start().isoformat()
         data = self.client.events(after=after)
         tickets: list[RemoteTicket] = []
         fetched: set[str] = set()

@@ -154,9 +154,7 @@ class KustomerAdapter(Adapter):
         restarted at page 1), and once the last page is read the next pull asks
         for what came after the newest time."""
         state = json.loads(cursor) if cursor.startswith("{") else {}
-        bound = state.get("bound") or {
-            "gte": (datetime.now(UTC) - timedelta(days=1)).isoformat()
-        }
+        bound = state.get("bound") or {"gte": self.pull_start().isoformat()}
         page = state.get("page", 1)
         data = self.client.search_conversations(
             [{"conversation_updated_at": bound}], page=page

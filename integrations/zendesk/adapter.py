@@ -57,8 +57,21 @@ class ZendeskAdapter(Adapter):
     # --- push ---
 
     def test_connection(self) -> str:
+        """Who we are there, and whether that role may do what the connection does:
+        push needs an agent, pull an admin (the incremental export is admin-only)."""
         me = self.client.me()
-        return f"Connected to Zendesk as {me.get('email') or me.get('name')}."
+        who, role = me.get("email") or me.get("name"), me.get("role") or "unknown"
+        missing = []
+        if self.connection.push_enabled and role not in ("agent", "admin"):
+            missing.append("push needs an agent or admin role")
+        if self.connection.pull_enabled and role != "admin":
+            missing.append("pull needs the admin role (the incremental export)")
+        if missing:
+            raise SyncError(
+                f"Connected to Zendesk as {who} ({role}), but {'; '.join(missing)}.",
+                permanent=True,
+            )
+        return f"Connected to Zendesk as {who} ({role}): push and pull allowed."
 
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
         found = [self._remote(t) for t in self.client.tickets_by_external_id(ref)]
@@ -149,7 +162,9 @@ class ZendeskAdapter(Adapter):
         if cursor:
             data = self.client.incremental(cursor=cursor)
         else:
-            data = self.client.incremental(start_time=int(time.time()) - 86400)
+            data = self.client.incremental(
+                start_time=int(self.pull_start().timestamp())
+            )
         # Requesters come sideloaded (include=users): no request per ticket.
         users = {user["id"]: user for user in data.get("users", [])}
         tickets = []

@@ -71,8 +71,9 @@ def test_a_queue_leased_by_one_worker_is_left_alone_by_the_others(
     make_ticket(workspace, agent, subject="free")
     held = ExternalLink.objects.get(ticket=first)
     now = outbox.timezone.now()
-    assert outbox._claim(held, now)  # another worker has it
-    assert not outbox._claim(held, now)
+    _, won = outbox.Lease.claim([held.pk], now)  # another worker has it
+    assert won == [held]
+    assert outbox.Lease.claim([held.pk], now)[1] == []
 
     result = outbox.drain()
 

@@ -586,7 +586,8 @@ def test_agent_forms_and_import_ignore_or_refuse_server_owned_fields(
         "move": numbered("move/", {"status": "in_progress"}),
         "from_conversation": lambda: (
             f"/w/acme/conversations/{ours.conversation.pk}/ticket/",
-            {"subject": "s"},
+            # A conversation that feeds an open ticket asks to confirm another.
+            {"subject": "s", "confirm_another": "1"},
         ),
         "view_create": lambda: ("/w/acme/views/", {"name": "formview"}),
         "bulk": lambda: (

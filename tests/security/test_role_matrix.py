@@ -462,6 +462,12 @@ def ui_cells(w: World, user):
             lambda: f"{base}/conversations/{w.conversation().pk}/ticket/",
             {},
         ),
+        "new_ticket": (
+            "ticket.create",
+            "post",
+            f"{base}/tickets/new/",
+            {"subject": "Filed by hand", "priority": "3"},
+        ),
         "view_create own": ("views.own", "post", f"{base}/views/", {"name": "mine"}),
         "view_delete own": (
             "views.own",

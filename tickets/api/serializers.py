@@ -399,7 +399,7 @@ class StatsSerializer(serializers.Serializer):
 class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
-        fields = ["id", "author_kind", "author_name", "body", "sent_at"]
+        fields = ["id", "author_kind", "author_name", "body", "tool_call", "sent_at"]
         read_only_fields = fields
 
 

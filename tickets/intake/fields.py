@@ -6,6 +6,7 @@ always has, so a client's mistake is a 400 naming the field, not a guess.
 """
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.db import models
@@ -221,3 +222,25 @@ class WorkspaceRow(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class JsonObject(serializers.Serializer):
+    """A JSON object; a nested one that is something else is an error on its own
+    name (`conversation`, `conversation.messages.2`), not on a sub-field."""
+
+    default_error_messages = {
+        "invalid": "Send a JSON object.",
+        "not_an_object": "Must be an object.",
+    }
+
+    def run_validation(self, data=serializers.empty):
+        nested = self.parent is not None
+        if (
+            nested
+            and data not in (serializers.empty, None)
+            and not isinstance(data, Mapping)
+        ):
+            raise serializers.ValidationError(
+                [self.error_messages["not_an_object"]], code="invalid"
+            )
+        return super().run_validation(data)

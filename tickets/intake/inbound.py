@@ -15,7 +15,11 @@ from django.utils import timezone
 from helpdesk.actors import CUSTOMER_ACTOR, Actor
 from helpdesk.models import Contact, Team, Workspace
 from tickets import services
-from tickets.conversations import customer_replied, messages_append
+from tickets.conversations import (
+    customer_replied,
+    messages_append,
+    tool_calls_announce,
+)
 from tickets.intake import summaries
 from tickets.intake.serializers import IntakeInput, parse_messages
 from tickets.models import Conversation, Label, Message, Ticket
@@ -46,6 +50,7 @@ def conversation_add_messages(
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         added = messages_append(conversation, parsed)
         tickets = customer_replied(conversation, added, actor)
+        tool_calls_announce(conversation, added, actor)
     return MessagesResult(conversation=conversation, added=added, tickets=tickets)
 
 
@@ -92,6 +97,27 @@ def conversation_upsert(
     )
 
 
+@dataclass
+class TicketDraft:
+    """What a ticket opened on a conversation starts with: the customer's first
+    words as its subject and the transcript's summary."""
+
+    subject: str
+    summary: summaries.Summary
+
+
+def ticket_draft(conversation: Conversation) -> TicketDraft:
+    """The subject and summary "Create ticket" proposes (and uses when the agent
+    leaves the subject blank)."""
+    lines = summaries.lines_of(conversation)
+    first = next(
+        (ln.body for ln in lines if ln.author_kind == Message.AuthorKind.CONTACT), ""
+    )
+    subject = summaries.clip(" ".join(first.split()), Ticket.SUBJECT_MAX_LENGTH)
+    subject = subject or f"Conversation {conversation.external_id or conversation.pk}"
+    return TicketDraft(subject=subject, summary=summaries.summarise(lines))
+
+
 def ticket_create_from_conversation(
     *,
     conversation: Conversation,
@@ -110,21 +136,12 @@ def ticket_create_from_conversation(
     customer's first words. Like any manual ticket it is assigned to its creator
     unless an assignee (or None) is given.
     """
-    lines = summaries.lines_of(conversation)
-    if not subject.strip():
-        first = next(
-            (ln.body for ln in lines if ln.author_kind == Message.AuthorKind.CONTACT),
-            "",
-        )
-        subject = summaries.clip(" ".join(first.split()), Ticket.SUBJECT_MAX_LENGTH)
-        subject = (
-            subject or f"Conversation {conversation.external_id or conversation.pk}"
-        )
-    summary = summaries.summarise(lines)
+    draft = ticket_draft(conversation)
+    summary = draft.summary
     return services.ticket_create(
         workspace=conversation.workspace,
         actor=actor,
-        subject=subject,
+        subject=subject if subject.strip() else draft.subject,
         priority=priority,
         assignee=assignee,
         team=team,

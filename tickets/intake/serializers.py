@@ -8,7 +8,6 @@ take it, so the documentation cannot drift from what is accepted. Services call
 `400 {"code": "invalid", "errors": {...}}`.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +32,8 @@ from tickets.intake.fields import (
     Text,
     WorkspaceRow,
 )
+from tickets.intake.fields import JsonObject as _Object
+from tickets.intake.tool_calls import ToolCallSerializer, message_size
 from tickets.models import Label, Message, Ticket
 
 MAX_TRANSCRIPT_CHARS = 1_000_000
@@ -55,33 +56,13 @@ def validated(serializer_class, data: Any, **kwargs) -> Any:
     return serializer.validated_data
 
 
-class _Object(serializers.Serializer):
-    """A JSON object; a nested one that is something else is an error on its own
-    name (`conversation`, `conversation.messages.2`), not on a sub-field."""
-
-    default_error_messages = {
-        "invalid": "Send a JSON object.",
-        "not_an_object": "Must be an object.",
-    }
-
-    def run_validation(self, data=serializers.empty):
-        nested = self.parent is not None
-        if (
-            nested
-            and data not in (serializers.empty, None)
-            and not isinstance(data, Mapping)
-        ):
-            raise serializers.ValidationError(
-                [self.error_messages["not_an_object"]], code="invalid"
-            )
-        return super().run_validation(data)
-
-
 # --- messages ---
 
 
 class EscalationMessageSerializer(_Object):
-    """One transcript message. Without `sent_at` it takes the time of receipt."""
+    """One transcript message. Without `sent_at` it takes the time of receipt. A
+    tool call is a message of author_kind `tool` with a `tool_call` (its body, if
+    any, is a note; it defaults to the tool's name)."""
 
     author_kind = serializers.ChoiceField(
         Message.AuthorKind.choices,
@@ -91,20 +72,40 @@ class EscalationMessageSerializer(_Object):
             + "."
         },
     )
-    body = Text(limit=services.MAX_TEXT, required=True)
+    body = Text(limit=services.MAX_TEXT)
     author_name = Text(limit=200)
     sent_at = AwareDateTime(
         required=False,
         allow_null=True,
         help_text="When the message was sent; absent or null: the time of receipt.",
     )
+    tool_call = ToolCallSerializer(
+        required=False,
+        allow_null=True,
+        help_text="Only with author_kind `tool`: the call the AI agent made.",
+    )
 
     def validate(self, attrs) -> MessageInput:
+        tool_call = attrs.get("tool_call")
+        body = attrs.get("body", "")
+        if attrs["author_kind"] == Message.AuthorKind.TOOL:
+            if not tool_call:
+                raise serializers.ValidationError(
+                    {"tool_call": "A tool message needs its tool_call."}
+                )
+            body = body or tool_call["name"]
+        elif tool_call:
+            raise serializers.ValidationError(
+                {"tool_call": "Only a message of author_kind tool has a tool_call."}
+            )
+        elif not body:
+            raise serializers.ValidationError({"body": "This field is required."})
         return MessageInput(
             author_kind=attrs["author_kind"],
-            body=attrs["body"],
+            body=body,
             sent_at=attrs.get("sent_at") or self.context["received_at"],
             author_name=attrs.get("author_name", ""),
+            tool_call=tool_call or None,
         )
 
 
@@ -128,11 +129,7 @@ class MessageList(serializers.ListField):
             raise serializers.ValidationError(
                 f"At most {MAX_MESSAGES:,} messages (got {len(data):,})."
             )
-        total = sum(
-            len(item["body"])
-            for item in data
-            if isinstance(item, dict) and isinstance(item.get("body"), str)
-        )
+        total = sum(message_size(item) for item in data)
         if total > MAX_TRANSCRIPT_CHARS:
             raise serializers.ValidationError(
                 f"The transcript is {total:,} characters; "

@@ -23,7 +23,7 @@ from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import Contact, Workspace
 from helpdesk.services import contact_upsert
 from tickets import events, services, workflow
-from tickets.conversations import customer_replied
+from tickets.conversations import customer_replied, tool_calls_announce
 from tickets.intake import routing, summaries
 from tickets.intake.inbound import conversation_upsert
 from tickets.intake.rules import Facts, rule_for, rule_ref
@@ -188,9 +188,9 @@ def escalation_intake(
 
 def _record(
     workspace: Workspace, data: IntakeInput
-) -> tuple[Contact | None, Conversation, list[summaries.Line]]:
+) -> tuple[Contact | None, Conversation, list[summaries.Line], list[Message]]:
     """The contact and conversation of the post (stored), their new customer
-    messages announced, and the whole thread's transcript."""
+    messages announced, the whole thread's transcript and the new messages."""
     contact = None
     if data.contact_email or data.contact_external_id:
         contact = contact_upsert(
@@ -204,13 +204,28 @@ def _record(
     )
     customer_replied(conversation, added, CUSTOMER_ACTOR)
     lines = summaries.lines_of(conversation)  # the whole thread, not just this post
-    return contact or conversation.contact, conversation, lines
+    return contact or conversation.contact, conversation, lines, added
 
 
 def _escalate(
     *, workspace: Workspace, actor: Actor | None, data: IntakeInput
 ) -> IntakeResult:
-    contact, conversation, lines = _record(workspace, data)
+    """Record the post, decide its outcome, then put its tool calls on the
+    timeline of every ticket the conversation now feeds."""
+    contact, conversation, lines, added = _record(workspace, data)
+    result = _decide(workspace, actor, data, contact, conversation, lines)
+    tool_calls_announce(conversation, added, actor)
+    return result
+
+
+def _decide(
+    workspace: Workspace,
+    actor: Actor | None,
+    data: IntakeInput,
+    contact: Contact | None,
+    conversation: Conversation,
+    lines: list[summaries.Line],
+) -> IntakeResult:
     facts = Facts(
         confidence=data.confidence,
         channel=data.channel or conversation.channel,

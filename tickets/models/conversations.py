@@ -34,6 +34,15 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        indexes = [
+            # The inbox: a workspace's conversations, newest first (cursor paging).
+            models.Index(
+                "workspace",
+                models.F("started_at").desc(),
+                models.F("id").desc(),
+                name="conversation_inbox",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "external_id"],
@@ -54,6 +63,7 @@ class Message(models.Model):
         AI = "ai", "AI agent"
         AGENT = "agent", "Agent"
         SYSTEM = "system", "System"
+        TOOL = "tool", "Tool call"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -64,6 +74,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     body = models.TextField()
+    # An AI tool call (author_kind "tool"): {"name", "arguments", "result", "status"},
+    # validated by the intake (tickets.intake.serializers.ToolCallSerializer).
+    tool_call = models.JSONField(null=True, blank=True)
     sent_at = models.DateTimeField()
     # The RFC 5322 Message-ID of the e-mail that carried this message (either way),
     # so a customer's answer threads back by In-Reply-To / References.

@@ -3,13 +3,10 @@ detail panel needs. Filtering itself is TicketFilterSet's; this module only turn
 query string into chips, links and querysets, so a page can be bookmarked and shared.
 """
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from helpdesk.models import Membership, Notification, Workspace
@@ -28,6 +25,7 @@ from tickets.models import (
     Tag,
     Ticket,
 )
+from tickets.ui.querystate import ListQuery
 
 # Parameters that are state of the page, not filters.
 LAYOUT_PARAMS = ("view", "page", "column")
@@ -56,9 +54,12 @@ DEFAULT_SNOOZED = "active"
 HISTORY_LIMIT = 50
 
 
-class TicketQuery:
+class TicketQuery(ListQuery):
     """The tickets page's state, read from (and written back to) the query string."""
 
+    url_name = "tickets:index"
+    chip_names = CHIP_NAMES
+    layout_params = LAYOUT_PARAMS
     SORTS = [
         ("-created", "Newest"),
         ("created", "Oldest"),
@@ -70,11 +71,9 @@ class TicketQuery:
     ]
 
     def __init__(self, params: QueryDict, *, request, membership: Membership):
-        self.params = params.copy()
-        self.request = request
-        self.membership = membership
+        super().__init__(params, request=request, membership=membership)
         self.layout = "board" if params.get("view") == "board" else "list"
-        self._filterset = None
+        self._names = _ChipNames(membership.workspace)
 
     @classmethod
     def from_saved(cls, view: SavedView, *, request, membership: Membership):
@@ -103,21 +102,8 @@ class TicketQuery:
             membership=self.membership,
         )
 
-    @property
-    def errors(self) -> list[str]:
-        filterset = self._main_filterset()
-        if filterset.is_valid():
-            return []
-        return [
-            f"{CHIP_NAMES.get(name, name)}: {message}"
-            for name, messages in filterset.errors.items()
-            for message in messages
-        ]
-
-    def _main_filterset(self) -> TicketFilterSet:
-        if self._filterset is None:
-            self._filterset = self.filterset()
-        return self._filterset
+    def make_filterset(self) -> TicketFilterSet:
+        return self.filterset()
 
     def tickets(self, *, ignore_status: bool = False) -> QuerySet[Ticket]:
         """The matching tickets in the chosen order; none when a filter is invalid."""
@@ -142,16 +128,6 @@ class TicketQuery:
 
     # --- links and chips ---
 
-    @property
-    def filter_params(self) -> list[tuple[str, str]]:
-        return [
-            (name, value)
-            for name in self.params
-            if name not in LAYOUT_PARAMS
-            for value in self.params.getlist(name)
-            if value != ""
-        ]
-
     def as_filters(self) -> dict[str, list[str] | str]:
         """The filters as stored in a SavedView (lists for repeatable parameters)."""
         out: dict[str, list[str] | str] = {}
@@ -159,41 +135,10 @@ class TicketQuery:
             out.setdefault(name, []).append(value)  # type: ignore[union-attr]
         return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
-    def querystring(self, **overrides) -> str:
-        pairs = [
-            (k, v)
-            for k, v in self.filter_params
-            if k not in overrides and k != "ordering"
-        ]
-        ordering = self.params.get("ordering")
-        if ordering and "ordering" not in overrides:
-            pairs.append(("ordering", ordering))
-        for name, value in overrides.items():
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((name, item))
+    def kept_params(self, overrides: dict) -> list[tuple[str, str]]:
         if self.layout == "board" and "view" not in overrides:
-            pairs.append(("view", "board"))
-        return urlencode(pairs)
-
-    @property
-    def current_url(self) -> str:
-        return self.url()
-
-    def url(self, **overrides) -> str:
-        base = reverse("tickets:index", args=[self.membership.workspace.slug])
-        querystring = self.querystring(**overrides)
-        return f"{base}?{querystring}" if querystring else base
-
-    def url_without(self, name: str, value: str) -> str:
-        remaining = [v for v in self.params.getlist(name) if v != value]
-        return self.url(**{name: remaining or None})
-
-    @property
-    def selected(self) -> dict[str, list[str]]:
-        """Every parameter's values, for ticking the popover's inputs."""
-        return {name: self.params.getlist(name) for name in CHIP_NAMES}
+            return [("view", "board")]
+        return []
 
     @property
     def list_url(self) -> str:
@@ -203,44 +148,8 @@ class TicketQuery:
     def board_url(self) -> str:
         return self.url(view="board")
 
-    def clear_url(self) -> str:
-        base = reverse("tickets:index", args=[self.membership.workspace.slug])
-        return f"{base}?view=board" if self.layout == "board" else base
-
-    @property
-    def query_only(self) -> str:
-        """The filters alone, for forms that act on "all matching"."""
-        return urlencode(self.filter_params)
-
-    def value(self, name: str) -> str:
-        return self.params.get(name, "")
-
-    def values(self, name: str) -> list[str]:
-        return self.params.getlist(name)
-
-    @property
-    def search(self) -> str:
-        return self.params.get("q", "")
-
-    @property
-    def ordering(self) -> str:
-        return self.params.get("ordering", "")
-
-    def chips(self) -> list[dict]:
-        """One removable chip per active filter value, named for people."""
-        names = _ChipNames(self.membership.workspace)
-        chips = []
-        for name, value in self.filter_params:
-            if name not in CHIP_NAMES:
-                continue
-            chips.append(
-                {
-                    "name": CHIP_NAMES[name],
-                    "value": names.display(name, value, self.request.user),
-                    "url": self.url_without(name, value),
-                }
-            )
-        return chips
+    def chip_value(self, name: str, value: str) -> str:
+        return self._names.display(name, value, self.request.user)
 
     @property
     def queue(self) -> str:

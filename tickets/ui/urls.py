@@ -1,6 +1,15 @@
 from django.urls import path
 
-from tickets.ui.views import bulk, live, notifications, panel, saved_views, tickets
+from tickets.ui.views import (
+    bulk,
+    conversations,
+    live,
+    new_ticket,
+    notifications,
+    panel,
+    saved_views,
+    tickets,
+)
 
 app_name = "tickets"
 
@@ -19,9 +28,25 @@ urlpatterns = [
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
+        "w/<slug:slug>/conversations/",
+        conversations.conversation_index,
+        name="conversations",
+    ),
+    path(
+        "w/<slug:slug>/conversations/<int:conversation_id>/",
+        conversations.conversation_detail,
+        name="conversation",
+    ),
+    path(
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
-        panel.ticket_from_conversation,
+        conversations.conversation_ticket_create,
         name="from_conversation",
+    ),
+    path("w/<slug:slug>/tickets/new/", new_ticket.new_ticket, name="new"),
+    path(
+        "w/<slug:slug>/contacts/search/",
+        new_ticket.contact_search,
+        name="contact_search",
     ),
     path("w/<slug:slug>/live/", live.live, name="live"),
     path(

@@ -10,17 +10,15 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from tickets import services, workflow
-from tickets.intake import inbound
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
@@ -273,21 +271,3 @@ def ticket_move(request, slug: str, number: int):
     )
     trigger_client_event(response, "ticketsChanged")
     return response
-
-
-@login_required
-@require_POST
-def ticket_from_conversation(request, slug: str, conversation_id: int):
-    """ "Create ticket" on a conversation: a new ticket linked to it, opened at once."""
-    membership = member_for(request, slug)
-    if not can(membership, "ticket.create"):
-        raise Http404("No such workspace.")
-    conversation = listing.conversation_get(membership=membership, pk=conversation_id)
-    subject = (request.POST.get("subject") or "").strip()
-    ticket = inbound.ticket_create_from_conversation(
-        conversation=conversation,
-        actor=request.user,
-        subject=subject[: Ticket.SUBJECT_MAX_LENGTH],
-    )
-    url = reverse("tickets:detail", args=[slug, ticket.number])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

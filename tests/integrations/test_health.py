@@ -1,0 +1,164 @@
+"""Connection health for managers (API detail, /health/ and the integrations page)
+and Test connection checking the role push and pull need (defect 11: Zendesk's
+incremental export is for admins only, yet any agent's credentials passed)."""
+
+import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
+
+from integrations import outbox, services
+from tests.factories import make_ticket
+from tests.integrations.conftest import connect
+from tests.querycount import assert_same_cost
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user) -> None:
+    client.force_login(type(user).objects.get(pk=user.pk))
+
+
+def _detail(workspace, connection) -> str:
+    return (
+        f"/api/v1/workspaces/{workspace.slug}/integrations/connections/"
+        f"{connection.uuid}/"
+    )
+
+
+def test_the_connection_detail_shows_its_health(
+    client, workspace, zendesk, agent, admin_member
+):
+    connection = connect(workspace, zendesk)
+    make_ticket(workspace, agent, subject="refused")
+    zendesk.fail(422, on="POST /tickets")
+    outbox.drain()
+    make_ticket(workspace, agent, subject="delivered")
+    make_ticket(workspace, agent, subject="waiting")
+    outbox.drain(max_links=1)  # the second is delivered, the third still waits
+    _login(client, admin_member)
+
+    health = client.get(_detail(workspace, connection)).json()["health"]
+
+    assert health["state"] == "error"
+    assert health["queue_depth"] == 1
+    assert health["failed_changes"] == 1
+    assert "422" in health["last_error"]
+    assert health["last_success_at"] is not None
+    assert health["push_lag_seconds"] >= 0
+    assert health["pull_lag_seconds"] is None  # never pulled
+    assert [
+        (b["group"], b["requests"], b["per_seconds"]) for b in health["rate_budget"]
+    ] == [
+        ("account", 200, 60),
+        ("incremental-exports", 10, 60),
+        ("ticket-updates", 100, 60),
+    ]
+    assert 0 < health["rate_budget"][0]["in_use"] < 1
+    alone = client.get(_detail(workspace, connection) + "health/").json()
+    assert alone["queue_depth"] == 1
+
+
+def test_health_is_for_this_workspaces_admins_only(
+    client, workspace, other_workspace, zendesk, agent, admin_member
+):
+    connection = connect(workspace, zendesk)
+    theirs = connect(other_workspace, zendesk)
+    _login(client, agent)
+    assert client.get(_detail(workspace, connection) + "health/").status_code == 403
+    _login(client, admin_member)
+    assert client.get(_detail(workspace, theirs) + "health/").status_code == 404
+    assert client.get(_detail(other_workspace, theirs) + "health/").status_code == 404
+
+
+def _page(client, workspace):
+    return client.get(f"/w/{workspace.slug}/settings/integrations/")
+
+
+def test_the_integrations_page_lists_health_at_a_fixed_cost(
+    client, workspace, manager, zendesk, gorgias
+):
+    _login(client, manager)
+    connect(workspace, zendesk, name="Support desk")
+    with CaptureQueriesContext(db_connection) as one:
+        answer = _page(client, workspace)
+    assert answer.status_code == 200
+    assert b"Support desk" in answer.content
+    assert b"Not run yet" in answer.content
+    for index in range(4):
+        connect(workspace, gorgias, name=f"Store {index}")
+    with CaptureQueriesContext(db_connection) as many:
+        answer = _page(client, workspace)
+    assert answer.content.count(b'<tr class="health-') == 5
+    assert_same_cost(len(one), len(many), len(one))
+
+
+def test_the_integrations_page_refuses_agents_and_strangers(
+    client, workspace, other_workspace, agent, manager
+):
+    _login(client, agent)
+    assert _page(client, workspace).status_code == 403
+    _login(client, manager)
+    assert _page(client, other_workspace).status_code == 404
+    client.logout()
+    assert _page(client, workspace).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "role,pull,ok,says",
+    [
+        ("admin", True, True, "push and pull allowed"),
+        ("agent", True, False, "pull needs the admin role"),
+        ("agent", False, True, "push and pull allowed"),
+        ("end-user", False, False, "push needs an agent or admin role"),
+    ],
+)
+def test_test_connection_checks_the_role_push_and_pull_need(
+    workspace, zendesk, role, pull, ok, says
+):
+    connection = connect(workspace, zendesk, pull_enabled=pull)
+    zendesk.role = role
+    worked, message = services.connection_test(connection)
+    assert worked is ok
+    assert says in message
+    assert f"({role})" in message
+
+
+@pytest.mark.parametrize("value", [-1, "abc", 2**31, 1.5, None])
+def test_a_bad_first_pull_window_is_refused_naming_the_field(
+    client, workspace, zendesk, admin_member, value
+):
+    connection = connect(workspace, zendesk, first_pull_hours=6)
+    _login(client, admin_member)
+    answer = client.patch(
+        _detail(workspace, connection),
+        {"first_pull_hours": value},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert "first_pull_hours" in answer.content.decode()
+    connection.refresh_from_db()
+    assert connection.first_pull_hours == 6
+
+
+def test_the_admin_form_takes_an_empty_first_pull_window_as_the_default(
+    client, workspace, zendesk, admin_member
+):
+    from integrations.admin import ConnectionForm
+
+    form = ConnectionForm(
+        data={
+            "workspace": workspace.pk,
+            "platform": "zendesk",
+            "subdomain": "acme",
+            "base_url": zendesk.url,
+            "rate_limit": 0,
+            "rate_period": 0,
+            "first_pull_hours": "",
+            "credentials_json": '{"email": "a@acme.test", "api_token": "t0ken-123456"}',
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["first_pull_hours"] == 0
+    bad = ConnectionForm(data={**form.data, "first_pull_hours": "-3"})
+    assert not bad.is_valid()
+    assert "first_pull_hours" in bad.errors
