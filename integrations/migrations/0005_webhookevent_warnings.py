@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0003_config_history'),
+        ('integrations', '0004_sync_budget_buckets_leases_health'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0009_ticket_assignee_unread_event_marker'),
+        ('tickets', '0010_conversation_inbox_and_tool_calls'),
     ]
 
     operations = [
