@@ -19,8 +19,8 @@ from helpdesk.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
 )
-from helpdesk.lib.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -277,7 +277,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 # Password reset requests per client address and per e-mail address.
-PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox
@@ -346,14 +346,7 @@ STORAGES = {
 
 # Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
 # (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.
-API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
-if API_RATE_LIMIT.lower() in {"off", "0", "none"}:
-    API_RATE_LIMIT = ""
-for _name in ("API_RATE_LIMIT", "PASSWORD_RESET_RATE"):
-    try:
-        parse_rate(globals()[_name]) if globals()[_name] else None
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{_name}: {exc}") from None
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "600/min", may_be_off=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
