@@ -22,6 +22,7 @@ MINIMUM_ROLE: dict[str, str] = {
     "sla.manage": Role.MANAGER,
     "rules.manage": Role.MANAGER,
     "views.share": Role.MANAGER,
+    "macros.manage": Role.MANAGER,
     "members.manage": Role.ADMIN,
     "integrations.manage": Role.ADMIN,
     "workspace.manage": Role.ADMIN,

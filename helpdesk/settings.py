@@ -14,12 +14,15 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from helpdesk.lib.env import (
+    ACCEPT_ALL_SCANNER,
+    ATTACHMENT_TYPES,
     credential_keys,
     env_bool,
     env_float,
     env_int,
     env_list,
     env_rate,
+    env_storage,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -276,7 +279,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
-# Password reset requests per client address and per e-mail address.
 PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
@@ -342,7 +344,11 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    "attachments": env_storage("ATTACHMENTS_S3_"),
 }
+ATTACHMENTS_MAX_BYTES = env_int("ATTACHMENTS_MAX_MB", 25) * 1024 * 1024
+ATTACHMENTS_ALLOWED_TYPES = env_list("ATTACHMENTS_ALLOWED_TYPES", ATTACHMENT_TYPES)
+ATTACHMENTS_SCANNER = os.environ.get("ATTACHMENTS_SCANNER", ACCEPT_ALL_SCANNER)
 
 # Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
 # (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.
@@ -389,13 +395,7 @@ EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
 EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
-# Read limits (tickets.exports.importing): XLSX unpacked, columns, cell, table chars.
-IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
-    "IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024
-)
-IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
-IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 100_000)
-IMPORT_MAX_TABLE_CHARS = env_int("IMPORT_MAX_TABLE_CHARS", 10_000_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 2**20)
 
 # Who writes ticket summaries: a dotted path to a callable (tickets.intake.summaries).
 # The default runs locally with no network.

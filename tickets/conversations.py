@@ -10,7 +10,7 @@ intake's: tickets.intake.inbound and tickets.intake.service.
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
@@ -20,7 +20,9 @@ from django.utils import timezone
 from helpdesk.actors import Actor
 from helpdesk.models import Contact, Workspace
 from tickets import events, services, workflow
+from tickets.attachments import CheckedAttachment
 from tickets.models import Conversation, Message, Ticket, TicketEvent
+from tickets.services.attachments import attachments_save, files_kept_on_success
 
 
 @dataclass
@@ -32,6 +34,7 @@ class MessageInput:
     sent_at: datetime
     author_name: str = ""
     tool_call: dict | None = None
+    attachments: list[CheckedAttachment] = field(default_factory=list)
 
 
 def _message_key(
@@ -53,7 +56,7 @@ def messages_append(
             "author_kind", "body", "sent_at", "tool_call"
         )
     }
-    new = []
+    new, files = [], []
     for m in messages:
         key = _message_key(m.author_kind, m.body, m.sent_at, m.tool_call)
         if key in existing:
@@ -69,7 +72,18 @@ def messages_append(
                 tool_call=m.tool_call,
             )
         )
-    return Message.objects.bulk_create(new)
+        files.append(m.attachments)
+    saved = Message.objects.bulk_create(new)
+    with files_kept_on_success() as stored:
+        for message, checked in zip(saved, files, strict=True):
+            if checked:
+                attachments_save(
+                    workspace=conversation.workspace,
+                    checked=checked,
+                    stored=stored,
+                    message=message,
+                )
+    return saved
 
 
 def tickets_fed_by(conversation: Conversation) -> list[Ticket]:

@@ -10,7 +10,15 @@ from django.db.models.functions import Coalesce
 from helpdesk.lib.history import history_entries
 from helpdesk.models import Contact, Membership, Workspace
 from helpdesk.tenancy import scoped
-from tickets.models import Comment, Conversation, Tag, Ticket, TicketEvent
+from tickets.models import (
+    Attachment,
+    Comment,
+    Conversation,
+    Macro,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
 from tickets.refs import parse_ref
 
 # The full-text document of a ticket. The GIN index of migration
@@ -232,3 +240,19 @@ def ticket_history(*, ticket: Ticket, limit: int | None = None) -> list[dict]:
         return history_entries(list(records))
     page = list(records[: limit + 1])
     return history_entries(page, complete=len(page) <= limit)
+
+
+def attachment_get(*, membership: Membership, key) -> Attachment:
+    """One attachment of the member's workspace by its public key; else
+    Attachment.DoesNotExist (another workspace's file is not told apart)."""
+    return scoped(Attachment.objects.all(), membership.workspace).get(key=key)
+
+
+def macros_for(*, membership: Membership) -> QuerySet[Macro]:
+    """The workspace's macros and the member's personal ones, by name."""
+    return (
+        scoped(Macro.objects.all(), membership.workspace)
+        .filter(Q(owner__isnull=True) | Q(owner=membership.user))
+        .select_related("owner", "set_assignee")
+        .order_by("name", "id")
+    )

@@ -82,3 +82,41 @@ def env_rate(name: str, default: str, *, may_be_off: bool = False) -> str:
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
     return raw
+
+
+# Attachments: the types allowed by default, as sniffed from the bytes (never HTML
+# or SVG), and the default scan hook (accepts everything).
+_OFFICE = "application/vnd.openxmlformats-officedocument."
+ATTACHMENT_TYPES = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "application/zip",
+    f"{_OFFICE}wordprocessingml.document",
+    f"{_OFFICE}spreadsheetml.sheet",
+]
+ACCEPT_ALL_SCANNER = "tickets.attachments.accept_all"
+
+
+def env_storage(prefix: str) -> dict:
+    """A STORAGES entry: an S3-compatible bucket (django-storages, private objects,
+    never overwritten) when `<prefix>BUCKET` is set, with `<prefix>ENDPOINT_URL`,
+    `REGION`, `ACCESS_KEY_ID` and `SECRET_ACCESS_KEY` (else the AWS defaults);
+    otherwise files under MEDIA_ROOT."""
+    if not os.environ.get(f"{prefix}BUCKET"):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    names = {
+        "bucket_name": "BUCKET",
+        "endpoint_url": "ENDPOINT_URL",
+        "region_name": "REGION",
+        "access_key": "ACCESS_KEY_ID",
+        "secret_key": "SECRET_ACCESS_KEY",
+    }
+    options = {key: os.environ.get(prefix + var) or None for key, var in names.items()}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**options, "default_acl": "private", "file_overwrite": False},
+    }

@@ -107,6 +107,12 @@ def test_agent_pages_work_under_the_policy(watched, live_server, team):
     visit(page, base + f"{ticket.number}/")  # deep link: full page with the panel
     expect(panel.locator(".subject-input")).to_have_value("Printer on fire")
 
+    visit(page, f"{live_server.url}/w/acme/macros/")  # the macros page's form
+    page.fill("#macro-name", "Thanks")
+    page.fill("#macro-body", "Thanks, {{ requester.first_name }}!")
+    page.click(".macro-form button[type=submit]")
+    expect(page.locator("tr[data-macro=Thanks]")).to_be_visible()
+
     visit(page, f"{live_server.url}/w/acme/reports/")
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page.locator(".legend .swatch rect").first).to_be_visible()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
@@ -21,11 +22,13 @@ from tests.settings_fixtures import fast_passwords, media_root  # noqa: F401
 from tickets import conversations, services
 from tickets.intake import rules
 from tickets.models import (
+    Attachment,
     Comment,
     Conversation,
     EscalationRule,
     ExportJob,
     Label,
+    Macro,
     Message,
     SavedView,
     Tag,
@@ -123,8 +126,15 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         intent=f"{words.lower()}-intent",
         channel=f"{words.lower()}-channel",
     )
+    note = f"{words} attached file".encode()
     comment = services.comment_add(
-        ticket=ticket, actor=member, body=f"{words} private note"
+        ticket=ticket,
+        actor=member,
+        body=f"{words} private note",
+        attachments=[(f"{words} file.txt", ContentFile(note), len(note))],
+    )
+    macro = Macro.objects.create(
+        workspace=workspace, name=f"{words} macro", body=f"{words} macro body"
     )
     view = SavedView.objects.create(
         workspace=workspace,
@@ -199,6 +209,8 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             "tickets.escalationrule": rule,
             "tickets.ticketevent": TicketEvent.objects.filter(ticket=ticket).first(),
             "tickets.savedview": view,
+            "tickets.macro": macro,
+            "tickets.attachment": Attachment.objects.get(comment=comment),
             "tickets.exportjob": export_job,
             "sla.calendar": calendar,
             "sla.slapolicy": policy,

@@ -121,6 +121,18 @@ def foreign_bodies(a, b):
             {"filters": {"assignee": [str(bob)]}},
             {"filters.assignee"},
         ),
+        ("post", "/api/v1/workspaces/{workspace_slug}/macros/"): (
+            {"name": "spy", "set_assignee": bob},
+            {"set_assignee"},
+        ),
+        ("patch", "/api/v1/workspaces/{workspace_slug}/macros/{id}/"): (
+            {"set_assignee": bob},
+            {"set_assignee"},
+        ),
+        ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"): (
+            {"body": "x", "macro": b.objects["tickets.macro"].pk},
+            {"macro"},
+        ),
         ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): (
             {"name": "spy", "team": team, "label": label},
             {"team", "label"},
@@ -159,7 +171,6 @@ def foreign_bodies(a, b):
 # credentials). A new operation with a body must be added here or above.
 NO_FOREIGN_KEYS = {
     ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"),
-    ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/transition/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/integrations/connections/"),
@@ -184,6 +195,7 @@ def path_values(tenant, path: str, *, slug: str) -> dict[str, str]:
         "conversations": tenant.conversation.pk,
         "views": tenant.view.pk,
         "escalation-rules": tenant.rule.pk,
+        "macros": tenant.objects["tickets.macro"].pk,
     }
     values = {}
     for name in re.findall(r"{(\w+)}", path):
@@ -193,6 +205,8 @@ def path_values(tenant, path: str, *, slug: str) -> dict[str, str]:
             values[name] = tenant.ticket.number
         elif name == "uuid":
             values[name] = tenant.connection.uuid
+        elif name == "key":
+            values[name] = tenant.objects["tickets.attachment"].key
         elif name == "id":
             resource = path.split("/{id}")[0].rsplit("/", 1)[-1]
             values[name] = resource_ids[resource]  # KeyError: a new resource

@@ -142,7 +142,24 @@ WRITABLE = {
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/assign/"): {"assignee"},
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/"): {
         "body",
+        "files",
         "is_public",
+        "macro",
+    },
+    **{
+        (method, path): {
+            "add_tags",
+            "body",
+            "name",
+            "personal",
+            "set_assignee",
+            "set_priority",
+            "set_status",
+        }
+        for method, path in [
+            ("post", "/api/v1/workspaces/{workspace_slug}/macros/"),
+            ("patch", "/api/v1/workspaces/{workspace_slug}/macros/{id}/"),
+        ]
     },
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/"): {"until"},
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{ref}/transition/"): {
@@ -485,6 +502,16 @@ def api_writes(ours, fake):
         ("patch", "/api/v1/workspaces/{workspace_slug}/views/{id}/"): (
             "admin",
             lambda: f"{base}/views/{ours.view.pk}/",
+            lambda: {"name": "renamed"},
+        ),
+        ("post", "/api/v1/workspaces/{workspace_slug}/macros/"): (
+            "agent",
+            lambda: f"{base}/macros/",
+            lambda: {"name": "m", "body": "Hi {{ requester.first_name }}"},
+        ),
+        ("patch", "/api/v1/workspaces/{workspace_slug}/macros/{id}/"): (
+            "admin",
+            lambda: f"{base}/macros/{ours.objects['tickets.macro'].pk}/",
             lambda: {"name": "renamed"},
         ),
         ("post", N): (

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -28,7 +29,7 @@ from tests.security.conftest import build_tenant
 from tests.security.test_isolation_sweep import schema_operations
 from tickets import conversations, services
 from tickets.intake import rules
-from tickets.models import ExportJob, SavedView
+from tickets.models import ExportJob, Macro, SavedView
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,8 @@ README_MATRIX = {
     "Delete tickets (single or bulk)": MANAGERS,
     "Personal saved views (own)": ALL,
     "Share saved views; edit or delete shared views": MANAGERS,
+    "Personal macros (own)": ALL,
+    "Workspace macros: make, edit, delete": MANAGERS,
     "Export / import, reports, SLA policies, escalation rules": MANAGERS,
     "Members, integrations, workspace settings": ADMINS,
 }
@@ -60,6 +63,8 @@ ROW_OF = {
     "ticket.delete": "Delete tickets (single or bulk)",
     "views.own": "Personal saved views (own)",
     "views.share": "Share saved views; edit or delete shared views",
+    "macros.own": "Personal macros (own)",
+    "macros.manage": "Workspace macros: make, edit, delete",
     "ticket.export": "Export / import, reports, SLA policies, escalation rules",
     "ticket.import": "Export / import, reports, SLA policies, escalation rules",
     "reports.view": "Export / import, reports, SLA policies, escalation rules",
@@ -133,6 +138,18 @@ class World:
             workspace=self.workspace, owner=owner, name="v", is_shared=shared
         )
 
+    def macro(self, owner=None):
+        return Macro.objects.create(workspace=self.workspace, owner=owner, name="m")
+
+    def attachment(self):
+        comment = services.comment_add(
+            ticket=self.ticket(),
+            actor=None,
+            body="file",
+            attachments=[("a.txt", ContentFile(b"hello"), 5)],
+        )
+        return comment.attachments.get()
+
     def rule(self):
         return rules.escalation_rule_create(
             workspace=self.workspace, actor=None, values={"name": "r"}
@@ -192,7 +209,14 @@ def api_cells(w: World, user):
     R = "/api/v1/workspaces/{workspace_slug}/escalation-rules/"
     C = "/api/v1/workspaces/{workspace_slug}/conversations/"
     N = "/api/v1/workspaces/{workspace_slug}/integrations/connections/"
+    M = "/api/v1/workspaces/{workspace_slug}/macros/"
     return {
+        **macro_api_cells(w, user, base, M),
+        (("get", "/api/v1/workspaces/{workspace_slug}/attachments/{key}/"), ""): (
+            "ticket.view",
+            lambda: f"{base}/attachments/{w.attachment().key}/",
+            None,
+        ),
         (("get", "/api/schema/"), ""): (None, "/api/schema/", None),
         (("get", C), ""): ("ticket.view", f"{base}/conversations/", None),
         (("get", C + "{id}/"), ""): (
@@ -388,6 +412,31 @@ def api_cells(w: World, user):
     }
 
 
+def macro_api_cells(w: World, user, base, M):
+    """A personal macro is its owner's ("macros.own"); a workspace one is managed by
+    managers and admins ("macros.manage")."""
+    mine = lambda: f"{base}/macros/{w.macro(owner=user).pk}/"  # noqa: E731
+    ours = lambda: f"{base}/macros/{w.macro().pk}/"  # noqa: E731
+    return {
+        (("get", M), ""): ("ticket.view", f"{base}/macros/", None),
+        (("post", M), "own"): ("macros.own", f"{base}/macros/", {"name": "mine"}),
+        (("post", M), "workspace"): (
+            "macros.manage",
+            f"{base}/macros/",
+            {"name": "ours", "personal": False},
+        ),
+        (("get", M + "{id}/"), ""): ("ticket.view", ours, None),
+        (("patch", M + "{id}/"), "own"): ("macros.own", mine, {"name": "renamed"}),
+        (("patch", M + "{id}/"), "workspace"): (
+            "macros.manage",
+            ours,
+            {"name": "renamed"},
+        ),
+        (("delete", M + "{id}/"), "own"): ("macros.own", mine, None),
+        (("delete", M + "{id}/"), "workspace"): ("macros.manage", ours, None),
+    }
+
+
 def _value(x):
     return x() if callable(x) else x
 
@@ -479,6 +528,24 @@ def ui_cells(w: World, user):
             "views.share",
             "post",
             lambda: f"{base}/views/{w.view(other, shared=True).pk}/delete/",
+            {},
+        ),
+        "macro create own": (
+            "macros.own",
+            "post",
+            f"{base}/macros/",
+            {"name": "mine", "scope": "personal"},
+        ),
+        "macro edit workspace": (
+            "macros.manage",
+            "post",
+            lambda: f"{base}/macros/{w.macro().pk}/",
+            {"name": "renamed"},
+        ),
+        "macro delete workspace": (
+            "macros.manage",
+            "post",
+            lambda: f"{base}/macros/{w.macro().pk}/delete/",
             {},
         ),
         "bulk priority": (
@@ -605,6 +672,8 @@ ADMIN_MATRIX = {
     "tickets.escalationrule": ("rules.manage",) * 3,
     "tickets.ticketevent": (None, None, None),
     "tickets.savedview": ("views.share",) * 3,
+    "tickets.macro": ("macros.manage",) * 3,
+    "tickets.attachment": (None, None, "workspace.manage"),
     "tickets.exportjob": (None, None, "workspace.manage"),
     "sla.calendar": ("sla.manage",) * 3,
     "sla.slapolicy": ("sla.manage",) * 3,

@@ -3,6 +3,7 @@ ModelAdmins, so Django's admin autodiscovery (which imports `tickets.admin`) fin
 every one of them."""
 
 from tickets.admin import (  # noqa: F401
+    composer,
     conversations,
     labels,
     records,

@@ -9,7 +9,8 @@ from helpdesk.actors import actor_label
 from helpdesk.models import Contact, Membership, Team
 from integrations.serializers import ExternalLinkSerializer
 from sla.serializers import SlaClockSerializer
-from tickets import workflow
+from tickets import selectors, workflow
+from tickets.api.attachments import AttachmentSerializer
 from tickets.bulk import Action
 from tickets.models import (
     Comment,
@@ -301,9 +302,22 @@ class SnoozeSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
+    """A comment; post multipart with `files` (repeated) to attach files, and
+    `macro` (an id) to apply a macro's field changes with it."""
+
     author = UserBriefSerializer(allow_null=True, read_only=True)
     mentions = serializers.SlugRelatedField(
         many=True, slug_field="username", read_only=True
+    )
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        write_only=True,
+        required=False,
+        help_text="Files to attach (multipart/form-data, the field repeated).",
+    )
+    macro = serializers.IntegerField(
+        write_only=True, required=False, allow_null=True, min_value=1
     )
 
     class Meta:
@@ -315,10 +329,25 @@ class CommentSerializer(serializers.ModelSerializer):
             "body",
             "is_public",
             "mentions",
+            "attachments",
+            "files",
+            "macro",
             "created_at",
         ]
         read_only_fields = ["id", "author", "author_label", "mentions", "created_at"]
         extra_kwargs = {"body": {"max_length": 100_000}}
+
+    def validate_macro(self, value):
+        if value is None:
+            return None
+        macro = (
+            selectors.macros_for(membership=self.context["membership"])
+            .filter(pk=value)
+            .first()
+        )
+        if macro is None:
+            raise serializers.ValidationError("No such macro in this workspace.")
+        return macro
 
 
 class EventSerializer(serializers.ModelSerializer):

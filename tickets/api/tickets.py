@@ -4,7 +4,7 @@ create, retrieve by number or ref, edit with If-Match, delete, and the verbs
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +23,7 @@ from tickets import bulk, selectors, services
 from tickets.api import serializers as s
 from tickets.api.base import IDEMPOTENCY_KEY, IF_MATCH, CreatedCursorPagination
 from tickets.filters import TicketFilterSet
-from tickets.models import Ticket
+from tickets.models import Attachment, Ticket
 from tickets.refs import parse_ref
 
 # --- pagination and filtering ---
@@ -307,17 +307,27 @@ class TicketViewSet(
         ticket = self.get_object()
         if request.method == "GET":
             queryset = ticket.comments.select_related("author").prefetch_related(
-                "mentions"
+                "mentions",
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.select_related("workspace"),
+                ),
             )
             return self._paginated(queryset, s.CommentSerializer)
 
         def do_create() -> Response:
             data = self._input(s.CommentSerializer, request)
-            comment = services.comment_add(
-                ticket=ticket,
-                actor=request.user,
-                body=data["body"],
-                is_public=data.get("is_public", False),
+            post = {
+                "ticket": ticket,
+                "actor": request.user,
+                "body": data["body"],
+                "is_public": data.get("is_public", False),
+                "attachments": data.get("files", []),
+            }
+            comment = (
+                services.macro_apply(macro=data["macro"], **post)
+                if data.get("macro")
+                else services.comment_add(**post)
             )
             return Response(
                 s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED

@@ -4,10 +4,12 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tickets.api import (
+    attachments,
     conversations,
     escalations,
     exports,
     lookups,
+    macros,
     saved_views,
     tickets,
 )
@@ -22,6 +24,7 @@ router.register("labels", lookups.LabelViewSet, basename="label")
 router.register("teams", lookups.TeamViewSet, basename="team")
 router.register("members", lookups.MemberViewSet, basename="member")
 router.register("views", saved_views.SavedViewViewSet, basename="savedview")
+router.register("macros", macros.MacroViewSet, basename="macro")
 router.register("escalations", escalations.EscalationViewSet, basename="escalation")
 router.register(
     "escalation-rules", escalations.EscalationRuleViewSet, basename="escalation-rule"
@@ -51,6 +54,11 @@ urlpatterns = [
         "workspaces/<slug:workspace_slug>/tickets/export/",
         exports.TicketExportView.as_view(),
         name="ticket-export",
+    ),
+    path(
+        "workspaces/<slug:workspace_slug>/attachments/<uuid:key>/",
+        attachments.AttachmentDownloadView.as_view(),
+        name="attachment",
     ),
     path("workspaces/<slug:workspace_slug>/", include(router.urls)),
 ]

@@ -38,6 +38,11 @@ REQUIRED = ("subject",)
 # Which file column a service's field error is about.
 COLUMN_FOR_FIELD = {"assignee": "assignee_email", "requester": "requester_email"}
 XLSX_MAGIC = b"PK\x03\x04"
+# Read limits, checked while the file streams in (settings.IMPORT_MAX_ROWS and
+# IMPORT_MAX_UNCOMPRESSED_BYTES are the others).
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 100_000
+MAX_TABLE_CHARS = 10_000_000
 # The template file offered on the import page: the columns the import reads, in
 # the export's order, and one example row that imports as a new ticket.
 TEMPLATE_COLUMNS = [name for name in KNOWN_COLUMNS if name in IMPORTABLE]
@@ -167,8 +172,7 @@ def _bounded(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
     """The non-blank rows as text, read one at a time and refused as soon as the
     file passes a limit: columns, characters in a cell, characters in all. Past
     the row limit, rows are only counted (for the message), not kept."""
-    columns, cell_limit = settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
-    total_limit = settings.IMPORT_MAX_TABLE_CHARS
+    columns, cell_limit, total_limit = MAX_COLUMNS, MAX_CELL_CHARS, MAX_TABLE_CHARS
     table: list[list[str]] = []
     total = count = 0
     for values in rows:

@@ -8,18 +8,22 @@ take it, so the documentation cannot drift from what is accepted. Services call
 `400 {"code": "invalid", "errors": {...}}`.
 """
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from rest_framework import serializers
 
 from helpdesk.lib.errors import flatten_errors
 from helpdesk.models import Team
 from tickets import services
+from tickets.attachments import AttachmentRefused, CheckedAttachment, attachment_check
 from tickets.conversations import MessageInput
 from tickets.intake.fields import (
     DOMAIN,
@@ -39,6 +43,9 @@ from tickets.models import Label, Message, Ticket
 MAX_TRANSCRIPT_CHARS = 1_000_000
 MAX_MESSAGES = 2_000
 MAX_RULE_LIST = 100
+# A message's file, base64 in JSON: small enough that a request with one stays under
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+INTAKE_ATTACHMENT_MAX_BYTES = 1536 * 1024
 MAX_GROUP_DAYS = 365
 CONFIDENCE = "Must be a whole number from 0 to 100."
 CONFIDENCE_OR_EMPTY = "Must be a whole number from 0 to 100, or empty."
@@ -57,6 +64,37 @@ def validated(serializer_class, data: Any, **kwargs) -> Any:
 
 
 # --- messages ---
+
+
+class MessageAttachmentSerializer(_Object):
+    """A file of a message: its name and its bytes in base64, checked like an
+    upload (size, sniffed type, scan hook); a refusal names `data`."""
+
+    name = Text(limit=255, required=True)
+    data = serializers.CharField(trim_whitespace=False, allow_blank=False)
+
+    def validate_data(self, value: str) -> bytes:
+        limit = INTAKE_ATTACHMENT_MAX_BYTES
+        if len(value) > (limit + 2) // 3 * 4 + 4:
+            raise serializers.ValidationError(
+                f"At most {limit // 1024} KB of file (base64 in JSON)."
+            )
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not valid base64.") from None
+
+    def validate(self, attrs) -> CheckedAttachment:
+        raw = attrs["data"]
+        try:
+            return attachment_check(
+                name=attrs["name"],
+                file=ContentFile(raw),
+                size=len(raw),
+                max_bytes=INTAKE_ATTACHMENT_MAX_BYTES,
+            )
+        except AttachmentRefused as exc:
+            raise serializers.ValidationError({"data": [str(exc)]}) from None
 
 
 class EscalationMessageSerializer(_Object):
@@ -85,6 +123,13 @@ class EscalationMessageSerializer(_Object):
         help_text="Only with author_kind `tool`: the call the AI agent made.",
     )
 
+    attachments = serializers.ListField(
+        child=MessageAttachmentSerializer(),
+        required=False,
+        max_length=10,
+        help_text="Files of the message, base64, at most 1536 KB each.",
+    )
+
     def validate(self, attrs) -> MessageInput:
         tool_call = attrs.get("tool_call")
         body = attrs.get("body", "")
@@ -105,6 +150,7 @@ class EscalationMessageSerializer(_Object):
             body=body,
             sent_at=attrs.get("sent_at") or self.context["received_at"],
             author_name=attrs.get("author_name", ""),
+            attachments=attrs.get("attachments", []),
             tool_call=tool_call or None,
         )
 

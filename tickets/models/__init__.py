@@ -5,14 +5,17 @@ One module per concern; this package re-exports every model, so
 """
 
 from tickets.models.activity import Comment, TicketEvent
+from tickets.models.attachments import Attachment
 from tickets.models.conversations import Conversation, Message
 from tickets.models.intake import EscalationIntake, EscalationRule
+from tickets.models.macros import Macro
 from tickets.models.taxonomy import Label, Tag
 from tickets.models.tickets import NO_BREACH, Ticket
 from tickets.models.views import ExportJob, ImportPreview, SavedView
 
 __all__ = [
     "NO_BREACH",
+    "Attachment",
     "Comment",
     "Conversation",
     "EscalationIntake",
@@ -20,6 +23,7 @@ __all__ = [
     "ExportJob",
     "ImportPreview",
     "Label",
+    "Macro",
     "Message",
     "SavedView",
     "Tag",

@@ -15,6 +15,7 @@ from tickets.services._common import (
     METADATA_FIELDS,
     UNSET,
 )
+from tickets.services.attachments import attachments_validate
 from tickets.services.comments import comment_add, mentioned_members
 from tickets.services.conversations import ticket_add_conversation
 from tickets.services.edit import (
@@ -24,6 +25,14 @@ from tickets.services.edit import (
     ticket_set_tags,
     ticket_set_team,
     ticket_update,
+)
+from tickets.services.macros import (
+    macro_apply,
+    macro_create,
+    macro_delete,
+    macro_may_change,
+    macro_render,
+    macro_update,
 )
 from tickets.services.saved_views import (
     saved_view_create,
@@ -62,8 +71,15 @@ __all__ = [
     "METADATA_FIELDS",
     "REVERTIBLE_FIELDS",
     "UNSET",
+    "attachments_validate",
     "comment_add",
     "label_get_or_create",
+    "macro_apply",
+    "macro_create",
+    "macro_delete",
+    "macro_may_change",
+    "macro_render",
+    "macro_update",
     "mentioned_members",
     "normalize_tag_names",
     "saved_view_create",

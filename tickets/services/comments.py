@@ -1,6 +1,7 @@
 """Comments, internal or public, and the @mentions in them."""
 
 import re
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,11 @@ from helpdesk.models import Membership, Workspace
 from tickets import events
 from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services._common import MAX_TEXT, _lock, _save
+from tickets.services.attachments import (
+    attachments_save,
+    attachments_validate,
+    files_kept_on_success,
+)
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+)")
 
@@ -28,19 +34,25 @@ def mentioned_members(workspace: Workspace, body: str) -> list:
 
 
 def comment_add(
-    *, ticket: Ticket, actor: Actor | None, body: str, is_public: bool = False
+    *,
+    ticket: Ticket,
+    actor: Actor | None,
+    body: str,
+    is_public: bool = False,
+    attachments: Sequence = (),
 ) -> Comment:
-    """Add an internal or public comment.
+    """Add an internal or public comment with its files (uploaded files or
+    (name, file, size) tuples), all checked before anything is written.
 
-    A public comment goes to the customer: it is appended to the primary conversation
-    as an agent message and, the first time, marks the ticket's first response.
+    A public comment goes to the customer (see _reply); its files go with it.
     """
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ["The comment cannot be empty."]})
     if len(body) > MAX_TEXT:
         raise ValidationError({"body": [f"At most {MAX_TEXT} characters."]})
-    with transaction.atomic():
+    checked = attachments_validate(attachments)
+    with files_kept_on_success() as stored, transaction.atomic():
         ticket = _lock(ticket)
         now = timezone.now()
         comment = Comment.objects.create(
@@ -53,20 +65,15 @@ def comment_add(
         mentions = mentioned_members(ticket.workspace, body)
         if mentions:
             comment.mentions.set(mentions)
-        fields = []
-        if is_public:
-            if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
-                ticket.first_responded_at = now
-                fields.append("first_responded_at")
-            if ticket.primary_conversation_id:
-                Message.objects.create(
-                    conversation_id=ticket.primary_conversation_id,
-                    author_kind=Message.AuthorKind.AGENT,
-                    author_name=actor_label(actor),
-                    author_user=actor_user(actor),
-                    body=body,
-                    sent_at=now,
-                )
+        fields, message = _reply(ticket, actor, body, now) if is_public else ([], None)
+        files = attachments_save(
+            workspace=ticket.workspace,
+            checked=checked,
+            stored=stored,
+            comment=comment,
+            message=message,
+            uploaded_by=actor_user(actor),
+        )
         _save(
             ticket,
             actor,
@@ -82,5 +89,28 @@ def comment_add(
             public=is_public,
             excerpt=body[:200],
             mentions=[u.username for u in mentions],
+            **({"attachments": [f.original_name for f in files]} if files else {}),
         )
     return comment
+
+
+def _reply(
+    ticket: Ticket, actor: Actor | None, body: str, now
+) -> tuple[list[str], Message | None]:
+    """A public comment, the first time, marks the ticket's first response; it is
+    appended to the primary conversation as an agent message. The fields to save
+    and that message."""
+    fields, message = [], None
+    if ticket.first_responded_at is None and not isinstance(actor, SystemActor):
+        ticket.first_responded_at = now
+        fields.append("first_responded_at")
+    if ticket.primary_conversation_id:
+        message = Message.objects.create(
+            conversation_id=ticket.primary_conversation_id,
+            author_kind=Message.AuthorKind.AGENT,
+            author_name=actor_label(actor),
+            author_user=actor_user(actor),
+            body=body,
+            sent_at=now,
+        )
+    return fields, message

@@ -5,9 +5,12 @@ import re
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
+
+from tickets import selectors
 
 register = template.Library()
 
@@ -94,3 +97,14 @@ def event_value(value) -> str:
     if value is None or value == "":
         return "none"
     return str(value)
+
+
+@register.simple_tag
+def composer_macros(membership) -> list:
+    """The macros the member may insert (workspace ones and their own), by name."""
+    return list(selectors.macros_for(membership=membership))
+
+
+@register.simple_tag
+def attachment_max_bytes() -> int:
+    return settings.ATTACHMENTS_MAX_BYTES

@@ -9,7 +9,7 @@ from django.utils import timezone
 from helpdesk.lib.parsing import as_id, parse_int
 from helpdesk.models import Membership
 from helpdesk.tenancy import member_get
-from tickets import workflow
+from tickets import selectors, workflow
 from tickets.models import Label, Ticket
 
 User = get_user_model()
@@ -120,17 +120,66 @@ class TagsForm(_MemberForm):
 
 
 class CommentForm(_MemberForm):
+    """A reply or note, its attached files (`attachments`, multipart) and the macro
+    whose field changes to apply with it (`macro`, a macro id the member sees)."""
+
     body = forms.CharField(max_length=100_000)
     visibility = forms.ChoiceField(
         choices=[("internal", "Internal note"), ("public", "Public reply")],
         required=False,
     )
+    macro = forms.CharField(required=False, max_length=20)
+
+    def clean_macro(self):
+        raw = self.cleaned_data.get("macro") or ""
+        if not raw:
+            return None
+        macro = (
+            selectors.macros_for(membership=self.membership).filter(pk=raw).first()
+            if raw.isdigit() and len(raw) < 10
+            else None
+        )
+        if macro is None:
+            raise forms.ValidationError("No such macro in this workspace.")
+        return macro
 
     def clean(self):
         data = super().clean()
         data["is_public"] = data.get("visibility") == "public"
+        data["attachments"] = self.files.getlist("attachments") if self.files else []
         self.notice = "Reply sent." if data["is_public"] else "Note added."
+        if data.get("macro"):
+            self.notice += f" Macro “{data['macro'].name}” applied."
         return data
+
+
+class MacroForm(_MemberForm):
+    """A macro: its body is checked against the placeholder set by the service."""
+
+    name = forms.CharField(max_length=100)
+    body = forms.CharField(required=False, max_length=100_000, widget=forms.Textarea)
+    scope = forms.ChoiceField(
+        choices=[("personal", "Personal"), ("workspace", "Workspace")],
+        required=False,
+    )
+    set_status = forms.ChoiceField(
+        choices=[("", "Leave as it is"), *workflow.Status.choices], required=False
+    )
+    set_priority = forms.TypedChoiceField(
+        choices=[("", "Leave as it is"), *Ticket.Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    set_assignee = forms.CharField(required=False, max_length=20)
+    add_tags = forms.CharField(required=False, max_length=500)
+
+    def clean_set_assignee(self):
+        return self._member_user(self.cleaned_data.get("set_assignee") or "")
+
+    def clean_add_tags(self):
+        raw = self.cleaned_data.get("add_tags") or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
 
 
 class SnoozeForm(_MemberForm):

@@ -246,6 +246,7 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
     comments = list(
         Comment.objects.filter(ticket=ticket)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
     conversations = list(
@@ -257,7 +258,12 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
             Conversation.objects.filter(pk=ticket.primary_conversation_id)
             .select_related("contact")
             .prefetch_related(
-                Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id"))
+                Prefetch(
+                    "messages",
+                    queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
+                        "attachments"
+                    ),
+                )
             )
             .first()
         )

@@ -1,9 +1,11 @@
 from django.urls import path
 
 from tickets.ui.views import (
+    attachments,
     bulk,
     conversations,
     live,
+    macros,
     new_ticket,
     notifications,
     panel,
@@ -26,6 +28,7 @@ urlpatterns = [
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
     path(ticket + "preview/", panel.ticket_preview, name="preview"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
+    path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
     path(
         "w/<slug:slug>/conversations/",
@@ -41,6 +44,24 @@ urlpatterns = [
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
         conversations.conversation_ticket_create,
         name="from_conversation",
+    ),
+    path(
+        "w/<slug:slug>/attachments/<uuid:key>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "w/<slug:slug>/attachments/<uuid:key>/preview/",
+        attachments.attachment_download,
+        {"preview": True},
+        name="attachment_preview",
+    ),
+    path("w/<slug:slug>/macros/", macros.macro_index, name="macros"),
+    path("w/<slug:slug>/macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
+    path(
+        "w/<slug:slug>/macros/<int:pk>/delete/",
+        macros.macro_delete,
+        name="macro_delete",
     ),
     path("w/<slug:slug>/tickets/new/", new_ticket.new_ticket, name="new"),
     path(

@@ -112,7 +112,7 @@ def _edit(request, slug, number, form_class, apply):
     if not can(membership, "ticket.edit"):
         raise Http404("No such workspace.")
     ticket = ticket_for(membership, number)
-    form = form_class(request.POST, membership=membership)
+    form = form_class(request.POST, request.FILES, membership=membership)
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return render_panel(request, membership, ticket, status=422, errors=errors)
@@ -209,10 +209,22 @@ def ticket_comment(request, slug: str, number: int):
         slug,
         number,
         CommentForm,
-        lambda t, d, actor: services.comment_add(
-            ticket=t, actor=actor, body=d["body"], is_public=d["is_public"]
-        ),
+        _comment,
     )
+
+
+def _comment(ticket, data, actor):
+    """A reply or note with its files; with a macro, its field changes too."""
+    post = {
+        "ticket": ticket,
+        "actor": actor,
+        "body": data["body"],
+        "is_public": data["is_public"],
+        "attachments": data["attachments"],
+    }
+    if data["macro"]:
+        return services.macro_apply(macro=data["macro"], **post)
+    return services.comment_add(**post)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0010_conversation_inbox_and_tool_calls'),
+        ('tickets', '0011_attachments_and_macros'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('helpdesk', '0005_config_history'),
-        ('tickets', '0011_escalationintake_stripped_characters'),
+        ('tickets', '0012_escalationintake_stripped_characters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
