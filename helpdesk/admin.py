@@ -13,11 +13,18 @@ staff user's workspaces like every other page.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    ForeignKeyRawIdWidget,
+)
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import AutoField, BigAutoField, Count
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from helpdesk.lib.parsing import as_id
 from helpdesk.models import Contact, Membership, Notification, Team, Workspace
 
 Role = Membership.Role
@@ -34,6 +41,23 @@ def staff_roles(request) -> dict[int, str]:
         )
         request._backoffice_roles = cached
     return cached
+
+
+class _IdsOnly:
+    """An autocomplete box that shows back only values that can be ids: Django's
+    looks every posted value up, and a value like "abc" is a ValueError there."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [item for item in value if item and as_id(str(item)) is not None]
+        return super().optgroups(name, ids, attr)
+
+
+class IdAutocompleteSelect(_IdsOnly, AutocompleteSelect):
+    pass
+
+
+class IdAutocompleteSelectMultiple(_IdsOnly, AutocompleteSelectMultiple):
+    pass
 
 
 class WorkspaceScopedAdmin(admin.ModelAdmin):
@@ -83,6 +107,45 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return queryset
         ids = list(staff_roles(request))
         return queryset.filter(**{f"{self.workspace_path}__in": ids})
+
+    def _is_pk(self, value: str) -> bool:
+        """Whether `value` can name a row of this model (an id in ASCII digits
+        within the column's range, a well-formed UUID, ...)."""
+        pk = self.model._meta.pk
+        if isinstance(pk, AutoField | BigAutoField):
+            return as_id(value) is not None
+        try:
+            pk.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        """A history page for an id no row can have is a 404, like a missing row
+        (simple-history would hand the text to the database)."""
+        if not self._is_pk(unquote(object_id)):
+            raise Http404("No such row.")
+        return super().history_view(request, object_id, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        """The add form's values from its address (`?team=3`), as the fields'
+        values; one no row or field can have is left out rather than failing."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if field.is_relation:
+                if any(as_id(str(v)) is None for v in values):
+                    del initial[name]
+                continue
+            try:  # a date's widget needs a date, not the text of one
+                initial[name] = field.to_python(value)
+            except (ValidationError, ValueError, TypeError):
+                del initial[name]
+        return initial
 
     def get_readonly_fields(self, request, obj=None):
         """A row never moves to another workspace: its tickets, members and
@@ -136,7 +199,16 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return super().has_delete_permission(request, obj)
         return request.user.is_active and self._may_edit(request, obj)
 
+    def _autocomplete(self, db_field, request, kwargs, widget_class) -> None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = widget_class(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._autocomplete(db_field, request, kwargs, IdAutocompleteSelectMultiple)
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
             return field
@@ -148,6 +220,7 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._autocomplete(db_field, request, kwargs, IdAutocompleteSelect)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
             return field
@@ -214,11 +287,40 @@ class ScopedInline(admin.TabularInline):
         return self.parent_admin().has_change_permission(request, obj)
 
 
+NO_SUCH_USER = (
+    "No user with this id can be added here: pick a member of one of your "
+    "workspaces, or ask an operator to invite the person."
+)
+
+
+class MemberIdWidget(ForeignKeyRawIdWidget):
+    """The user id box, whose label beside it names only users the staff user
+    may already see (a foreign id shows nothing, like an unknown one)."""
+
+    def __init__(self, rel, admin_site, allowed, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.allowed = allowed
+
+    def label_and_url_for_value(self, value):
+        if as_id(str(value)) is None or not self.allowed.filter(pk=value).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 def user_id_field(db_field, admin_site, request, kwargs) -> None:
     """Staff who are not superusers pick a user by id, not from a list of every
-    user of every workspace (which would show other tenants' people)."""
+    user of every workspace (which would show other tenants' people), and only a
+    user who is already a member of one of their workspaces: another workspace's
+    user answers exactly like an id nobody has."""
     if not request.user.is_superuser:
-        kwargs["widget"] = ForeignKeyRawIdWidget(db_field.remote_field, admin_site)
+        allowed = (
+            get_user_model()
+            .objects.filter(memberships__workspace__in=list(staff_roles(request)))
+            .distinct()
+        )
+        kwargs["widget"] = MemberIdWidget(db_field.remote_field, admin_site, allowed)
+        kwargs["queryset"] = allowed
+        kwargs["error_messages"] = {"invalid_choice": NO_SUCH_USER}
 
 
 class ReadOnlyInline(admin.TabularInline):

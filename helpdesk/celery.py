@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
@@ -26,3 +27,18 @@ def _make_broker_folders() -> None:
 @app.on_after_configure.connect
 def _setup(sender, **kwargs) -> None:
     _make_broker_folders()
+
+
+@worker_init.connect
+def _credentials_readable(**kwargs) -> None:
+    """The worker refuses to start while a stored secret cannot be decrypted, with
+    the message naming CREDENTIAL_KEYS (SystemExit: Celery's signals swallow
+    ordinary exceptions)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from integrations.checks import require_readable_credentials
+
+    try:
+        require_readable_credentials()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc

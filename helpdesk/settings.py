@@ -22,9 +22,9 @@ from helpdesk.lib.env import (
     env_int,
     env_json,
     env_list,
+    env_rate,
     env_storage,
 )
-from helpdesk.lib.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -218,40 +218,25 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
+
+
+def _every(task: str, seconds: float) -> dict:
+    """A beat entry; a run that waited longer than its period is dropped (the next
+    one does the same work)."""
+    return {"task": task, "schedule": float(seconds), "options": {"expires": seconds}}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "sla-sweep": {
-        "task": "sla.sweep",
-        "schedule": float(SLA_SWEEP_SECONDS),
-        "options": {"expires": SLA_SWEEP_SECONDS},
-    },
-    "wake-snoozed-tickets": {
-        "task": "tickets.wake_snoozed",
-        "schedule": float(SNOOZE_SWEEP_SECONDS),
-        "options": {"expires": SNOOZE_SWEEP_SECONDS},
-    },
-    "deliver-notifications": {
-        "task": "helpdesk.deliver_notifications",
-        "schedule": float(NOTIFICATION_SWEEP_SECONDS),
-        "options": {"expires": NOTIFICATION_SWEEP_SECONDS},
-    },
+    "sla-sweep": _every("sla.sweep", SLA_SWEEP_SECONDS),
+    "wake-snoozed-tickets": _every("tickets.wake_snoozed", SNOOZE_SWEEP_SECONDS),
+    "deliver-notifications": _every(
+        "helpdesk.deliver_notifications", NOTIFICATION_SWEEP_SECONDS
+    ),
     # Background exports whose task never reached a worker (broker down).
-    "run-stranded-exports": {
-        "task": "tickets.export_jobs_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 60},
-    },
-    # External sync: drain the outbox often; pull to repair missed webhooks. A run
-    # that waited longer than its period is dropped (the next does the same work).
-    "integrations-drain-outbox": {
-        "task": "integrations.tasks.drain_outbox",
-        "schedule": 10.0,
-        "options": {"expires": 10},
-    },
-    "integrations-pull-changes": {
-        "task": "integrations.tasks.pull_changes",
-        "schedule": 300.0,
-        "options": {"expires": 300},
-    },
+    "run-stranded-exports": _every("tickets.export_jobs_sweep", 60),
+    # External sync: drain the outbox often; pull to repair missed webhooks.
+    "integrations-drain-outbox": _every("integrations.tasks.drain_outbox", 10),
+    "integrations-pull-changes": _every("integrations.tasks.pull_changes", 300),
     # Idempotency claims of escalations are kept for a week, then dropped.
     "prune-escalation-claims": {
         "task": "tickets.prune_escalation_claims",
@@ -260,11 +245,7 @@ CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "helpdesk.housekeeping", "schedule": 24 * 3600.0},
     "messaging-deliver-replies": {"task": "messaging.deliver_replies", "schedule": 5.0},
     # Inbound e-mail from the IMAP mailboxes (self-hosting; see README).
-    "messaging-poll-imap": {
-        "task": "messaging.poll_imap",
-        "schedule": float(INBOUND_IMAP_POLL_SECONDS),
-        "options": {"expires": INBOUND_IMAP_POLL_SECONDS},
-    },
+    "messaging-poll-imap": _every("messaging.poll_imap", INBOUND_IMAP_POLL_SECONDS),
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -281,6 +262,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox
@@ -355,14 +337,7 @@ ATTACHMENTS_SCANNER = os.environ.get("ATTACHMENTS_SCANNER", ACCEPT_ALL_SCANNER)
 
 # Requests per API token: "<n>/<s|min|hour|day>", or "off". Counted in the cache
 # (Redis when REDIS_URL is set, else per process); helpdesk/lib/throttling.py.
-API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip()
-if API_RATE_LIMIT.lower() in {"off", "0", "none"}:
-    API_RATE_LIMIT = ""
-else:
-    try:
-        parse_rate(API_RATE_LIMIT)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"API_RATE_LIMIT: {exc}") from None
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "600/min", may_be_off=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -377,6 +352,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "helpdesk.lib.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
@@ -400,6 +380,7 @@ EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 2000)  # rows per 4 queries
 EXPORT_STALE_PENDING_SECONDS = env_int("EXPORT_STALE_PENDING_SECONDS", 120)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 2**20)
 
 # Who writes ticket summaries: a dotted path to a callable (tickets.intake.summaries).
 # The default runs locally with no network.

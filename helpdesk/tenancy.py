@@ -5,6 +5,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from helpdesk.lib.parsing import as_id
 from helpdesk.models import Membership, Workspace
 
 M = TypeVar("M", bound=Model)
@@ -38,8 +39,8 @@ def member_get(
     rows = Membership.objects.filter(workspace=workspace)
     if user is not None:
         rows = rows.filter(user=user)
-    elif user_id is not None and str(user_id).isdigit():
-        rows = rows.filter(user_id=user_id)
+    elif user_id is not None and as_id(user_id) is not None:
+        rows = rows.filter(user_id=as_id(user_id))
     elif email:
         rows = rows.filter(user__email__iexact=email)
     else:

@@ -9,6 +9,9 @@ from helpdesk.views import healthz
 
 # A URL no route matches: JSON under /api/, the usual page elsewhere.
 handler404 = "helpdesk.views.not_found"
+# Any other failure: JSON for the API and webhooks, a styled page elsewhere; 503
+# while the database is unreachable.
+handler500 = "helpdesk.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("helpdesk.password_reset")),
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
     path("api/v1/", include("messaging.api_urls")),

@@ -2,6 +2,7 @@
 CREDENTIAL_KEYS (run by `migrate` and `manage.py check --database default`)."""
 
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from integrations.crypto import readable
@@ -37,3 +38,12 @@ def credentials_readable(app_configs=None, databases=None, **kwargs) -> list[Err
             id="integrations.E001",
         )
     ]
+
+
+def require_readable_credentials() -> None:
+    """Refuse to start a web or worker process (helpdesk.wsgi, helpdesk.celery)
+    while a stored secret cannot be decrypted: ImproperlyConfigured naming
+    CREDENTIAL_KEYS, rather than failing later on every sync and webhook."""
+    errors = credentials_readable(databases=["default"])
+    if errors:
+        raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint}")

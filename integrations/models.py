@@ -266,6 +266,8 @@ class WebhookEvent(models.Model):
     event_id = models.CharField(max_length=200)
     remote_id = models.CharField(max_length=100, blank=True)
     outcome = models.CharField(max_length=30, blank=True)
+    # What was fitted to our limits or not applied (integrations.normalise).
+    warnings = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,8 @@
 """Inbound webhooks: one endpoint per connection, authenticated by its platform's
 adapter (see the registry's `webhook` of each platform) on the raw body before
-anything is parsed, deduplicated by event id, applied only when newer.
+anything is parsed, deduplicated by event id, applied only when newer. Values over
+our limits are fitted (integrations.normalise) with warnings on the event's record;
+a signed event is never answered with a retry loop (5xx or 4xx) for its content.
 
 Two addresses reach it: /api/v1/workspaces/<slug>/integrations/webhooks/<uuid>/
 (shown for every connection; a connection of another workspace is not found there)
@@ -16,9 +18,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from helpdesk.lib.errors import json_error
-from integrations.base import SyncError, WebhookRejected
+from helpdesk.lib.errors import DomainError, json_error
+from helpdesk.lib.parsing import MAX_JSON_DEPTH, JSONTooDeep, loads_json
+from integrations.base import SyncError, WebhookData, WebhookRejected
 from integrations.models import Connection, WebhookEvent
+from integrations.normalise import event_id, fit_raw, normalise_remote
 from integrations.pull import apply_remote
 from integrations.registry import adapter_for
 
@@ -44,27 +48,60 @@ def receive(
         return json_error("too_large", "Body too large.", status=413)
     adapter = adapter_for(connection)
     try:
+        # The signature first: nothing of the request (not even its timestamp
+        # header) is parsed before it is checked.
         adapter.verify_webhook(request.headers, body)
-    except (WebhookRejected, ValidationError) as exc:
+    except (WebhookRejected, ValidationError, ValueError) as exc:
         log.warning("webhook for connection %s refused: %s", connection.pk, exc)
         return json_error("not_authenticated", "Signature check failed.", status=401)
+    data, warnings = _read(adapter, body)
+    if data is None:
+        # Signed by the platform, so redelivering it would never help: taken
+        # (200) and logged, not refused into a retry loop.
+        log.warning("webhook for connection %s ignored: %s", connection.pk, warnings)
+        return JsonResponse({"status": "ignored", "warnings": warnings}, status=200)
+    remote, fitted = normalise_remote(data.ticket)
+    return _apply(
+        connection, adapter, event_id(data.event_id), remote, warnings + fitted
+    )
+
+
+def _read(adapter, body: bytes) -> tuple[WebhookData | None, list[str]]:
+    """The signed event (tags sent as one string made a list first), or None
+    and why it cannot be read."""
+    warnings: list[str] = []
     try:
-        data = adapter.parse_webhook(body)
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        return json_error("invalid", "Unreadable event.", status=400)
+        payload = loads_json(body)
+        fit_raw(payload, warnings)
+        return adapter.parse_webhook(json.dumps(payload).encode()), warnings
+    except JSONTooDeep:
+        return None, [f"nested deeper than {MAX_JSON_DEPTH} levels"]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        return None, [f"unreadable event ({type(exc).__name__})"]
+
+
+def _apply(connection, adapter, event: str, remote, warnings) -> JsonResponse:
     try:
         with transaction.atomic():
-            event = WebhookEvent.objects.create(
+            record = WebhookEvent.objects.create(
                 connection=connection,
-                event_id=data.event_id[:200],
-                remote_id=data.ticket.remote_id,
+                event_id=event,
+                remote_id=remote.remote_id,
+                warnings=warnings,
             )
-            outcome = apply_remote(connection, data.ticket, adapter)
-            event.outcome = outcome
-            event.save(update_fields=["outcome"])
+            try:
+                with transaction.atomic():
+                    outcome = apply_remote(connection, remote, adapter)
+            except (DomainError, ValidationError) as exc:
+                outcome = "refused"
+                record.warnings = [*warnings, f"not applied: {exc}"[:500]]
+            record.outcome = outcome
+            record.save(update_fields=["outcome", "warnings"])
     except IntegrityError:
         return JsonResponse({"status": "duplicate"}, status=200)
     except SyncError as exc:
         # Nothing was kept, so the platform's redelivery will be taken.
         return json_error("unavailable", exc.message, status=503)
-    return JsonResponse({"status": outcome}, status=200)
+    if warnings:
+        log.warning("webhook %s for connection %s: %s", event, connection.pk, warnings)
+    return JsonResponse({"status": outcome, "warnings": record.warnings}, status=200)

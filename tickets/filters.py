@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django_filters.constants import EMPTY_VALUES
 
+from helpdesk.lib.parsing import as_id
 from helpdesk.models import Membership, Team, Workspace
 from tickets import workflow
 from tickets.models import Label, Ticket
@@ -181,19 +182,6 @@ class TicketFilterForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("priority_max", "Must not be below priority_min.")
         return data
-
-
-MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
-
-
-def as_id(value: str) -> int | None:
-    """`value` as a row id: ASCII digits within the database's range, else None (a
-    superscript digit passes str.isdigit() but not int(); a huge number overflows
-    the database's integer)."""
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
 
 
 class MemberChoiceFilter(django_filters.ChoiceFilter):

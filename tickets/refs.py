@@ -2,7 +2,10 @@
 
 import re
 
-_REF = re.compile(r"^#?(?:(?P<prefix>[A-Za-z][A-Za-z0-9]*)-)?(?P<number>\d+)$")
+_REF = re.compile(
+    r"^#?(?:(?P<prefix>[A-Za-z][A-Za-z0-9]*)-)?(?P<number>\d{1,10})$", re.ASCII
+)
+MAX_NUMBER = 2**31 - 1  # Ticket.number is a 32-bit integer
 
 
 def format_ref(prefix: str, number: int) -> str:
@@ -21,6 +24,8 @@ def parse_ref(text: str, prefix: str) -> int:
     if given_prefix is not None and given_prefix.upper() != prefix.upper():
         raise ValueError(f"{text!r} does not use this workspace's prefix {prefix}.")
     number = int(match.group("number"))
-    if number < 1:
-        raise ValueError(f"{text!r} is not a ticket reference: numbers start at 1.")
+    if not 1 <= number <= MAX_NUMBER:
+        raise ValueError(
+            f"{text!r} is not a ticket reference: numbers run from 1 to {MAX_NUMBER}."
+        )
     return number

@@ -5,9 +5,9 @@
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.http import Http404
-from rest_framework import exceptions, renderers, status
+from rest_framework import exceptions, pagination, parsers, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +19,7 @@ from helpdesk.lib.errors import (
     invalid_body,
     validation_errors,
 )
+from helpdesk.lib.parsing import MAX_JSON_DEPTH, loads_json
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -85,3 +86,31 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         if response is not None:
             response._csp_update = {"style-src": [UNSAFE_INLINE]}
         return html
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with bounded nesting: a body nested deeper than
+    MAX_JSON_DEPTH is a 400 in the error shape, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return loads_json(stream.read() if stream is not None else b"")
+        except ValueError as exc:
+            raise exceptions.ParseError(
+                f"The body is not JSON nested at most {MAX_JSON_DEPTH} deep: {exc}"
+            ) from exc
+
+
+class CursorPagination(pagination.CursorPagination):
+    """DRF's cursor pages, where a tampered cursor (a position that is not a
+    value of the ordering's column, or out of its range) is a 400 naming `cursor`
+    rather than a failed query."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            with transaction.atomic():  # a refused query leaves nothing broken
+                return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DataError) as exc:
+            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc

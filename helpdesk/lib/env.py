@@ -10,6 +10,8 @@ import os
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from helpdesk.lib.rates import parse_rate
+
 
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -83,6 +85,18 @@ def credential_keys(keys: list[str], legacy_key: str, secret_key: str) -> list[s
                 "print(Fernet.generate_key().decode())' makes one)"
             ) from None
     return list(dict.fromkeys(key for key, _name in ring))
+
+
+def env_rate(name: str, default: str, *, may_be_off: bool = False) -> str:
+    """A rate such as "600/min"; "" when `may_be_off` and set to off, 0 or none."""
+    raw = (os.environ.get(name) or default).strip()
+    if may_be_off and raw.lower() in {"off", "0", "none"}:
+        return ""
+    try:
+        parse_rate(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return raw
 
 
 # Attachments: the types allowed by default, as sniffed from the bytes (never HTML

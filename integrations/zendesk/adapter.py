@@ -184,20 +184,23 @@ class ZendeskAdapter(Adapter):
         stamp = headers.get("X-Zendesk-Webhook-Signature-Timestamp", "")
         if not signature or not stamp:
             raise WebhookRejected("Missing signature headers.")
+        expected = base64.b64encode(
+            hmac.new(
+                self.connection.webhook_secret.encode(),
+                stamp.encode("utf-8", "surrogatepass") + body,
+                hashlib.sha256,
+            ).digest()
+        ).decode()
+        if not hmac.compare_digest(
+            expected.encode(), signature.encode("utf-8", "replace")
+        ):
+            raise WebhookRejected("Bad signature.")
+        # Only a signed timestamp is parsed.
         when = parse_time(stamp)
         if when is None:
             raise WebhookRejected("Unreadable signature timestamp.")
         if abs(time.time() - when.timestamp()) > settings.SYNC_WEBHOOK_TOLERANCE:
             raise WebhookRejected("The signature timestamp is outside the window.")
-        expected = base64.b64encode(
-            hmac.new(
-                self.connection.webhook_secret.encode(),
-                stamp.encode() + body,
-                hashlib.sha256,
-            ).digest()
-        ).decode()
-        if not hmac.compare_digest(expected, signature):
-            raise WebhookRejected("Bad signature.")
 
     def parse_webhook(self, body: bytes) -> WebhookData:
         data = json.loads(body)

@@ -2,8 +2,11 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory
+from tickets.intake import rules
 
 _ids = itertools.count(1)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -21,6 +24,22 @@ def bot(workspace):
     return MembershipFactory(
         workspace=workspace, role="agent", user__username="ai-bot"
     ).user
+
+
+@pytest.fixture
+def bot_api(bot):
+    """The AI agent, signed in with its API token."""
+    client = APIClient()
+    token = Token.objects.create(user=bot)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def all_rule(workspace):
+    return rules.escalation_rule_create(
+        workspace=workspace, actor=None, values={"name": "Everything", "priority": 4}
+    )
 
 
 def message(kind, body, minute=0):

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from helpdesk.models import Contact
@@ -28,22 +27,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def bot_api(bot):
-    """The AI agent, signed in with its API token."""
-    client = APIClient()
-    token = Token.objects.create(user=bot)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@pytest.fixture
-def all_rule(workspace):
-    return rules.escalation_rule_create(
-        workspace=workspace, actor=None, values={"name": "Everything", "priority": 4}
-    )
 
 
 def escalate(client, body, **headers):

@@ -508,7 +508,15 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
         for route, pattern in _patterns()
         # anymail/: the e-mail services' tracking webhooks, server-wide, no slug.
         if not route.startswith(
-            ("admin/", "api/", "integrations/", "anymail/", "login", "logout")
+            (
+                "admin/",
+                "api/",
+                "integrations/",
+                "anymail/",
+                "login",
+                "logout",
+                "password-reset",
+            )
         )
         and route not in ("healthz", "favicon.ico")  # no data: a static redirect
     ]

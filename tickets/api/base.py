@@ -10,7 +10,8 @@ are one JSON shape (helpdesk.lib.api.api_exception_handler).
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.pagination import CursorPagination
+
+from helpdesk.lib.api import CursorPagination
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

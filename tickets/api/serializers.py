@@ -233,6 +233,16 @@ def _related(model_qs, **kw):
     )
 
 
+class TagNamesField(serializers.ListField):
+    """Tag names in, tag names out (the browsable API renders its edit form from
+    the ticket, whose `tags` is a related manager)."""
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            data = [tag.name for tag in data.all()]
+        return super().to_representation(data)
+
+
 class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
     """Fields a client may set when creating or editing a ticket."""
 
@@ -258,7 +268,7 @@ class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
     confidence = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=100
     )
-    tags = serializers.ListField(
+    tags = TagNamesField(
         child=serializers.CharField(max_length=50), required=False, max_length=50
     )
 

@@ -12,13 +12,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
-from helpdesk.lib.api import PreconditionRequired
+from helpdesk.lib.api import CursorPagination, PreconditionRequired
 from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
+from helpdesk.lib.parsing import parse_int
 from tickets import bulk, selectors, services
 from tickets.api import serializers as s
 from tickets.api.base import IDEMPOTENCY_KEY, IF_MATCH, CreatedCursorPagination
@@ -71,12 +71,12 @@ def _if_match_version(request, *, required: bool) -> int | None:
     if header == "*":
         return None
     value = header.split(",")[0].strip()
-    value = value.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    version = parse_int(value.removeprefix("W/").strip('"'), minimum=0)
+    if version is None:
         raise StaleVersion(
             f"If-Match {header!r} does not name a version of this ticket."
         )
-    return int(value)
+    return version
 
 
 def _with_etag(response: Response, ticket: Ticket) -> Response:

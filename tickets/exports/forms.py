@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from helpdesk.lib.csv import FORMULA_PREFIXES, unescape_cell
+from helpdesk.lib.parsing import parse_int
 from helpdesk.models import Membership, Team
 from tickets import workflow
 from tickets.models import Ticket
@@ -166,9 +167,10 @@ class ImportRowForm(forms.Form):
         text = self.cleaned_data["confidence"]
         if not text:
             return None
-        if not (text.isdigit() and 0 <= int(text) <= 100):
+        number = parse_int(text, minimum=0, maximum=100)
+        if number is None:
             raise ValidationError(f"Confidence must be 0-100, got {text!r}.")
-        return int(text)
+        return number
 
     def clean(self):
         data = super().clean()

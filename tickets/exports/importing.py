@@ -11,6 +11,9 @@ row fails or when it is a dry run, so nothing is ever half imported.
 
 import csv
 import io
+import itertools
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +38,11 @@ REQUIRED = ("subject",)
 # Which file column a service's field error is about.
 COLUMN_FOR_FIELD = {"assignee": "assignee_email", "requester": "requester_email"}
 XLSX_MAGIC = b"PK\x03\x04"
+# Read limits, checked while the file streams in (settings.IMPORT_MAX_ROWS and
+# IMPORT_MAX_UNCOMPRESSED_BYTES are the others).
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 100_000
+MAX_TABLE_CHARS = 10_000_000
 # The template file offered on the import page: the columns the import reads, in
 # the export's order, and one example row that imports as a new ticket.
 TEMPLATE_COLUMNS = [name for name in KNOWN_COLUMNS if name in IMPORTABLE]
@@ -160,6 +168,39 @@ def read_table(upload) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def _bounded(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
+    """The non-blank rows as text, read one at a time and refused as soon as the
+    file passes a limit: columns, characters in a cell, characters in all. Past
+    the row limit, rows are only counted (for the message), not kept."""
+    columns, cell_limit, total_limit = MAX_COLUMNS, MAX_CELL_CHARS, MAX_TABLE_CHARS
+    table: list[list[str]] = []
+    total = count = 0
+    for values in rows:
+        row = [_cell_text(value) for value in itertools.islice(values, columns + 1)]
+        if not any(cell.strip() for cell in row):
+            continue
+        count += 1
+        if count > max_rows() + 1:
+            continue
+        if len(row) > columns:
+            raise ImportFileError(f"Row {count} has over {columns} columns.")
+        longest = max(len(cell) for cell in row)
+        if longest > cell_limit:
+            raise ImportFileError(
+                f"Row {count} has a cell of {longest:,} characters; "
+                f"the limit is {cell_limit:,}."
+            )
+        total += sum(len(cell) for cell in row)
+        if total > total_limit:
+            raise ImportFileError(f"The file holds over {total_limit:,} characters.")
+        table.append(row)
+    if count > max_rows() + 1:
+        raise ImportFileError(
+            f"The file has {count - 1} rows; the limit is {max_rows()} per import."
+        )
+    return table
+
+
 def _read_csv(data: bytes) -> list[list[str]]:
     if b"\x00" in data:
         raise ImportFileError("This is not a CSV file (it contains binary data).")
@@ -170,30 +211,43 @@ def _read_csv(data: bytes) -> list[list[str]]:
             "This is not a UTF-8 CSV file. Save it as 'CSV UTF-8' and try again."
         ) from None
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+        return _bounded(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise ImportFileError(f"The CSV file cannot be read: {exc}.") from None
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an XLSX whose parts decompress past the limit, before reading any
+    (zipfile never inflates a member past its declared size)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ImportFileError("The XLSX file cannot be read.") from None
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    size = sum(member.file_size for member in members)
+    if len(members) > 1000 or size > limit:
+        raise ImportFileError(
+            f"The XLSX file unpacks to {size / 1_048_576:,.0f} MB; the limit is "
+            f"{limit / 1_048_576:.0f} MB."
+        )
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        # Streamed row by row (read_only), never the whole sheet at once.
+        return _bounded(sheet.iter_rows(values_only=True))
+    except ImportFileError:
+        raise
     except Exception:  # noqa: BLE001 - any parse failure is a bad file
         raise ImportFileError("The XLSX file cannot be read.") from None
-    sheet = workbook.worksheets[0]
-    table = []
-    for values in sheet.iter_rows(values_only=True, max_row=max_rows() + 2):
-        row = [_cell_text(value) for value in values]
-        if any(cell.strip() for cell in row):
-            table.append(row)
-    workbook.close()
-    if sheet.max_row and sheet.max_row > max_rows() + 1:
-        raise ImportFileError(
-            f"The sheet has {sheet.max_row - 1} rows; the limit is {max_rows()}."
-        )
-    return table
+    finally:
+        if "workbook" in locals():
+            workbook.close()
 
 
 def check_headers(headers: list[str]) -> list[str]:

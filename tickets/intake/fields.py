@@ -16,6 +16,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.lib.parsing import clean_text
+
 # Seed vocabularies for priority: Low/Normal/High/Urgent and Low/Medium/High/Critical.
 PRIORITY_WORDS = {
     "lowest": 1,
@@ -31,8 +33,14 @@ DOMAIN = re.compile(
 )
 
 
+STRIPPED = "stripped_characters"
+
+
 class _StrictText:
-    """Only a JSON string is text; null is the empty string; whitespace trimmed."""
+    """Only a JSON string is text; null is the empty string; whitespace trimmed.
+    NULs and lone surrogates (which no database stores) are removed, never a
+    reason to refuse the payload: how many is added up in the serializer
+    context's `stripped_characters`, for the stored record."""
 
     def __init__(self, *, limit: int, required: bool = False, **kwargs):
         messages = {
@@ -59,6 +67,10 @@ class _StrictText:
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string")
+        data, removed = clean_text(data)
+        if removed:
+            context = self.context
+            context[STRIPPED] = context.get(STRIPPED, 0) + removed
         return super().to_internal_value(data)
 
 

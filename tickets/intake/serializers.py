@@ -27,6 +27,7 @@ from tickets.attachments import AttachmentRefused, CheckedAttachment, attachment
 from tickets.conversations import MessageInput
 from tickets.intake.fields import (
     DOMAIN,
+    STRIPPED,
     AwareDateTime,
     Boolean,
     Email,
@@ -214,6 +215,7 @@ class IntakeInput:
     priority: int | None = None
     subject: str = ""
     event_id: str = ""
+    stripped_characters: int = 0  # NULs and lone surrogates removed from texts
 
 
 class EscalationContactSerializer(_Object):
@@ -278,6 +280,7 @@ class EscalationPayloadSerializer(_Object):
             priority=attrs.get("priority"),
             subject=attrs.get("subject", ""),
             event_id=attrs.get("event_id", ""),
+            stripped_characters=self.context.get(STRIPPED, 0),
         )
 
 

@@ -59,7 +59,9 @@ class IntakeResult:
 
 def _request_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # A lone surrogate in the payload (stripped from what is stored) still
+    # tells two posts apart.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def intake_key(
@@ -170,8 +172,16 @@ def escalation_intake(
         claim.conversation = result.conversation
         claim.rule = result.rule
         claim.detail = result.detail[:300]
+        claim.stripped_characters = data.stripped_characters
         claim.save(
-            update_fields=["outcome", "ticket", "conversation", "rule", "detail"]
+            update_fields=[
+                "outcome",
+                "ticket",
+                "conversation",
+                "rule",
+                "detail",
+                "stripped_characters",
+            ]
         )
     return result
 

@@ -11,7 +11,7 @@ from tickets.models.intake import EscalationIntake, EscalationRule
 from tickets.models.macros import Macro
 from tickets.models.taxonomy import Label, Tag
 from tickets.models.tickets import NO_BREACH, Ticket
-from tickets.models.views import ExportJob, SavedView
+from tickets.models.views import ExportJob, ImportPreview, SavedView
 
 __all__ = [
     "NO_BREACH",
@@ -21,6 +21,7 @@ __all__ = [
     "EscalationIntake",
     "EscalationRule",
     "ExportJob",
+    "ImportPreview",
     "Label",
     "Macro",
     "Message",

@@ -128,6 +128,8 @@ class EscalationIntake(models.Model):
         related_name="+",
     )
     detail = models.CharField(max_length=300, blank=True)
+    # NULs and lone surrogates removed from the payload's texts (never stored).
+    stripped_characters = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -69,3 +69,30 @@ class ExportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, self.done_rows * 100 // self.total_rows)
+
+
+class ImportPreview(models.Model):
+    """An import file that passed its dry run, waiting for its confirmation. The
+    confirmation locks this row and applies the file only while it is pending, so
+    a double click (or any number of simultaneous confirms) imports it once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="import_previews"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=32, unique=True)
+    path = models.CharField(max_length=300)
+    name = models.CharField(max_length=255)
+    state = models.CharField(max_length=10, choices=State.choices, default="pending")
+    # The confirmation's answer, shown again to a repeated confirmation.
+    outcome = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Import preview {self.token} ({self.state})"

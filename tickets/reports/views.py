@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -38,7 +39,7 @@ from helpdesk.tenancy import membership_for_slug
 from sla.reports import sla_compliance
 from tickets.exports import importing, responses
 from tickets.exports.forms import ImportRowForm
-from tickets.models import ExportJob
+from tickets.models import ExportJob, ImportPreview
 from tickets.reports import charts, queries
 from tickets.ui import listing
 
@@ -226,29 +227,46 @@ def import_template(request, slug: str):
 
 
 def _import_confirm(request, membership: Membership):
-    """Apply the stored file of the preview named by the POSTed token."""
-    pending = request.session.get(PENDING_KEY) or {}
-    if (
-        pending.get("token") != request.POST["confirm"]
-        or pending.get("workspace") != membership.workspace.pk
-    ):
-        messages.error(request, "That preview has expired; upload the file again.")
-        return None
-    with default_storage.open(pending["path"], "rb") as stored:
-        stored.name = pending["name"]
-        result = importing.ticket_import(
-            membership=membership, upload=stored, dry_run=False
+    """Apply the stored file of the preview named by the POSTed token, once: the
+    preview's row is locked, so a simultaneous confirmation waits and then gets
+    the first one's answer. (the import's result or None, the answer's text or
+    None when there is no such preview)."""
+    with transaction.atomic():
+        preview = (
+            ImportPreview.objects.select_for_update()
+            .filter(
+                token=request.POST["confirm"][:32],
+                workspace=membership.workspace,
+                created_by=request.user,
+            )
+            .first()
         )
-    default_storage.delete(pending["path"])
+        if preview is None:
+            return None, None
+        result = None
+        if preview.state == ImportPreview.State.PENDING:
+            try:
+                stored = default_storage.open(preview.path, "rb")
+            except OSError:  # swept by housekeeping: the preview expired
+                preview.delete()
+                return None, None
+            with stored:
+                stored.name = preview.name
+                result = importing.ticket_import(
+                    membership=membership, upload=stored, dry_run=False
+                )
+            preview.outcome = (
+                f"Imported: {result.count('create')} created, "
+                f"{result.count('update')} updated, "
+                f"{result.count('unchanged')} unchanged."
+                if result.written
+                else "The import was refused: the file no longer passes its checks."
+            )
+            preview.state = ImportPreview.State.DONE
+            preview.save(update_fields=["outcome", "state"])
+            transaction.on_commit(lambda: default_storage.delete(preview.path))
     request.session.pop(PENDING_KEY, None)
-    if result.written:
-        messages.success(
-            request,
-            f"Imported: {result.count('create')} created, "
-            f"{result.count('update')} updated, "
-            f"{result.count('unchanged')} unchanged.",
-        )
-    return result
+    return result, preview.outcome
 
 
 def _import_preview(request, membership: Membership, upload, context: dict):
@@ -260,12 +278,14 @@ def _import_preview(request, membership: Membership, upload, context: dict):
         path = default_storage.save(
             f"{housekeeping.IMPORT_PREVIEW_DIR}/{token}", ContentFile(upload.read())
         )
-        request.session[PENDING_KEY] = {
-            "token": token,
-            "path": path,
-            "name": upload.name,
-            "workspace": membership.workspace.pk,
-        }
+        ImportPreview.objects.create(
+            workspace=membership.workspace,
+            created_by=request.user,
+            token=token,
+            path=path,
+            name=upload.name[:255],
+        )
+        request.session[PENDING_KEY] = token
         context["token"] = token
     return result
 
@@ -283,8 +303,13 @@ def import_tickets(request, slug: str):
         "ignored_columns": importing.IGNORED_COLUMNS,
     }
     if request.method == "POST" and request.POST.get("confirm"):
-        context["result"] = _import_confirm(request, membership)
-        if context["result"] is None:
+        result, outcome = _import_confirm(request, membership)
+        if result is not None:
+            context["result"] = result
+        else:
+            if outcome is None:
+                outcome = "That preview has expired; upload the file again."
+            messages.info(request, outcome)
             return redirect("reports:import", slug)
     elif request.method == "POST":
         upload = request.FILES.get("file")

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.actors import Actor
+from helpdesk.actors import Actor, actor_label
 from helpdesk.models import Team
 from tickets import events
 from tickets.models import Label, Ticket, TicketEvent
@@ -71,6 +71,13 @@ def ticket_update(
             old_status=ticket.status,
             status=status if status and status != ticket.status else None,
         )
+        if "summary" in edit.diffs and "summary_by" not in changes and actor:
+            # A person rewriting the summary becomes its author.
+            author = actor_label(actor)[
+                : Ticket._meta.get_field("summary_by").max_length
+            ]
+            if author != ticket.summary_by:
+                edit.diffs["summary_by"] = (ticket.summary_by, author)
         edit.added, edit.removed = tags_diff(
             ticket, wanted=tags, add=add_tags, remove=remove_tags
         )

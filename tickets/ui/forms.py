@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from helpdesk.lib.parsing import as_id, parse_int
 from helpdesk.models import Membership
 from helpdesk.tenancy import member_get
 from tickets import selectors, workflow
@@ -71,15 +72,16 @@ class FieldForm(_MemberForm):
         if not name:
             return data
         if name == "priority":
-            value = int(raw) if raw.isdigit() else raw
+            number = parse_int(raw)
+            value = raw if number is None else number
         elif name == "assignee":
             value = self._member_user(raw)
         elif name == "team":
             value = None
             if raw:
                 value = (
-                    self.workspace.teams.filter(pk=raw).first()
-                    if raw.isdigit()
+                    self.workspace.teams.filter(pk=as_id(raw)).first()
+                    if as_id(raw)
                     else None
                 )
                 if value is None:
@@ -88,10 +90,10 @@ class FieldForm(_MemberForm):
             value = None
             if raw:
                 value = (
-                    Label.objects.filter(workspace=self.workspace, pk=raw)
+                    Label.objects.filter(workspace=self.workspace, pk=as_id(raw))
                     .select_related("parent")
                     .first()
-                    if raw.isdigit()
+                    if as_id(raw)
                     else None
                 )
                 if value is None:

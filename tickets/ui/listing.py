@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
+from helpdesk.lib.parsing import parse_int
 from helpdesk.models import Membership, Notification, Workspace
 from helpdesk.permissions import can
 from helpdesk.tenancy import scoped
@@ -211,11 +212,7 @@ class _ChipNames:
         if name == "status":
             return workflow.label(value).strip("'")
         if name == "priority":
-            return (
-                dict(Ticket.Priority.choices).get(int(value), value)
-                if (value.isdigit())
-                else value
-            )
+            return dict(Ticket.Priority.choices).get(parse_int(value), value)
         if name == "source":
             return dict(Ticket.Source.choices).get(value, value)
         if name == "sla":

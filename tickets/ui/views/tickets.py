@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from helpdesk.lib.parsing import parse_int
 from helpdesk.models import Membership
 from helpdesk.permissions import can
 from tickets import selectors, services, workflow
@@ -124,10 +125,8 @@ def ticket_index(request, slug: str, number: int | None = None):
 
 def _board_column_page(request, membership, query, status):
     """More cards for one board column, loaded when the agent scrolls to its end."""
-    try:
-        page = max(int(request.GET.get("page", "2")), 2)
-    except ValueError:
-        page = 2
+    # ASCII digits within reach of the database's OFFSET; anything else: page 2.
+    page = parse_int(request.GET.get("page"), minimum=2, maximum=2**31 // 1000) or 2
     start = (page - 1) * BOARD_PAGE_SIZE
     rows = query.tickets(ignore_status=True).filter(status=status)
     cards = list(rows[start : start + BOARD_PAGE_SIZE + 1])

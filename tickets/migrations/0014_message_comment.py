@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_attachments_and_macros'),
+        ('tickets', '0013_importpreview'),
     ]
 
     operations = [
