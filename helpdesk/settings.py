@@ -364,6 +364,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the ticket's status and priority wherever a field uses them.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.workflow.Status",
+        "TicketPriorityEnum": "tickets.models.Ticket.Priority",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
