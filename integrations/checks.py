@@ -1,37 +1,45 @@
-"""Start-up check: every stored connection secret opens with a key in
-CREDENTIAL_KEYS (run by `migrate` and `manage.py check --database default`)."""
+"""Start-up check: every stored secret (connections, reply channels, mailboxes)
+opens with a key in CREDENTIAL_KEYS (run by `migrate`, `manage.py check --database
+default` and at web and worker start)."""
 
+from django.apps import apps
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
-from integrations.crypto import readable
+from integrations.crypto import ENCRYPTED_FIELDS, readable
+
+
+def unreadable_rows() -> dict[str, list]:
+    """Primary keys, by model label, of the rows holding a secret no key opens."""
+    found = {}
+    for label, fields in ENCRYPTED_FIELDS.items():
+        rows = apps.get_model(label).objects.values_list("pk", *fields)
+        bad = [pk for pk, *tokens in rows if not all(readable(t) for t in tokens)]
+        if bad:
+            found[label] = bad
+    return found
 
 
 @register(Tags.database)
 def credentials_readable(app_configs=None, databases=None, **kwargs) -> list[Error]:
     if not databases or "default" not in databases:
         return []
-    from integrations.models import Connection
-
     try:
-        rows = list(
-            Connection.objects.values_list(
-                "pk", "credentials_encrypted", "webhook_secret_encrypted"
-            )
-        )
+        unreadable = unreadable_rows()
     except DatabaseError:  # not migrated yet: nothing stored to read
         return []
-    unreadable = [
-        pk for pk, *tokens in rows if not all(readable(token) for token in tokens)
-    ]
     if not unreadable:
         return []
+    rows = "; ".join(
+        f"{label} ids {', '.join(map(str, pks[:20]))}"
+        for label, pks in unreadable.items()
+    )
+    count = sum(len(pks) for pks in unreadable.values())
     return [
         Error(
-            f"{len(unreadable)} connection(s) hold secrets that no key in "
-            f"CREDENTIAL_KEYS can decrypt (connection ids: "
-            f"{', '.join(map(str, unreadable[:20]))}).",
+            f"{count} stored secret(s) cannot be decrypted by any key in "
+            f"CREDENTIAL_KEYS ({rows}).",
             hint="Put the key they were encrypted with back into CREDENTIAL_KEYS "
             "(newest first; SYNC_ENCRYPTION_KEY and the key derived from SECRET_KEY "
             "are tried last), then run `manage.py rotate_credentials`.",

@@ -10,6 +10,15 @@ from django.core.exceptions import ValidationError
 
 UNREADABLE = "The stored secret cannot be read with any key in CREDENTIAL_KEYS."
 
+# The columns that hold tokens of this ring, by model label ("app.Model"): each app
+# registers its own in AppConfig.ready(), so the start-up check and
+# `rotate_credentials` cover them all.
+ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def register_encrypted(model_label: str, *fields: str) -> None:
+    ENCRYPTED_FIELDS[model_label] = fields
+
 
 @lru_cache(maxsize=8)
 def _ring(keys: tuple[str, ...]) -> MultiFernet:

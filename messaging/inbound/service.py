@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from messaging.inbound import screening
 from messaging.inbound.parse import ParsedEmail, header, message_ids, parse
 from messaging.inbound.threading import EMAIL_ACTOR, find_target
-from messaging.models import InboundEmail, InboundMailbox
+from messaging.models import Channel, InboundEmail, InboundMailbox
 from tickets.intake.inbound import conversation_add_messages
 from tickets.intake.service import escalation_intake
 from tickets.models import Message, Ticket
@@ -59,7 +59,12 @@ def mailbox_for(addresses: list[str]) -> InboundMailbox | None:
 
 
 def _own_addresses() -> set[str]:
-    return {a.lower() for a in InboundMailbox.objects.values_list("address", flat=True)}
+    """Our mailboxes and the reply channels' sender addresses."""
+    mailboxes = InboundMailbox.objects.values_list("address", flat=True)
+    senders = Channel.objects.exclude(from_email="").values_list(
+        "from_email", flat=True
+    )
+    return {a.lower() for a in [*mailboxes, *senders]}
 
 
 def inbound_email_receive(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from helpdesk.actors import SystemActor
 from helpdesk.models import Contact, Workspace
 from messaging.inbound.parse import ParsedEmail
+from messaging.models import Delivery
 from tickets import services, workflow
 from tickets.conversations import conversation_create
 from tickets.models import Conversation, Message, Ticket
@@ -97,10 +98,29 @@ def conversation_of(ticket: Ticket, contact: Contact | None) -> Conversation:
     return conversation
 
 
+def _by_delivery(workspace: Workspace, parsed: ParsedEmail) -> Ticket | None:
+    """The ticket of a reply we e-mailed: a reply to a ticket without a
+    conversation keeps its Message-ID on the delivery only."""
+    ids = [i for i in [parsed.in_reply_to, *parsed.references] if i]
+    variants = ids + [f"<{i.strip('<>')}>" for i in ids]
+    delivery = (
+        Delivery.objects.filter(workspace=workspace, email_message_id__in=variants)
+        .select_related("ticket__requester", "ticket__primary_conversation")
+        .first()
+        if ids
+        else None
+    )
+    return delivery.ticket if delivery else None
+
+
 def find_target(workspace: Workspace, parsed: ParsedEmail) -> Target | None:
     target = _by_message_id(workspace, parsed)
     if target is not None:
         return target
+    ticket = _by_delivery(workspace, parsed)
+    if ticket is not None:
+        via = f"In-Reply-To/References a reply of {ticket.ref}"
+        return Target(conversation_of(ticket, ticket.requester), ticket, via)
     ticket = _by_subject(workspace, parsed)
     via = f"subject {ticket.ref}" if ticket else ""
     if ticket is None:

@@ -328,3 +328,38 @@ def test_nul_characters_anywhere_are_dropped(mailbox):
     assert (record.subject, record.from_name) == ("Hello", "Jane")
     assert record.message.body == "Hi there"
     assert record.html == "<p>Hi there</p>"
+
+
+def test_an_answer_to_a_reply_of_a_ticket_without_conversation_finds_that_ticket(
+    client, mailbox, workspace, customer, agent
+):
+    """The reply's Message-ID is only on its delivery; the sender's newest open
+    ticket is another one, so only the In-Reply-To can pick the right ticket."""
+    from messaging.models import Delivery
+
+    older = make_ticket(workspace, actor=agent, requester=customer)
+    comment = services.comment_add(
+        ticket=older, actor=agent, body="Try the blue cable.", is_public=True
+    )
+    Delivery.objects.filter(comment=comment).delete()  # no channel set up here
+    Delivery.objects.create(
+        workspace=workspace,
+        ticket=older,
+        comment=comment,
+        route=Delivery.Route.EMAIL,
+        thread_key=f"ticket-{older.pk}",
+        state=Delivery.State.SENT,
+        email_message_id="<TKT-1.reply-7@helpdesk.test>",
+    )
+    newer = make_ticket(workspace, actor=agent, requester=customer)
+
+    deliver(
+        client,
+        mail(subject="Re: your answer", in_reply_to="<TKT-1.reply-7@helpdesk.test>"),
+    )
+
+    older.refresh_from_db()
+    answer = Message.objects.get(body="Yes, the new cable fixed it.")
+    assert answer.conversation.channel == "email"
+    assert older.associated_conversations.filter(pk=answer.conversation_id).exists()
+    assert not newer.associated_conversations.exists()
