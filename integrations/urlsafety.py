@@ -56,54 +56,15 @@ def checked_address(url: str, platform: str) -> str | None:
 
 
 def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError as exc:
-        raise UnsafeURL(f"The URL cannot be read: {exc}.") from None
-    if _local_fake_allowed(parts.scheme, host):
-        return []
-    if parts.scheme != "https":
-        raise UnsafeURL(
-            f"Only https URLs are allowed, not {parts.scheme or 'none'}://."
-        )
-    if not host:
-        raise UnsafeURL("The URL has no host.")
-    if parts.username or parts.password:
-        raise UnsafeURL("The URL may not carry a user name or password.")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        raise UnsafeURL(f"{host} is an IP address; use the platform's host name.")
-    domain = registry.get(platform).domain
-    if not host.endswith("." + domain):
-        raise UnsafeURL(f"{host} is not on {domain}.")
-    if port not in (None, 443):
-        raise UnsafeURL("Only the standard https port is allowed.")
-    return _public_addresses(host) if resolve else []
+    """The checks of a platform URL: those of any https URL, on the platform's
+    own domain."""
+    return _https_addresses(url, resolve=resolve, domain=registry.get(platform).domain)
 
 
-def _public_addresses(host: str) -> list[str]:
-    """Every address `host` resolves to, all of them public, else UnsafeURL."""
-    try:
-        infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        raise UnsafeURL(f"{host} does not resolve.") from None
-    addresses = [info[4][0] for info in infos]
-    for address in addresses:
-        if not _is_public(address):
-            raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
-    return addresses
-
-
-def check_callback_url(url: str, *, resolve: bool = True) -> list[str]:
-    """The public addresses to POST to for a callback `url` on any domain (a chat
-    platform's): https on the standard port, a host name (no IP literal, no user
-    name or password) that resolves to public addresses only. [] when not resolving
-    or for the local servers SYNC_ALLOW_LOCAL_URLS lets through (tests)."""
+def _https_addresses(url: str, *, resolve: bool, domain: str = "") -> list[str]:
+    """https on the standard port, a host name (no IP literal, no user name or
+    password), on `domain` when given, resolving to public addresses only. [] when
+    not resolving or for the local servers SYNC_ALLOW_LOCAL_URLS lets through."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -127,6 +88,27 @@ def check_callback_url(url: str, *, resolve: bool = True) -> list[str]:
     else:
         kind = "public" if _is_public(str(literal)) else "private"
         raise UnsafeURL(f"{host} is a {kind} IP address; give a host name.")
+    if domain and not host.endswith("." + domain):
+        raise UnsafeURL(f"{host} is not on {domain}.")
     if port not in (None, 443):
         raise UnsafeURL("Only the standard https port is allowed.")
     return _public_addresses(host) if resolve else []
+
+
+def _public_addresses(host: str) -> list[str]:
+    """Every address `host` resolves to, all of them public, else UnsafeURL."""
+    try:
+        infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise UnsafeURL(f"{host} does not resolve.") from None
+    addresses = [info[4][0] for info in infos]
+    for address in addresses:
+        if not _is_public(address):
+            raise UnsafeURL(f"{host} resolves to a non-public address {address}.")
+    return addresses
+
+
+def check_callback_url(url: str, *, resolve: bool = True) -> list[str]:
+    """The public addresses to POST to for a callback `url` on any domain (a chat
+    platform's), checked like a platform URL but on any domain."""
+    return _https_addresses(url, resolve=resolve)
