@@ -5,13 +5,10 @@ import json
 
 import pytest
 
-from tests.intake import test_api
 from tests.intake.conftest import message, payload
 from tests.intake.test_api import BASE, escalate
 from tickets.models import Conversation, Message, Ticket, TicketEvent
 
-bot_api = test_api.bot_api  # the fixtures the endpoint tests use
-all_rule = test_api.all_rule
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
