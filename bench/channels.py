@@ -155,7 +155,9 @@ def main() -> None:
             queued = _queue(workspace, agent, args.replies, ended=ended)
             took = _deliver(args.workers)
             rows.append((name, queued, took))
-        sent = Delivery.objects.filter(workspace=workspace, state="sent").count()
+        sent = Delivery.objects.filter(
+            workspace=workspace, state__in=("sent", "delivered")
+        ).count()
         counts = (sent, len(set(receiver.keys())), receiver.repeats, len(smtp.messages))
         wanted = (2 * args.replies, args.replies, 0, args.replies)
         if counts != wanted:

@@ -76,8 +76,14 @@ def _attempt(delivery: Delivery, sender, result: DrainResult) -> None:
     except SendError as exc:
         _failed(delivery, exc, result)
         return
-    delivery.state = Delivery.State.SENT
-    delivery.sent_at = timezone.now()
+    # A chat platform's 2xx means it has the message (delivered); an e-mail is
+    # delivered when the ESP's tracking webhook says so (mark()).
+    now = timezone.now()
+    if delivery.route == Delivery.Route.CHAT:
+        delivery.state, delivery.delivered_at = Delivery.State.DELIVERED, now
+    else:
+        delivery.state = Delivery.State.SENT
+    delivery.sent_at = now
     delivery.reason = ""
     delivery.next_attempt_at = None
     delivery.save()

@@ -65,7 +65,8 @@ def test_the_event_is_signed_and_names_conversation_message_author_and_ticket(
         "ticket": {"ref": "TKT-1", "subject": "Printer on fire"},
     }
     assert receiver.rejected == 0
-    assert (row.state, row.route, row.attempts) == ("sent", "chat", 1)
+    assert (row.state, row.route, row.attempts) == ("delivered", "chat", 1)
+    assert row.delivered_at is not None
 
 
 def test_a_forged_signature_is_refused_by_the_receiver(
@@ -120,7 +121,7 @@ def test_every_reply_arrives_once_and_in_order_through_outage_500_timeout_and_42
     [(limited_at, limited_key, _)] = [e for e in receiver.log if e[2] == 429]
     again = [t for t, key, _ in receiver.log if key == limited_key and t > limited_at]
     assert again[0] - limited_at >= 90
-    assert Delivery.objects.filter(state="sent").count() == 12
+    assert Delivery.objects.filter(state="delivered").count() == 12
     per_conversation = {"chat-1": [], "chat-2": []}
     for event in receiver.accepted:
         per_conversation[event["conversation"]["external_id"]].append(
