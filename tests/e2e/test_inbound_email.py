@@ -1,5 +1,7 @@
-"""A customer's e-mail answer, read by the IMAP poller from a real dovecot, appears
-in the ticket's open panel (transcript and status) in Chromium."""
+"""The e-mail round trip in Chromium: an agent's public reply goes out by e-mail (a
+real aiosmtpd server), the thread shows it queued then sent, and the customer's
+answer, read by the IMAP poller from a real dovecot, appears in the open panel by
+itself (the live poll), reopening the ticket."""
 
 import os
 from io import StringIO
@@ -7,14 +9,17 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from helpdesk.models import Contact
 from integrations import crypto
-from messaging.models import InboundMailbox
+from messaging.delivery import drain
+from messaging.models import Channel, InboundMailbox
 from tests.factories import make_ticket
 from tests.fakes.dovecot import Dovecot
-from tests.messaging.conftest import CUSTOMER, OUR_REPLY_ID, SUPPORT, append, mail
+from tests.fakes.smtp_sink import SmtpSink
+from tests.messaging.conftest import CUSTOMER, SUPPORT, append, mail
 from tickets import services, workflow
 from tickets.conversations import conversation_create
 
@@ -28,19 +33,16 @@ def dovecot():
     server.stop()
 
 
-def test_customer_email_answer_appears_in_the_open_panel(
-    page_as, live_server, team, dovecot, tmp_path
-):
-    workspace, agent = team["workspace"], team["agent"]
-    InboundMailbox.objects.create(
-        workspace=workspace,
-        address=SUPPORT,
-        imap_host=dovecot.host,
-        imap_port=dovecot.port,
-        imap_security=InboundMailbox.Security.NONE,
-        imap_username="support",
-        imap_password=crypto.encrypt("e2e-imap-secret"),
-    )
+@pytest.fixture
+def smtp(settings):
+    sink = SmtpSink().start()
+    sink.use(settings)
+    yield sink
+    sink.stop()
+
+
+def _ticket(workspace, agent):
+    """Jane's ticket; her chat has ended, so a public reply goes by e-mail."""
     customer = Contact.objects.create(
         workspace=workspace, name="Jane Doe", email=CUSTOMER
     )
@@ -50,49 +52,89 @@ def test_customer_email_answer_appears_in_the_open_panel(
         contact=customer,
         messages=[
             {
-                "author_kind": "agent",
-                "author_name": "Alex Agent",
-                "body": "Please try another cable.",
-                "sent_at": "2026-12-01T09:30:00Z",
-                "email_message_id": OUR_REPLY_ID,
+                "author_kind": "contact",
+                "body": "My printer is on fire.",
+                "sent_at": "2026-12-01T09:00:00Z",
             }
         ],
     )
-    ticket = make_ticket(
+    conversation.ended_at = timezone.now()
+    conversation.save(update_fields=["ended_at"])
+    return make_ticket(
         workspace,
         actor=agent,
         subject="Printer on fire",
         requester=customer,
         primary_conversation=conversation,
     )
-    services.ticket_change_status(
-        ticket=ticket, to=workflow.Status.WAITING_ON_CONTACT, actor=agent
+
+
+def test_a_reply_goes_out_by_email_and_the_answer_comes_back_into_the_open_panel(
+    page_as, live_server, team, dovecot, smtp, tmp_path
+):
+    workspace, agent = team["workspace"], team["agent"]
+    Channel.objects.create(workspace=workspace, kind="email", from_email=SUPPORT)
+    InboundMailbox.objects.create(
+        workspace=workspace,
+        address=SUPPORT,
+        imap_host=dovecot.host,
+        imap_port=dovecot.port,
+        imap_security=InboundMailbox.Security.NONE,
+        imap_username="support",
+        imap_password=crypto.encrypt("e2e-imap-secret"),
     )
+    ticket = _ticket(workspace, agent)
     page = page_as(agent)
     page.goto(f"{live_server.url}/w/acme/tickets/{ticket.number}/")
     panel = page.locator("#panel")
-    page.click("#panel [role=tab][data-tab=conversation]")
-    expect(panel.locator(".transcript")).to_contain_text("Please try another cable.")
-    expect(panel.locator(".transcript")).not_to_contain_text("new cable fixed it")
+    thread = panel.locator("#thread")
+    expect(thread).to_contain_text("My printer is on fire.")
+
+    panel.locator("input[name=visibility][value=public]").check()
+    expect(panel.locator("input[name=route][value=email]")).to_be_checked()
+    panel.locator("#comment-body").fill("Please try another cable.")
+    panel.locator("#composer-send").click()
+    reply = thread.locator("li.comment").last
+    expect(reply).to_contain_text("Please try another cable.")
+    expect(reply.locator("[data-delivery-state]")).to_have_attribute(
+        "data-delivery-state", "queued"
+    )
+
+    assert drain().sent == 1
+    (sent,) = smtp.messages
+    assert sent["To"] == f"Jane Doe <{CUSTOMER}>"
+    assert f"[{ticket.ref}]" in sent["Subject"]
+    page.reload()
+    reply = panel.locator("#thread li.comment").last
+    expect(reply.locator("[data-delivery-state]")).to_have_attribute(
+        "data-delivery-state", "sent"
+    )
+    services.ticket_change_status(
+        ticket=ticket, to=workflow.Status.WAITING_ON_CONTACT, actor=agent
+    )
+    expect(panel.locator(".panel-ref .badge").first).to_have_text(
+        "Waiting on Contact", timeout=10_000
+    )
 
     append(
         dovecot,
         mail(
-            in_reply_to=OUR_REPLY_ID,
+            in_reply_to=sent["Message-ID"],
+            subject=f"Re: {sent['Subject']}",
             text="Yes, the new cable fixed it.\n\n> Please try another cable.\n",
         ),
     )
     out = StringIO()
     call_command("poll_imap", stdout=out)
     assert out.getvalue() == f"{SUPPORT}: 1 read, up to UID 1\n"
-    page.reload()
-    expect(panel.locator(".badge").first).to_have_text("Open")
-    page.click("#panel [role=tab][data-tab=conversation]")
 
-    last = panel.locator(".transcript li.msg").last
-    expect(last).to_be_visible()
+    # No reload: the live poll brings the answer and the reopened status.
+    last = panel.locator("#thread li.msg").last
+    expect(last.locator(".msg-body")).to_have_text(
+        "Yes, the new cable fixed it.", timeout=5_000
+    )
     expect(last).to_contain_text("Jane Doe")
-    expect(last.locator(".msg-body")).to_have_text("Yes, the new cable fixed it.")
+    expect(panel.locator(".panel-ref .badge").first).to_have_text("Open")
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=shots / "inbound-email-answer.png")
