@@ -262,6 +262,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # For the file-based e-mail backend (EMAIL_BACKEND=...filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# This server's address as customers and platforms reach it (links in callbacks).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded

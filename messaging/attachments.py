@@ -1,12 +1,13 @@
-"""What a reply carries besides its text: the attachment providers.
-
-The app that stores attachments registers a provider in its AppConfig.ready():
-`messaging.attachments.register(provider)`, where `provider(comment)` returns the
-comment's files as `OutboundAttachment`s. The e-mail carries each as a MIME part;
-the chat callback lists each (name, type, size, URL)."""
+"""What a reply carries besides its text: the files attached to its comment
+(tickets.Attachment). The e-mail carries each as a MIME part; the chat callback
+lists each (name, type, size and the API address to fetch it from with the
+workspace's API token)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
 
 from tickets.models import Comment
 
@@ -19,7 +20,7 @@ class OutboundAttachment:
     content_type: str
     size: int
     read: Callable[[], bytes]  # the bytes, read when the e-mail is built
-    url: str = ""  # where the chat platform can fetch it (absolute)
+    url: str = ""  # where the chat platform can fetch it
 
     def describe(self) -> dict:
         return {
@@ -30,22 +31,24 @@ class OutboundAttachment:
         }
 
 
-Provider = Callable[[Comment], list[OutboundAttachment]]
+def _reader(attachment) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with attachment.file.open("rb") as f:
+            return f.read()
 
-_providers: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister(provider: Provider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
+    return read
 
 
 def for_comment(comment: Comment) -> list[OutboundAttachment]:
-    """Every registered provider's files of `comment`, in registration order."""
-    return [item for provider in _providers for item in provider(comment)]
+    """The files of `comment`, in upload order."""
+    slug = comment.ticket.workspace.slug
+    return [
+        OutboundAttachment(
+            filename=a.original_name,
+            content_type=a.content_type,
+            size=a.size,
+            read=_reader(a),
+            url=settings.PUBLIC_URL + reverse("api:attachment", args=[slug, a.key]),
+        )
+        for a in comment.attachments.order_by("id")
+    ]

@@ -89,13 +89,8 @@ def comment_add(
             message=message,
             uploaded_by=actor_user(actor),
         )
-        _save(
-            ticket,
-            actor,
-            fields,
-            reason="public reply" if is_public else "note",
-            bump=False,
-        )
+        reason = "public reply" if is_public else "note"
+        _save(ticket, actor, fields, reason=reason, bump=False)
         events.record(
             ticket,
             TicketEvent.Kind.COMMENTED,

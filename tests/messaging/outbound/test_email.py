@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from messaging import attachments, delivery
-from messaging.attachments import OutboundAttachment
+from messaging import delivery
 from messaging.models import Delivery
 from tests.factories import ContactFactory
 from tests.messaging.outbound.conftest import chat_ticket
@@ -21,26 +21,6 @@ from tickets.models import Message
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4 invoice 42\n%%EOF\n"
-
-
-@pytest.fixture
-def invoice_attached():
-    def provider(comment):
-        if "invoice" not in comment.body:
-            return []
-        return [
-            OutboundAttachment(
-                filename="invoice-42.pdf",
-                content_type="application/pdf",
-                size=len(PDF),
-                read=lambda: PDF,
-                url="https://helpdesk.example/a/1",
-            )
-        ]
-
-    attachments.register(provider)
-    yield
-    attachments.unregister(provider)
 
 
 def _text(message) -> str:
@@ -55,7 +35,7 @@ def _reply(ticket, agent, body, **kwargs):
 
 
 def test_reply_arrives_threaded_with_both_parts_signature_and_attachment(
-    workspace, agent, customer, email_channel, smtp, invoice_attached
+    workspace, agent, customer, email_channel, smtp
 ):
     ticket = chat_ticket(workspace, customer, ended=True)  # the chat is over
     Message.objects.create(
@@ -65,7 +45,10 @@ def test_reply_arrives_threaded_with_both_parts_signature_and_attachment(
         sent_at=timezone.now() - timedelta(hours=1),
         email_message_id="<first@customer.example>",
     )
-    first = _reply(ticket, agent, "We are on it. See the **invoice**.")
+    invoice = ("invoice-42.pdf", ContentFile(PDF), len(PDF))
+    first = _reply(
+        ticket, agent, "We are on it. See the **invoice**.", attachments=[invoice]
+    )
     second = _reply(ticket, agent, "Fixed!")
 
     assert delivery.drain().sent == 2
