@@ -19,9 +19,28 @@ from helpdesk.services import contact_upsert
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
 from tickets import conversations, services, workflow
 from tickets.models import Comment, Message, Ticket, TicketEvent
+from tickets.services.macros import macro_create
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo credentials
 TICKET_COUNT = 300
+# Canned replies with placeholders (tickets/macros.py), one that also resolves.
+DEMO_MACROS = (
+    {
+        "name": "Refund on its way",
+        "body": "Hi {{ requester.first_name }},\n\nYour refund for {{ ticket.ref }} is "
+        "on its way and should reach you within 5 business days.\n\n"
+        "{{ agent.first_name }}",
+        "set_status": "resolved",
+        "add_tags": ["refund"],
+    },
+    {
+        "name": "Ask for details",
+        "body": "Hi {{ requester.first_name }},\n\nCould you send us the order "
+        "number and a screenshot of the error? Then we can look into "
+        "{{ ticket.ref }} right away.\n\n{{ agent.first_name }}",
+        "set_status": "waiting_on_contact",
+    },
+)
 
 TEAMS = {
     "Billing": ["olivia", "liam", "emma"],
@@ -105,6 +124,7 @@ class Command(BaseCommand):
         rng = random.Random(42)  # noqa: S311 - demo data, not security
         with transaction.atomic():
             self._sla_policy(workspace)
+            self._macros(workspace)
             labels = {
                 path: services.label_get_or_create(workspace=workspace, path=path)
                 for path in LABELS
@@ -118,6 +138,12 @@ class Command(BaseCommand):
                 f"Log in as admin, manager or agent with password {DEMO_PASSWORD!r}."
             )
         )
+
+    def _macros(self, workspace):
+        """Workspace macros for the composer's picker, written by the manager."""
+        manager = Membership.objects.get(workspace=workspace, user__username="manager")
+        for values in DEMO_MACROS:
+            macro_create(actor=manager, personal=False, **values)
 
     def _sla_policy(self, workspace):
         """A 24/7 policy for every ticket: urgent answered within the hour, low
