@@ -84,6 +84,8 @@ def _fill_regex(regex: str) -> str:
 def _fill_route(route: str) -> str:
     def value(match):
         converter, name = match.group(1) or "str", match.group(2)
+        if converter == "uuid":  # the converter decides the shape ("key" varies)
+            return CONVERTERS["uuid"]
         return SAMPLES.get(name) or CONVERTERS.get(converter, "x")
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
