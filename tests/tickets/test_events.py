@@ -18,6 +18,7 @@ def test_the_apps_handlers_run_in_a_fixed_order():
         "sla.services.hooks.on_ticket_events",
         "tickets.notifications.on_ticket_events",
         "integrations.outbox.on_ticket_events",
+        "messaging.outbound.on_ticket_events",  # after the sync links exist
     ]
 
 
