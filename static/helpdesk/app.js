@@ -105,7 +105,7 @@
     if (pop && !t.closest("#filter-popover")) pop.open = false;
     if (t.closest("[data-close-panel]")) { closePanel(); return; }
     const tab = t.closest('[role="tab"]');
-    if (tab) { showTab(tab.dataset.tab); return; }
+    if (tab) { showTab(tab.dataset.tab); live.tabClicked = tab.dataset.tab; return; }
     const copy = t.closest("[data-copy]");
     if (copy) {
       const text = copy.dataset.copy;
@@ -369,8 +369,14 @@
   });
 
   // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
-  const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false };
-  document.addEventListener("input", (ev) => { if (ev.target.id === "comment-body") live.typedAt = Date.now(); });
+  const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false, tabClicked: null,
+    ownPanel: false, refreshing: false };
+  document.addEventListener("input", (ev) => {
+    if (ev.target.id !== "comment-body") return;
+    const wasReplying = Date.now() - live.typedAt < 8000;
+    live.typedAt = Date.now();
+    if (!wasReplying) poll();  // tell the others "replying" now, not at the next tick
+  });
   function openNumber() { const inner = $("#panel .panel-inner"); return inner ? inner.dataset.number : ""; }
   function liveUrl() {
     const app = $("#app");
@@ -399,9 +405,13 @@
     live.marker = data.marker;
     showPresence(data.presence || []);
     if (data.counts) setCounts(data.counts, data.views || {});
+    const ownPanel = live.ownPanel;
+    live.ownPanel = false;
     if (!moved) return;
     refreshResults();
     const number = openNumber();
+    // The panel just swapped in by our own change is already the latest.
+    if (ownPanel) return;
     if (number && (data.changed === null || (data.changed || []).includes(Number(number)))) refreshPanel();
   }
   function setCounts(counts, views) {
@@ -431,8 +441,13 @@
     // While the agent writes in the panel, only the thread is swapped, so nothing typed is lost.
     const writing = typing(document.activeElement) && $("#panel").contains(document.activeElement)
       || ($("#comment-body") && $("#comment-body").value.trim()) || $("#panel [data-form]:not([hidden])");
-    if (writing) htmx.ajax("GET", path, { target: "#thread", select: "#thread", swap: "outerHTML" });
-    else htmx.ajax("GET", path, { target: "#panel", swap: "innerHTML" });
+    if (writing) { htmx.ajax("GET", path, { target: "#thread", select: "#thread", swap: "outerHTML" }); return; }
+    // A tab picked while the refresh was on its way stays picked.
+    live.tabClicked = null;
+    live.refreshing = true;
+    htmx.ajax("GET", path, { target: "#panel", swap: "innerHTML" }).then(() => {
+      if (live.tabClicked) showTab(live.tabClicked);
+    });
   }
   function currentTab() { const t = $('#panel [role="tab"][aria-selected="true"]'); return t ? t.dataset.tab : ""; }
   function startLive() {
@@ -445,7 +460,10 @@
   document.addEventListener("ticketsChanged", () => { live.etag = ""; setTimeout(poll, 100); });
   document.addEventListener("notificationsChanged", () => { live.etag = ""; setTimeout(poll, 100); });
   document.addEventListener("htmx:afterSwap", (ev) => {
-    if (ev.detail.target && ev.detail.target.id === "panel") { live.etag = ""; composerMode(); setTimeout(poll, 50); }
+    if (ev.detail.target && ev.detail.target.id === "panel") {
+      live.etag = ""; live.ownPanel = !live.refreshing; live.refreshing = false;
+      composerMode(); setTimeout(poll, 50);
+    }
     if (ev.detail.target && ev.detail.target.id === "composer-preview") ev.detail.target.hidden = false;
   });
 
