@@ -23,6 +23,7 @@ from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
 from integrations import ratelimit
 from integrations.base import Adapter, RemoteTicket, SyncError
+from integrations.comments import pull_comments
 from integrations.models import Connection, ExternalLink
 from integrations.outbox import backoff, sync_actor
 from integrations.registry import adapter_for
@@ -93,6 +94,8 @@ def apply_remote(
         ticket = link.ticket
         requester = _remote_requester(connection, remote, adapter, lookup=False)
         changed = _apply_fields(ticket, remote, (assignee, requester), actor)
+        if pull_comments(link, remote, adapter, actor):
+            changed.append("comments")
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
@@ -203,7 +206,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
         tags=remote.tags or [],
         source=Ticket.Source.EXTERNAL,
     )
-    ExternalLink.objects.create(
+    link = ExternalLink.objects.create(
         workspace_id=ticket.workspace_id,
         connection=connection,
         ticket=ticket,
@@ -216,6 +219,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
         last_synced_at=timezone.now(),
         state=ExternalLink.State.SYNCED,
     )
+    pull_comments(link, remote, adapter, actor)
     events.record(
         ticket,
         TicketEvent.Kind.SYNCED,
