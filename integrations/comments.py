@@ -15,10 +15,10 @@ Matched rather than imported: the ticket's description as we sent it on create
 (or a "Description updated" note), and one of our comments not yet linked with the
 same text and visibility (pushed, but the answer was lost)."""
 
-import io
 import re
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import Exists, OuterRef
 
 from helpdesk.tenancy import member_get
@@ -131,7 +131,7 @@ def _downloads(adapter, remote: RemoteComment) -> tuple[list, list[str]]:
     for remote_file in remote.files[:MAX_FILES]:
         try:
             data = files.download(adapter, remote_file, settings.ATTACHMENTS_MAX_BYTES)
-            handle = io.BytesIO(data)
+            handle = ContentFile(data, name=remote_file.name)
             attachment_check(name=remote_file.name, file=handle, size=len(data))
         except (files.FileRefused, AttachmentRefused) as exc:
             refused.append(str(exc))

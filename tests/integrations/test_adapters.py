@@ -147,9 +147,7 @@ def test_values_set_on_the_platform_map_to_ours(workspace, platform_fake, agent)
         assert (fetched.status, fetched.priority) == expected, values
 
 
-def test_updates_and_comments_are_pushed_in_order(
-    workspace, platform_fake, agent
-):
+def test_updates_and_comments_are_pushed_in_order(workspace, platform_fake, agent):
     connect(workspace, platform_fake)
     ticket = make_ticket(workspace, agent, subject="First")
     services.ticket_update(ticket=ticket, actor=agent, changes={"subject": "Second"})

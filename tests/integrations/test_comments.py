@@ -152,9 +152,13 @@ def test_a_pulled_comment_never_lands_in_another_workspace(
         ("acme", ticket.pk),
         ("globex", Ticket.objects.get(workspace=other_workspace).pk),
     ]
-    assert CommentLink.objects.filter(connection=other).exclude(
-        comment__ticket__workspace=other_workspace
-    ).exclude(comment=None).count() == 0
+    assert (
+        CommentLink.objects.filter(connection=other)
+        .exclude(comment__ticket__workspace=other_workspace)
+        .exclude(comment=None)
+        .count()
+        == 0
+    )
 
 
 def test_a_reply_pulled_from_the_platform_is_not_delivered_again(
