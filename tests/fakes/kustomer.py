@@ -223,6 +223,10 @@ class FakeKustomer(FakePlatform):
             "acl": "private",
             "Content-Type": body["contentType"],
             "X-Amz-Meta-Attachment-Id": attachment_id,
+            "bucket": "kustomer-attachments",
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Credential": "AKIAFAKE/20990101/us-east-1/s3/aws4_request",
+            "X-Amz-Date": "20990101T000000Z",
             "Policy": "eyJleHBpcmF0aW9uIjoi",
             "X-Amz-Signature": "0f1e2d",
         }
@@ -230,7 +234,16 @@ class FakeKustomer(FakePlatform):
             "data": {
                 "type": "attachment",
                 "id": attachment_id,
-                "attributes": {**body, "uploaded": False},
+                "attributes": {
+                    **body,
+                    "redacted": False,
+                    "uploaded": False,
+                    "createdAt": self.stamp(),
+                    "updatedAt": self.stamp(),
+                    "context": "attachment",
+                },
+                "relationships": {"org": {"data": {"id": "org-1", "type": "org"}}},
+                "links": {"self": f"/v1/attachments/{attachment_id}"},
             },
             "meta": {
                 "provider": "s3",

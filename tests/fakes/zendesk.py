@@ -11,7 +11,8 @@ with spaces becomes one tag per word, as Zendesk does. 429s carry Retry-After.""
 import base64
 import math
 import mimetypes
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 
 from tests.fakes.server import FakeError, FakePlatform, unknown_params
 
@@ -350,6 +351,7 @@ class FakeZendesk(FakePlatform):
             "plain_body": body,
             "public": data.get("public", True),
             "attachments": [self.uploads.pop(token) for token in tokens],
+            "audit_id": self.next_id(),
             "created_at": self.stamp().replace("+00:00", "Z"),
             "via": {"channel": "api"},
         }
@@ -379,11 +381,20 @@ class FakeZendesk(FakePlatform):
             raise _invalid({"file": [{"description": "File: is empty"}]})
         token = f"tok{self.next_id()}"
         name = query["filename"]
+        attachment_id = self.next_id()
+        content_url = (
+            f"{self.url.removesuffix(self.prefix)}/attachments/token/{token}/"
+            f"?name={name}"
+        )
         attachment = {
-            "id": self.next_id(),
+            "url": f"{self.url}/attachments/{attachment_id}.json",
+            "id": attachment_id,
             "file_name": name,
-            "content_url": f"{self.url.removesuffix(self.prefix)}/attachments/token/"
-            f"{token}/?name={name}",
+            "content_url": content_url,
+            "mapped_content_url": content_url,
+            "width": None,
+            "height": None,
+            "thumbnails": [],
             "content_type": mimetypes.guess_type(name)[0] or "application/binary",
             "size": len(data),
             "inline": False,
@@ -391,7 +402,13 @@ class FakeZendesk(FakePlatform):
         }
         self.uploads[token] = attachment
         self.files[token] = data
-        return {"token": token, "attachment": attachment, "attachments": [attachment]}
+        expires = datetime.fromtimestamp(time.time() + 3 * 86400, tz=UTC)
+        return {
+            "token": token,
+            "expires_at": expires.isoformat().replace("+00:00", "Z"),
+            "attachment": attachment,
+            "attachments": [attachment],
+        }
 
     def _file(self, path: str):
         token = path.removeprefix("/attachments/token/").split("/")[0]
@@ -414,6 +431,7 @@ class FakeZendesk(FakePlatform):
                 "after_cursor": str(end),
                 "before_cursor": str(start),
             },
+            "links": {"prev": None, "next": None},
         }
         if query.get("include") == "users":
             authors = {c["author_id"] for c in comments}
