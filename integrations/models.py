@@ -162,6 +162,8 @@ class ExternalLink(models.Model):
     remote_url = models.CharField(max_length=500, blank=True)
     remote_status = models.CharField(max_length=30, blank=True)
     remote_assignee_id = models.CharField(max_length=100, blank=True)
+    # The platform's id of the requester we last applied: a new one is looked up.
+    remote_requester_id = models.CharField(max_length=100, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
