@@ -186,3 +186,15 @@ def test_comment_visibility_is_pushed(workspace, zendesk, agent, public):
     drain_until_idle()
     sent = zendesk.comments[int(link.remote_id)][-1]
     assert (sent["body"], sent["public"]) == ("Seen?", public)
+
+
+def test_zendesk_comments_are_read_page_by_page(workspace, zendesk, agent):
+    connection, ticket, link = _linked(workspace, zendesk, agent)
+    zendesk.comments_page = 2  # the description and three comments: two pages
+    for body in ("one", "two", "three"):
+        zendesk.remote_comment(int(link.remote_id), body, author_id=503)
+    _pull(connection)
+    bodies = Comment.objects.filter(ticket=ticket).order_by("id")
+    assert list(bodies.values_list("body", flat=True)) == ["one", "two", "three"]
+    pages = zendesk.requests_matching("GET", f"/tickets/{link.remote_id}/comments")
+    assert [r["query"].get("page[after]") for r in pages] == [None, "2"]
