@@ -24,6 +24,7 @@ from django.utils import timezone
 from helpdesk.actors import Actor, SystemActor
 from integrations import registry
 from integrations.base import Adapter, RemoteTicket, SyncError
+from integrations.comments import DESCRIPTION_NOTE, push_comment
 from integrations.models import Connection, ExternalLink, SyncAttempt, SyncOp
 from integrations.registry import adapter_for
 from tickets import events
@@ -75,13 +76,14 @@ def _op_for(event: TicketEvent) -> tuple[str, list[str], dict] | None:
     if kind == TicketEvent.Kind.METADATA_UPDATED:
         fields = [f for f in PUSHED_METADATA if f in event.data.get("fields", {})]
         return (SyncOp.Kind.UPDATE, fields, {}) if fields else None
-    if kind == TicketEvent.Kind.COMMENTED and event.data.get("public"):
+    if kind == TicketEvent.Kind.COMMENTED:
+        comment_id = event.data.get("comment_id")
         body = (
-            Comment.objects.filter(pk=event.data.get("comment_id"))
-            .values_list("body", flat=True)
-            .first()
+            Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
         )
-        return SyncOp.Kind.COMMENT, [], {"body": body or event.data.get("excerpt")}
+        public = bool(event.data.get("public"))
+        extra = {"body": body or event.data.get("excerpt"), "public": public}
+        return SyncOp.Kind.COMMENT, [], {**extra, "comment_id": comment_id}
     return None
 
 
@@ -368,12 +370,12 @@ def _send(op: SyncOp, link: ExternalLink, adapter: Adapter) -> RemoteTicket | No
     if not link.remote_id:
         raise SyncError("The remote ticket was never created.", permanent=True)
     if op.kind == SyncOp.Kind.COMMENT:
-        return adapter.add_comment(link, op.payload["body"], True, snap)
+        return push_comment(adapter, link, op)
     fields = list(ALL_FIELDS) if op.kind == SyncOp.Kind.CREATE else list(op.fields)
     if "content" in fields:
         fields.remove("content")
-        note = f"Description updated:\n\n{snap['content']}"
-        remote = adapter.add_comment(link, note, False, snap)
+        note = f"{DESCRIPTION_NOTE}{snap['content']}"
+        remote = adapter.add_comment(link, note, False, snap).ticket
         if remote is not None:
             _remember(link, remote)
     return adapter.update(link, snap, fields) if fields else None

@@ -22,6 +22,7 @@ from integrations.base import (
     parse_time,
     requester_of,
 )
+from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.gorgias.client import GorgiasClient
 
 SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
@@ -43,6 +44,8 @@ class GorgiasAdapter(Adapter):
         customer = data.get("customer") or {}
         if customer.get("email"):
             remote.requester = (customer["email"], customer.get("name") or "")
+        if "messages" in data:  # the REST ticket has them; a webhook's may not
+            remote.comments = [_comment(m) for m in data["messages"] or []]
         return remote
 
     def _status_in(self, remote_status, marker: str | None, fields: dict):
@@ -109,21 +112,24 @@ class GorgiasAdapter(Adapter):
             self.client.update_ticket(link.remote_id, self._outgoing(snapshot, fields))
         )
 
-    def add_comment(
-        self, link, body: str, public: bool, snapshot: dict
-    ) -> RemoteTicket | None:
-        self.client.add_message(
-            link.remote_id,
-            {
-                "channel": "email" if public else "internal-note",
-                "via": "api",
-                "from_agent": True,
-                "public": public,
-                "body_text": body,
-                "sent_datetime": datetime.now(UTC).isoformat(),
-            },
-        )
-        return None
+    def add_comment(self, link, body: str, public: bool, snapshot: dict, files=()):
+        """A message; its files are uploaded first (POST /upload) and listed in
+        its `attachments` as the upload answered them."""
+        message = {
+            "channel": "email" if public else "internal-note",
+            "via": "api",
+            "from_agent": True,
+            "public": public,
+            "body_text": body,
+            "sent_datetime": datetime.now(UTC).isoformat(),
+        }
+        if files:
+            message["attachments"] = self.client.upload(files)
+        answer = self.client.add_message(link.remote_id, message)
+        return Posted(None, str(answer.get("id") or ""))
+
+    def _fetch_comments(self, remote_id: str) -> list[RemoteComment]:
+        return [_comment(m) for m in self.client.get_ticket(remote_id)["messages"]]
 
     def fetch(self, remote_id: str) -> RemoteTicket:
         return self._remote(self.client.get_ticket(remote_id))
@@ -185,3 +191,29 @@ class GorgiasAdapter(Adapter):
 
     def _lookup_email(self, user_id: str) -> str | None:
         return self.client.get_user(user_id).get("email")
+
+
+def _comment(message: dict) -> RemoteComment:
+    sender = message.get("sender") or {}
+    return RemoteComment(
+        remote_id=str(message["id"]),
+        body=message.get("body_text") or message.get("stripped_text") or "",
+        public=bool(message.get("public", True))
+        and message.get("channel") != "internal-note",
+        author_email=sender.get("email") or "",
+        author_name=sender.get("name") or "",
+        created_at=parse_time(message.get("created_datetime")),
+        files=[
+            RemoteFile(a.get("name") or "attachment", a["url"], _size(a.get("size")))
+            for a in message.get("attachments") or []
+            if a.get("url")
+        ],
+    )
+
+
+def _size(value) -> int | None:
+    """The documented file object gives its size as a string."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -45,7 +45,10 @@ PLATFORM = PlatformSpec(
         "users": "GET /users",
         "user": "GET /users/{id}",
         "changes": "GET /events",
+        "upload": "POST /upload",
     },
+    # Uploaded files are served from Gorgias's file hosts.
+    file_domains=("gorgias.io",),
     paging="Events list (created_datetime[gt], ascending, 100 a page, cursor); "
     "each changed ticket is fetched and applied in turn, the cursor kept per "
     "timestamp, so a spent budget loses nothing.",

@@ -28,9 +28,11 @@ def test_ops_are_written_in_the_changes_transaction(workspace, zendesk, agent):
 
     ticket = make_ticket(workspace, agent)
     services.ticket_set_team(ticket=ticket, team=None, actor=agent)  # no change
-    services.comment_add(ticket=ticket, actor=agent, body="note")  # internal
+    services.comment_add(ticket=ticket, actor=agent, body="note")  # mirrored too
     services.ticket_update(ticket=ticket, actor=agent, changes={"topic": "x"})
-    assert list(SyncOp.objects.values_list("kind", flat=True)) == ["create"]
+    kinds = list(SyncOp.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["create", "comment"]
+    assert SyncOp.objects.get(kind="comment").payload["public"] is False
     assert ExternalLink.objects.get().state == ExternalLink.State.PENDING
 
 
