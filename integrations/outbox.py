@@ -201,9 +201,9 @@ LINK_REMOTE_FIELDS = [
 @dataclass
 class Lease:
     """This worker's hold on some tickets' queues (`owner` marks them), each until
-    its time in `until`. Three queries claim a whole chunk and read its pending ops; a hold is renewed only
-    when less is left of it than a request may take, so it never lapses mid-request
-    however slow the platform."""
+    its time in `until`. Three queries claim a whole chunk and read its pending
+    ops; a hold is renewed only when less is left of it than a request may take,
+    so it never lapses mid-request however slow the platform."""
 
     owner: uuid.UUID
     until: dict[int, datetime]

@@ -81,6 +81,9 @@ class FakeGorgias(FakePlatform):
         self.events: list[dict] = []
         self.sent: list[dict] = []  # messages Gorgias delivered to the customer
         self.page_size = 100
+        # Cursors are opaque and short-lived (developers.gorgias.com/reference/
+        # pagination): expire_cursors() makes every cursor given so far invalid.
+        self.cursor_epoch = 0
         # Every write's outcome per ticket: (tag names, message count).
         self.history: dict[int, list[tuple]] = {}
 
@@ -264,24 +267,34 @@ class FakeGorgias(FakePlatform):
 
     def _events(self, query: dict) -> dict:
         found = self.events
-        if "created_datetime[gt]" in query:
-            found = [
-                e
-                for e in found
-                if e["created_datetime"] > query["created_datetime[gt]"]
-            ]
+        for name, keep in (("gt", str.__gt__), ("gte", str.__ge__)):
+            if f"created_datetime[{name}]" in query:
+                bound = query[f"created_datetime[{name}]"]
+                found = [e for e in found if keep(e["created_datetime"], bound)]
         if query.get("order_by", "created_datetime:asc") != "created_datetime:asc":
             found = list(reversed(found))
         limit = int(query.get("limit") or 30)
         if limit > 100:
             raise _bad("limit: at most 100")
-        start = int(query.get("cursor") or 0)
+        start = self._cursor_offset(query.get("cursor") or "")
         page = found[start : start + min(limit, self.page_size)]
         after = start + len(page)
+        epoch = self.cursor_epoch
         return {
             "data": page,
             "meta": {
-                "next_cursor": str(after) if after < len(found) else None,
-                "prev_cursor": str(start) if start else None,
+                "next_cursor": f"{epoch}.{after}" if after < len(found) else None,
+                "prev_cursor": f"{epoch}.{start}" if start else None,
             },
         }
+
+    def expire_cursors(self) -> None:
+        self.cursor_epoch += 1
+
+    def _cursor_offset(self, cursor: str) -> int:
+        if not cursor:
+            return 0
+        epoch, _, offset = cursor.partition(".")
+        if epoch != str(self.cursor_epoch) or not offset.isdigit():
+            raise _bad("cursor: invalid or expired cursor")
+        return int(offset)
