@@ -25,6 +25,9 @@ from integrations.base import (
 from integrations.gorgias.client import GorgiasClient
 
 SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
+# Roles that may write tickets and messages (docs.gorgias.com user permissions:
+# observer agents only read).
+PUSH_ROLES = ("admin", "agent", "basic-agent", "lite-agent")
 
 
 class GorgiasAdapter(Adapter):
@@ -73,8 +76,21 @@ class GorgiasAdapter(Adapter):
         return [tag["name"] for tag in fields.get("tags") or []]
 
     def test_connection(self) -> str:
-        account = self.client.account()
-        return f"Connected to Gorgias account {account.get('domain', '')}."
+        """Who we are there, and whether the role of the user the key belongs to
+        (a key can do what its user can) lets the push write; reading, which the
+        pull needs, every role may do."""
+        account = self.client.account().get("domain", "")
+        me = self.client.get_user("0")  # 0: the user the credentials act as
+        who = me.get("email") or "unknown user"
+        role = (me.get("role") or {}).get("name") or "unknown"
+        if self.connection.push_enabled and role not in PUSH_ROLES:
+            raise SyncError(
+                f"Connected to Gorgias account {account} as {who} ({role}), but push "
+                "needs a user who may update tickets and post messages (admin or "
+                "agent): make the API key as such a user.",
+                permanent=True,
+            )
+        return f"Connected to Gorgias account {account} as {who} ({role})."
 
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
         found = [

@@ -86,6 +86,10 @@ class FakeGorgias(FakePlatform):
         self.cursor_epoch = 0
         # Every write's outcome per ticket: (tag names, message count).
         self.history: dict[int, list[tuple]] = {}
+        # The role of the user the API key belongs to: the key can do what that
+        # user can (developers.gorgias.com/docs/access-tokens-api-keys); an
+        # observer agent only reads.
+        self.role = "agent"
 
     # --- strictness ---
 
@@ -164,6 +168,11 @@ class FakeGorgias(FakePlatform):
         parts = path.strip("/").split("/")
         if path == "/account":
             return 200, {"domain": "acme"}
+        if path == "/users/0":  # 0: the user the credentials act as
+            email = (self.credentials or {}).get("email") or "agent@acme.test"
+            return 200, {"id": 601, "email": email, "role": {"name": self.role}}
+        if method != "GET" and self.role == "observer-agent":
+            raise FakeError(403, {"error": {"msg": "Forbidden"}})
         if path == "/users":
             email = query.get("email")
             return 200, {
