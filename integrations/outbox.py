@@ -268,15 +268,11 @@ CLAIM_CHUNK = 20
 
 
 def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
-    """Deliver what is due. Safe to run in several workers at once. The due tickets'
-    chunks are shared among SYNC_DRAIN_THREADS threads (each ticket's queue stays
-    in one thread, in order): a request's wait for the platform or the database
-    overlaps the others' instead of adding up."""
-    ids = list(
-        _due_links(connection_id, timezone.now())[:max_links].values_list(
-            "pk", flat=True
-        )
-    )
+    """Deliver what is due. Safe to run in several workers at once. The due chunks
+    are shared among SYNC_DRAIN_THREADS threads (a ticket's queue stays in one,
+    in order), so the waits for the platform and the database overlap."""
+    due = _due_links(connection_id, timezone.now())[:max_links]
+    ids = list(due.values_list("pk", flat=True))
     chunks = [ids[i : i + CLAIM_CHUNK] for i in range(0, len(ids), CLAIM_CHUNK)]
     threads = min(int(settings.SYNC_DRAIN_THREADS), len(chunks))
     if threads <= 1:
