@@ -69,11 +69,12 @@ class Connection(models.Model):
         help_text="How far back the first pull looks, in hours (0: the "
         "SYNC_FIRST_PULL_HOURS setting). Older tickets: the sync_backfill command.",
     )
-    pull_cursor = models.CharField(max_length=500, blank=True, editable=False)
+    # Text: a Gorgias cursor names the events already read on its timestamp.
+    pull_cursor = models.TextField(blank=True, editable=False)
     last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_pull_error = models.TextField(blank=True, editable=False)
     last_pull_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    backfill_cursor = models.CharField(max_length=500, blank=True, editable=False)
+    backfill_cursor = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

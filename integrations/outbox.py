@@ -13,12 +13,14 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
+from django import db
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from helpdesk.actors import Actor, SystemActor
@@ -153,6 +155,11 @@ class DrainResult:
     failed: int = 0
     requests: int = 0
 
+    def __add__(self, other: "DrainResult") -> "DrainResult":
+        return DrainResult(
+            *(a + b for a, b in zip(astuple(self), astuple(other), strict=True))
+        )
+
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Seconds before the next try: exponential, capped, with jitter (half fixed,
@@ -196,9 +203,9 @@ LINK_REMOTE_FIELDS = [
 @dataclass
 class Lease:
     """This worker's hold on some tickets' queues (`owner` marks them), each until
-    its time in `until`. Two queries claim a whole chunk; a hold is renewed only
-    when less is left of it than a request may take, so it never lapses mid-request
-    however slow the platform."""
+    its time in `until`. Three queries claim a whole chunk and read its pending
+    ops; a hold is renewed only when less is left of it than a request may take,
+    so it never lapses mid-request however slow the platform."""
 
     owner: uuid.UUID
     until: dict[int, datetime]
@@ -211,8 +218,11 @@ class Lease:
             Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         ).update(lease_until=until, lease_owner=owner)
         won = ExternalLink.objects.filter(pk__in=ids, lease_owner=owner)
+        pending = SyncOp.objects.filter(state=SyncOp.State.PENDING).order_by("id")
         links = list(
-            won.select_related("connection", "ticket__workspace").order_by("id")
+            won.select_related("connection", "ticket__workspace")
+            .prefetch_related(Prefetch("ops", pending, to_attr="pending_ops"))
+            .order_by("id")
         )
         return cls(owner, {link.pk: until for link in links}), links
 
@@ -260,16 +270,34 @@ CLAIM_CHUNK = 20
 
 
 def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
-    """Deliver what is due. Safe to run in several workers at once."""
+    """Deliver what is due. Safe to run in several workers at once. The due chunks
+    are shared among SYNC_DRAIN_THREADS threads (a ticket's queue stays in one,
+    in order), so the waits for the platform and the database overlap."""
+    due = _due_links(connection_id, timezone.now())[:max_links]
+    ids = list(due.values_list("pk", flat=True))
+    chunks = [ids[i : i + CLAIM_CHUNK] for i in range(0, len(ids), CLAIM_CHUNK)]
+    threads = min(int(settings.SYNC_DRAIN_THREADS), len(chunks))
+    if threads <= 1:
+        return _drain_chunks(chunks)
+    with ThreadPoolExecutor(threads, thread_name_prefix="sync-drain") as pool:
+        parts = list(
+            pool.map(_drain_in_thread, [chunks[i::threads] for i in range(threads)])
+        )
+    return sum(parts, DrainResult())
+
+
+def _drain_in_thread(chunks: list[list[int]]) -> DrainResult:
+    try:
+        return _drain_chunks(chunks)
+    finally:
+        db.connection.close()  # the thread's own connection ends with it
+
+
+def _drain_chunks(chunks: list[list[int]]) -> DrainResult:
     result = DrainResult()
     adapters: dict[int, Adapter] = {}
-    ids = list(
-        _due_links(connection_id, timezone.now())[:max_links].values_list(
-            "pk", flat=True
-        )
-    )
-    for start in range(0, len(ids), CLAIM_CHUNK):
-        lease, links = Lease.claim(ids[start : start + CLAIM_CHUNK], timezone.now())
+    for chunk in chunks:
+        lease, links = Lease.claim(chunk, timezone.now())
         synced: list[tuple[ExternalLink, int]] = []
         for link in links:
             connection = link.connection
@@ -289,7 +317,7 @@ def _drain_link(
     link: ExternalLink, adapter: Adapter, result: DrainResult, lease: Lease
 ) -> int:
     """Deliver the link's queue in order; how many went through when it emptied."""
-    ops = list(link.ops.filter(state=SyncOp.State.PENDING).order_by("id"))
+    ops = link.pending_ops  # read with the claim
     delivered = 0
     for index, op in enumerate(ops, start=1):
         if op.next_attempt_at and op.next_attempt_at > timezone.now():

@@ -21,7 +21,7 @@ from django.utils import timezone
 from helpdesk.lib.errors import InvalidTransition
 from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
-from integrations import ratelimit
+from integrations import pull_page, ratelimit
 from integrations.base import Adapter, RemoteTicket, SyncError
 from integrations.comments import pull_comments
 from integrations.models import Connection, ExternalLink
@@ -268,7 +268,10 @@ def pull_pages(
         # A page and its cursor commit together (one commit, not one a change): a
         # page that fails is applied again whole by the next run.
         with transaction.atomic():
-            for remote in tickets:
+            done, rest = pull_page.apply_page(connection, tickets, adapter)
+            for outcome, count in done.items():
+                counts[outcome] += count
+            for remote in rest:
                 counts[apply_remote(connection, remote, adapter)] += 1
             save(cursor)
         if on_page is not None:

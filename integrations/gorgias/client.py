@@ -49,9 +49,9 @@ class GorgiasClient(HttpClient):
     def get_user(self, user_id: str) -> dict:
         return self.call("user", id=user_id)
 
-    def events(self, *, after: str, cursor: str = "") -> dict:
+    def events(self, *, since: str, cursor: str = "") -> dict:
         params = {
-            "created_datetime[gt]": after,
+            "created_datetime[gte]": since,
             "order_by": "created_datetime:asc",
             "limit": 100,
         }

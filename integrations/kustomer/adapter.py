@@ -15,6 +15,7 @@ from django.conf import settings
 from integrations.base import (
     Adapter,
     RemoteTicket,
+    SyncError,
     WebhookData,
     WebhookRejected,
     parse_time,
@@ -25,6 +26,35 @@ from integrations.files import post_form
 from integrations.kustomer.client import KustomerClient
 
 SNOOZED = "snoozed"
+
+
+# The roles each direction's requests need (developer.kustomer.com/api lists the
+# roles of every operation; a key needs any one: org.permission.<what> or the
+# legacy org.user.<what> / org.admin.<what>).
+PUSH_ROLES = tuple(
+    f"org.permission.{what}"
+    for what in (
+        "conversation.read",  # the search by our reference
+        "conversation.create",
+        "conversation.update",
+        "customer.read",
+        "customer.create",
+        "message.create",
+        "note.create",
+        "tag.read",
+        "tag.create",
+        "user.read",  # assignees by e-mail
+    )
+)
+PULL_ROLES = tuple(
+    f"org.permission.{what}"
+    for what in ("conversation.read", "customer.read", "tag.read", "user.read")
+)
+
+
+def _holds(held: set[str], role: str) -> bool:
+    what = role.removeprefix("org.permission.")
+    return bool({role, f"org.user.{what}", f"org.admin.{what}"} & held)
 
 
 class KustomerAdapter(Adapter):
@@ -97,9 +127,26 @@ class KustomerAdapter(Adapter):
         return [names[tag_id] for tag_id in tag_ids if tag_id in names]
 
     def test_connection(self) -> str:
-        user = self.client.current_user()
-        email = (user.get("attributes") or {}).get("email", "")
-        return f"Connected to Kustomer as {email}."
+        """Who we are there, and whether the API key's roles (fixed when the key
+        was made) cover what push and pull send; the missing ones are named."""
+        attributes = self.client.current_token().get("attributes") or {}
+        held = set(attributes.get("roles") or [])
+        name = attributes.get("name") or "this API key"
+        missing = [
+            f"{direction} needs {', '.join(lacking)}"
+            for direction, enabled, needed in (
+                ("push", self.connection.push_enabled, PUSH_ROLES),
+                ("pull", self.connection.pull_enabled, PULL_ROLES),
+            )
+            if enabled and (lacking := [r for r in needed if not _holds(held, r)])
+        ]
+        if missing:
+            raise SyncError(
+                f"Connected to Kustomer as {name}, but {'; '.join(missing)} "
+                "(roles cannot be added to a key: make a new one).",
+                permanent=True,
+            )
+        return f"Connected to Kustomer as {name}: push and pull allowed."
 
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
         found = self.client.search_conversations(

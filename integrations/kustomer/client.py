@@ -14,6 +14,10 @@ class KustomerClient(HttpClient):
     def current_user(self) -> dict:
         return self.call("me")["data"]
 
+    def current_token(self) -> dict:
+        """The API key's own record, with its roles (any valid key may ask)."""
+        return self.call("token")["data"]
+
     def search_conversations(self, query: list[dict], page: int = 1) -> dict:
         return self.call(
             "search",

@@ -43,6 +43,7 @@ PLATFORM = PlatformSpec(
     ),
     endpoints={
         "me": "GET /v1/users/current",
+        "token": "GET /v1/auth/tokens/current",
         "search": "POST /v1/customers/search",
         "customer_by_email": "GET /v1/customers/email={email}",
         "create_customer": "POST /v1/customers",

@@ -86,9 +86,16 @@ class FakeGorgias(FakePlatform):
         self.events: list[dict] = []
         self.sent: list[dict] = []  # messages Gorgias delivered to the customer
         self.page_size = 100
+        # Cursors are opaque and short-lived (developers.gorgias.com/reference/
+        # pagination): expire_cursors() makes every cursor given so far invalid.
+        self.cursor_epoch = 0
         # Every write's outcome per ticket: (tag names, message count).
         self.history: dict[int, list[tuple]] = {}
         self.files: dict[str, bytes] = {}  # uploaded file name -> bytes
+        # The role of the user the API key belongs to: the key can do what that
+        # user can (developers.gorgias.com/docs/access-tokens-api-keys); an
+        # observer agent only reads.
+        self.role = "agent"
 
     # --- strictness ---
 
@@ -167,6 +174,11 @@ class FakeGorgias(FakePlatform):
         parts = path.strip("/").split("/")
         if path == "/account":
             return 200, {"domain": "acme"}
+        if path == "/users/0":  # 0: the user the credentials act as
+            email = (self.credentials or {}).get("email") or "agent@acme.test"
+            return 200, {"id": 601, "email": email, "role": {"name": self.role}}
+        if method != "GET" and self.role == "observer-agent":
+            raise FakeError(403, {"error": {"msg": "Forbidden"}})
         if path == "/users":
             email = query.get("email")
             return 200, {
@@ -338,24 +350,34 @@ class FakeGorgias(FakePlatform):
 
     def _events(self, query: dict) -> dict:
         found = self.events
-        if "created_datetime[gt]" in query:
-            found = [
-                e
-                for e in found
-                if e["created_datetime"] > query["created_datetime[gt]"]
-            ]
+        for name, keep in (("gt", str.__gt__), ("gte", str.__ge__)):
+            if f"created_datetime[{name}]" in query:
+                bound = query[f"created_datetime[{name}]"]
+                found = [e for e in found if keep(e["created_datetime"], bound)]
         if query.get("order_by", "created_datetime:asc") != "created_datetime:asc":
             found = list(reversed(found))
         limit = int(query.get("limit") or 30)
         if limit > 100:
             raise _bad("limit: at most 100")
-        start = int(query.get("cursor") or 0)
+        start = self._cursor_offset(query.get("cursor") or "")
         page = found[start : start + min(limit, self.page_size)]
         after = start + len(page)
+        epoch = self.cursor_epoch
         return {
             "data": page,
             "meta": {
-                "next_cursor": str(after) if after < len(found) else None,
-                "prev_cursor": str(start) if start else None,
+                "next_cursor": f"{epoch}.{after}" if after < len(found) else None,
+                "prev_cursor": f"{epoch}.{start}" if start else None,
             },
         }
+
+    def expire_cursors(self) -> None:
+        self.cursor_epoch += 1
+
+    def _cursor_offset(self, cursor: str) -> int:
+        if not cursor:
+            return 0
+        epoch, _, offset = cursor.partition(".")
+        if epoch != str(self.cursor_epoch) or not offset.isdigit():
+            raise _bad("cursor: invalid or expired cursor")
+        return int(offset)

@@ -20,6 +20,25 @@ USERS = [
     {"type": "user", "id": "u-701", "attributes": {"email": "agent@acme.test"}},
     {"type": "user", "id": "u-702", "attributes": {"email": "boss@acme.test"}},
 ]
+# The role each endpoint needs (developer.kustomer.com/api: "Each operation's
+# Authorization section lists the roles it requires; the key needs any one of
+# them"): org.permission.<what>, or the legacy org.user.<what> / org.admin.<what>.
+ROLE_FOR = (
+    ("POST", "/v1/customers/search", "conversation.read"),
+    ("GET", "/v1/customers", "customer.read"),
+    ("POST", "/v1/customers", "customer.create"),
+    ("GET", "/v1/conversations", "conversation.read"),
+    ("POST", "/v1/conversations", "conversation.create"),
+    ("PATCH", "/v1/conversations", "conversation.update"),
+    ("PUT", "/v1/conversations", "conversation.update"),
+    ("POST", "/v1/notes", "note.create"),
+    ("GET", "/v1/tags", "tag.read"),
+    ("POST", "/v1/tags", "tag.create"),
+    ("GET", "/v1/users", "user.read"),
+)
+ALL_ROLES = frozenset(f"org.permission.{role}" for _m, _p, role in ROLE_FOR) | {
+    "org.permission.message.create"
+}
 CONVERSATION_KEYS = {
     "customer",
     "name",
@@ -59,6 +78,7 @@ class FakeKustomer(FakePlatform):
         self.frozen_stamp = ""  # set: every write gets this updatedAt (a burst)
         self.timeline: dict[str, list[dict]] = {}  # messages and notes, as listed
         self.attachments: dict[str, dict] = {}  # id -> record (+ its bytes)
+        self.roles = set(ALL_ROLES)  # the API key's roles, fixed when it was made
 
     # --- strictness ---
 
@@ -115,8 +135,28 @@ class FakeKustomer(FakePlatform):
 
     # --- routes ---
 
+    def _needed_role(self, method: str, path: str) -> str | None:
+        if method == "POST" and path.endswith("/messages"):
+            return "message.create"
+        if path == "/v1/users/current":
+            return None  # any valid credential
+        for known_method, prefix, role in ROLE_FOR:
+            if method == known_method and path.startswith(prefix):
+                return role
+        return None
+
     def route(self, method, path, query, body):
         parts = path.strip("/").split("/")
+        if path == "/v1/auth/tokens/current":  # any valid key, whatever its roles
+            attributes = {"name": "helpdesk-sync", "roles": sorted(self.roles)}
+            return 200, {
+                "data": {"type": "authToken", "id": "t-1", **{"attributes": attributes}}
+            }
+        role = self._needed_role(method, path)
+        if role and not {f"org.{k}.{role}" for k in ("permission", "user", "admin")} & (
+            self.roles
+        ):
+            raise _error(403, "Forbidden")
         if path == "/v1/users/current":
             return 200, {"data": USERS[1]}
         if path == "/v1/users":

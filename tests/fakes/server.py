@@ -228,6 +228,10 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle on, the body
+            # waits for the client's delayed ACK (40 ms a request on Linux), a
+            # stall no real platform has.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 return
