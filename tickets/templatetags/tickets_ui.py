@@ -10,8 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import selectors
-from tickets.ui import wording
+from tickets import selectors, wording
 
 register = template.Library()
 
