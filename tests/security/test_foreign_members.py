@@ -6,8 +6,9 @@ the workspace's member rows cannot be pointed at another user either.
 
 Planted bugs, watched failing, reverted: with the queryset left at every user
 (before invitations), the foreign id made a membership (302 to the list); with
-MembershipAdmin.has_add_permission back to the role check, the add form answered
-200 for both and the foreign id made a membership.
+MembershipAdmin.has_add_permission removed (back to the role check), the add
+form was open again and the test failed (the read-only user left a membership
+without a user: a server error).
 """
 
 import pytest
