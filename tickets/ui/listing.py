@@ -247,13 +247,8 @@ def label_choices(workspace: Workspace) -> list[Label]:
 
 
 def ticket_panel_tabs(*, ticket: Ticket) -> dict:
-    """What the detail panel's tabs show, each list with a fixed number of queries."""
-    comments = list(
-        Comment.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments", "deliveries")
-        .order_by("created_at", "id")
-    )
+    """What the detail panel's tabs show, each list with a fixed number of queries
+    (the thread's page is tickets.ui.thread's)."""
     conversations = list(
         Conversation.objects.filter(associated_tickets=ticket).select_related("contact")
     )
@@ -262,18 +257,9 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
         primary = (
             Conversation.objects.filter(pk=ticket.primary_conversation_id)
             .select_related("contact")
-            .prefetch_related(
-                Prefetch(
-                    "messages",
-                    queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
-                        "attachments", "deliveries"
-                    ),
-                )
-            )
             .first()
         )
     return {
-        "comments": comments,
         "events": list(selectors.ticket_events(ticket=ticket)),
         "history": selectors.ticket_history(ticket=ticket, limit=HISTORY_LIMIT),
         "primary": primary,

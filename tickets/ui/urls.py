@@ -27,6 +27,7 @@ urlpatterns = [
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
     path(ticket + "preview/", panel.ticket_preview, name="preview"),
+    path(ticket + "thread/", panel.ticket_thread_earlier, name="thread"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
