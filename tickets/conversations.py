@@ -3,9 +3,10 @@
 `messages_append` stores the messages a conversation does not have yet;
 `customer_replied` announces new customer messages on every ticket the conversation
 feeds (the one place a customer message reopens a waiting ticket and wakes a snoozed
-one); `conversation_end` closes a conversation; `conversation_create` records one whole (demo data, tests). What arrives from
-outside (escalations, customer messages, "Create ticket" on a conversation) is the
-intake's: tickets.intake.inbound and tickets.intake.service.
+one); `conversation_end` closes a conversation; `conversation_create` records one
+whole (demo data, tests). What arrives from outside (escalations, customer
+messages, "Create ticket" on a conversation) is the intake's:
+tickets.intake.inbound and tickets.intake.service.
 """
 
 import json

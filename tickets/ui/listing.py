@@ -4,7 +4,7 @@ query string into chips, links and querysets, so a page can be bookmarked and sh
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -19,10 +19,8 @@ from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
 from tickets.models import (
-    Comment,
     Conversation,
     Label,
-    Message,
     SavedView,
     Tag,
     Ticket,
