@@ -47,6 +47,11 @@ urlpatterns = [
         name="from_conversation",
     ),
     path(
+        "w/<slug:slug>/conversations/<int:conversation_id>/close/",
+        conversations.conversation_close,
+        name="conversation_close",
+    ),
+    path(
         "w/<slug:slug>/attachments/<uuid:key>/",
         attachments.attachment_download,
         name="attachment",

@@ -5,6 +5,7 @@ cursor answers 400 with the reason. The conversation page is 404 for another
 workspace's conversation. "Create ticket" is a confirm dialog on the page,
 prefilled from the transcript; its POST opens the ticket through the intake's
 `ticket_create_from_conversation` and sends the agent to the ticket's panel.
+"End conversation" closes it through `tickets.conversations.conversation_end`.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from tickets.conversations import conversation_end
 from tickets.intake import inbound
 from tickets.models import Conversation, Ticket
 from tickets.ui import listing
@@ -90,6 +92,7 @@ def _page(request, membership, conversation, *, form=None, status=200):
         "tickets": tickets,
         "open_tickets": open_tickets,
         "can_create": can_create,
+        "can_close": can(membership, "ticket.edit") and not conversation.ended_at,
         "dialog_open": can_create
         and (form is not None or request.GET.get("create") == "1"),
         "tz": membership.workspace.tz,
@@ -149,3 +152,15 @@ def conversation_ticket_create(request, slug: str, conversation_id: int):
             url = reverse("tickets:detail", args=[slug, ticket.number])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _page(request, membership, conversation, form=form, status=422)
+
+
+@login_required
+@require_POST
+def conversation_close(request, slug: str, conversation_id: int):
+    """"End conversation": the state becomes closed; back to the page."""
+    membership = member_for(request, slug)
+    if not can(membership, "ticket.edit"):
+        raise Http404("No such workspace.")
+    conversation = _conversation(membership, conversation_id)
+    conversation_end(conversation=conversation, actor=request.user)
+    return redirect("tickets:conversation", slug, conversation.pk)
