@@ -76,6 +76,7 @@ urlpatterns = [
         name="contact_search",
     ),
     path("w/<slug:slug>/live/", live.live, name="live"),
+    path("w/<slug:slug>/live/leave/", live.live_leave, name="live_leave"),
     path(
         "w/<slug:slug>/notifications/",
         notifications.notification_list,
