@@ -6,8 +6,9 @@ Each agent's panel sends a heartbeat with the live-update poll
 expires TTL seconds after the last of them, and an agent whose heartbeat is older
 than TTL is no longer listed. A page that is left (closed, reloaded, navigated
 away, or its panel switched to another ticket) says so with a beacon (`leave`), so
-the others stop seeing the agent at their next poll rather than TTL later. Two heartbeats racing on the entry may drop one of
-them for one poll; the next poll puts it back.
+the others stop seeing the agent at their next poll rather than TTL later. Two
+heartbeats racing on the entry may drop one of them for one poll; the next poll
+puts it back.
 """
 
 import time

@@ -157,7 +157,7 @@ def conversation_ticket_create(request, slug: str, conversation_id: int):
 @login_required
 @require_POST
 def conversation_close(request, slug: str, conversation_id: int):
-    """"End conversation": the state becomes closed; back to the page."""
+    """ "End conversation": the state becomes closed; back to the page."""
     membership = member_for(request, slug)
     if not can(membership, "ticket.edit"):
         raise Http404("No such workspace.")
