@@ -22,11 +22,12 @@ Runs against BENCH_DATABASE_URL like `python -m bench`.
 
 import argparse
 import os
-import secrets
 import sys
 import threading
 import time
 from pathlib import Path
+
+from bench.__main__ import BENCH_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
@@ -45,7 +46,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update(
         DEBUG="false",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        SECRET_KEY=os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         ALLOWED_HOSTS="localhost,127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
