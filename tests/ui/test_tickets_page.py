@@ -306,7 +306,9 @@ def test_bulk_all_matching_reports_refusals(client_agent, workspace, agent):
     services.ticket_change_status(ticket=closed, to="closed", actor=agent)
     url = reverse("tickets:bulk", args=["acme"])
     response = client_agent.post(
-        url, {"action": "complete", "all_matching": "1", "query": ""}, **HX
+        url,
+        {"action": "complete", "all_matching": "1", "query": "status=open,closed"},
+        **HX,
     )
     html = response.content.decode()
     assert "Completed: 1 ticket" in html and "Refused 1" in html
@@ -385,8 +387,9 @@ def test_query_count_is_the_same_for_25_and_100_rows(
 
 # The tickets page's query budget: session, user, membership, sidebar counts, one
 # pinned view, stats, count and rows with their SLA clocks and external links
-# (list) or six columns of cards (board).
-PINNED_QUERIES = {"list": 20, "board": 24}
+# (list) or the cards of the three active columns (board: the done columns are
+# outside the default status filter and cost nothing).
+PINNED_QUERIES = {"list": 20, "board": 21}
 # The panel: 15, plus the comments' attachments and the composer's macros, the
 # deliveries of comments and of messages, and the composer's reply channels.
 PANEL_QUERIES = 20
