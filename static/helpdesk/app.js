@@ -201,6 +201,10 @@
     const t = ev.target;
     if (t.id === "workspace-switcher") {
       window.location = t.value;
+    } else if (t.matches("[data-snooze-menu]")) {
+      const at = t.parentElement.querySelector("[data-snooze-at]");
+      at.hidden = t.value !== "custom"; at.required = !at.hidden;
+      if (!at.hidden) at.focus();
     } else if (t.id === "select-page") {
       $$('input[name="numbers"]').forEach((cb) => { cb.checked = t.checked; });
       if (!t.checked) $("#bulk-all").value = "";

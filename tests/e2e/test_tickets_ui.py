@@ -117,7 +117,7 @@ def test_bulk_assign_three_tickets(page_as, live_server, team):
     for number in ("1", "2", "3"):
         page.check(f"input[name=numbers][value='{number}']")
     expect(page.locator("#bulk-count")).to_have_text("3 selected")
-    page.select_option("#bulk select[name=assignee]", label="agent")
+    page.select_option("#bulk select[name=assignee]", label="Alex Agent")
     page.click("#bulk button[value=assign]")
     expect(page.locator("#bulk-summary")).to_contain_text("Assigned: 3 tickets")
     assert sorted(
@@ -242,3 +242,22 @@ def test_manager_bulk_delete_confirms_with_the_count(page_as, live_server, team)
     expect(page.locator("#bulk-summary")).to_contain_text("Deleted: 3 tickets")
     assert messages == ["Delete 3 tickets permanently? This cannot be undone."]
     assert not Ticket.objects.exists()
+
+
+def test_snooze_at_a_picked_date_and_time(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Call back Friday")
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server))
+    page.click("text=Call back Friday")
+    picker = page.locator("#snooze-form input[name=at]")
+    expect(picker).to_be_hidden()
+    page.select_option("#snooze-form select", value="custom")
+    expect(picker).to_be_visible()
+    picker.fill("2099-05-08T14:30")
+    page.click("#snooze-form button")
+    expect(page.locator("#panel-notice")).to_contain_text(
+        "Snoozed until Fri 08 May 14:30"
+    )
+    ticket.refresh_from_db()
+    # The workspace's time zone is UTC here: the picked wall time, unchanged.
+    assert ticket.snoozed_until.isoformat() == "2099-05-08T14:30:00+00:00"

@@ -1,9 +1,12 @@
 """The agent tickets page, detail panel and its controls, through the Django client."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ContactFactory,
@@ -311,7 +314,47 @@ def test_bulk_all_matching_reports_refusals(client_agent, workspace, agent):
         **HX,
     )
     html = response.content.decode()
-    assert "Completed: 1 ticket" in html and "Refused 1" in html
+    assert "Resolved: 1 ticket" in html and "Refused 1" in html
+
+
+@pytest.mark.parametrize("action", ["status", "assign", "priority"])
+def test_bulk_menu_left_on_choose_changes_nothing(
+    client_agent, workspace, agent, action
+):
+    """The bar's menus start on "Choose…": a click without a choice is refused."""
+    ticket = make_ticket(workspace, agent, assignee=agent, priority=2)
+    url = reverse("tickets:bulk", args=["acme"])
+    response = client_agent.post(
+        url,
+        {
+            "action": action,
+            "numbers": [str(ticket.number)],
+            "status": "",
+            "assignee": "",
+            "priority": "",
+        },
+        **HX,
+    )
+    field = {"status": "status", "assign": "assignee", "priority": "priority"}
+    assert f"Choose the {field[action]} first." in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assignee_id, ticket.priority) == (
+        "open",
+        agent.pk,
+        2,
+    )
+
+
+def test_bulk_snooze_resolves_its_preset_when_submitted(client_agent, workspace, agent):
+    ticket = make_ticket(workspace, agent)
+    url = reverse("tickets:bulk", args=["acme"])
+    before = timezone.now()
+    client_agent.post(
+        url, {"action": "snooze", "numbers": [str(ticket.number)], "until": "1h"}, **HX
+    )
+    ticket.refresh_from_db()
+    expected = before + timedelta(hours=1)
+    assert expected <= ticket.snoozed_until <= expected + timedelta(seconds=30)
 
 
 def test_bulk_delete_needs_a_manager(client_agent, workspace, agent):

@@ -4,7 +4,6 @@ Filtering goes through `tickets.filters.TicketFilterSet` (via `TicketQuery`)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from helpdesk.lib.parsing import parse_int
@@ -110,9 +109,7 @@ def ticket_index(request, slug: str, number: int | None = None):
         "membership": membership,
         "query": query,
         "filter_options": query.filter_options(),
-        "snooze_presets": snooze_presets(
-            workspace=membership.workspace, now=timezone.now()
-        ),
+        "snooze_presets": snooze_presets(),
         "can_delete": can(membership, "ticket.delete"),
         "can_export": can(membership, "ticket.export"),
         "stats": _stats(query, stats),
