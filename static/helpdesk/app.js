@@ -380,7 +380,7 @@
 
   // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
   const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false, tabClicked: null,
-    ownPanel: false, refreshing: false };
+    ownPanel: false, refreshing: false, present: "" };
   document.addEventListener("input", (ev) => {
     if (ev.target.id !== "comment-body") return;
     const wasReplying = Date.now() - live.typedAt < 8000;
@@ -400,7 +400,21 @@
     }
     return app.dataset.liveUrl + "?" + q.toString();
   }
+  // Leaving a ticket (page hidden for good, panel switched or closed) clears our
+  // presence at once with a beacon; the heartbeat's TTL is the fallback.
+  function leave(number) {
+    const app = $("#app");
+    if (!number || !app || !app.dataset.leaveUrl) return;
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrf());
+    data.append("ticket", number);
+    navigator.sendBeacon(app.dataset.leaveUrl, data);
+  }
+  window.addEventListener("pagehide", () => { leave(live.present); live.present = ""; });
   function poll() {
+    const number = openNumber();
+    if (live.present && live.present !== number) leave(live.present);
+    live.present = number;
     const url = liveUrl();
     if (!url || live.busy) return;
     live.busy = true;

@@ -250,6 +250,11 @@ def api_cells(w: World, user):
             lambda: f"{base}/conversations/{w.conversation().pk}/messages/",
             {"messages": [{"author_kind": "contact", "body": "b", "sent_at": _soon()}]},
         ),
+        (("post", C + "{id}/close/"), ""): (
+            "ticket.edit",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
+            {},
+        ),
         (("post", C + "{id}/tickets/"), ""): (
             "ticket.create",
             lambda: f"{base}/conversations/{w.conversation().pk}/tickets/",
@@ -583,6 +588,12 @@ def ui_cells(w: World, user):
             "ticket.create",
             "post",
             lambda: f"{base}/conversations/{w.conversation().pk}/ticket/",
+            {},
+        ),
+        "conversation_close": (
+            "ticket.edit",
+            "post",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
             {},
         ),
         "new_ticket": (

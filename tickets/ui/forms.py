@@ -297,6 +297,12 @@ class LiveForm(forms.Form):
     )
 
 
+class LeaveForm(forms.Form):
+    """The beacon a page sends when it leaves the ticket it had open."""
+
+    ticket = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class PreviewForm(forms.Form):
     body = forms.CharField(required=False, max_length=100_000)
 
