@@ -72,7 +72,7 @@ def _push(bench, connection, tickets: int) -> tuple[float, int]:
         )
     started = time.perf_counter()
     with counted_queries() as counted:
-        while outbox.pending_count(connection):
+        while sync_services.pending_count(connection):
             if time.perf_counter() - started > 300:
                 raise RuntimeError("the outbox did not drain in 5 minutes")
             outbox.drain(connection_id=connection.pk, max_links=tickets)

@@ -481,22 +481,3 @@ def _failed(op, link, exc: SyncError, started, clock, result) -> None:
             result.retrying += 1
         op.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
     log.info("sync op %s failed (%s): %s", op.pk, op.state, exc.message)
-
-
-def retry_link(link: ExternalLink) -> int:
-    """Put a link's failed ops back in the queue (the "retry" button)."""
-    with transaction.atomic():
-        count = link.ops.filter(state=SyncOp.State.FAILED).update(
-            state=SyncOp.State.PENDING, attempts=0, next_attempt_at=None
-        )
-        if count:
-            ExternalLink.objects.filter(pk=link.pk).update(
-                state=ExternalLink.State.PENDING
-            )
-    return count
-
-
-def pending_count(connection: Connection) -> int:
-    return SyncOp.objects.filter(
-        connection=connection, state=SyncOp.State.PENDING
-    ).count()

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from integrations import outbox
+from integrations import services as sync_services
 from integrations.models import ExternalLink, SyncAttempt, SyncOp
 from tests.factories import make_ticket
 from tests.integrations.conftest import (
@@ -115,7 +116,7 @@ def test_permanent_errors_stop_show_and_can_be_retried_by_hand(
     assert str(status) in failed.data["reason"]
     assert SyncAttempt.objects.count() == 1  # not retried, later op held back
 
-    assert outbox.retry_link(link) == 1
+    assert sync_services.retry_link(link) == 1
     drain_until_idle()
     link.refresh_from_db()
     assert link.state == ExternalLink.State.SYNCED

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0005_webhookevent_warnings'),
+        ('integrations', '0006_comment_links_and_remote_requester'),
     ]
 
     operations = [
