@@ -158,6 +158,12 @@
     }
   });
 
+  // A plain form with data-confirm asks before it is sent (deleting a rule, a view).
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+
   // Delete asks first, naming the count; export downloads a file (a plain POST).
   document.addEventListener("htmx:confirm", (ev) => {
     const btn = ev.detail.elt && ev.detail.elt.id === "bulk" ? ev.detail.triggeringEvent && ev.detail.triggeringEvent.submitter : null;

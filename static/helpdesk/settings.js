@@ -54,9 +54,5 @@
   document.addEventListener("DOMContentLoaded", () => {
     const rules = document.getElementById("rules");
     if (rules && rules.dataset.reorderUrl) enableDrag(rules);
-    document.addEventListener("submit", (ev) => {
-      const form = ev.target.closest("form[data-confirm]");
-      if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
-    });
   });
 })();

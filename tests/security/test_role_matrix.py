@@ -615,6 +615,18 @@ def ui_cells(w: World, user):
             lambda: f"{base}/views/{w.view(other, shared=True).pk}/delete/",
             {},
         ),
+        "view_edit own": (
+            "views.own",
+            "post",
+            lambda: f"{base}/views/{w.view(user).pk}/edit/",
+            {"name": "renamed", "is_pinned": "on"},
+        ),
+        "view_edit shared": (
+            "views.share",
+            "post",
+            lambda: f"{base}/views/{w.view(other, shared=True).pk}/edit/",
+            {"name": "renamed", "is_pinned": "on", "is_shared": "on"},
+        ),
         "macro create own": (
             "macros.own",
             "post",

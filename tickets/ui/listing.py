@@ -337,9 +337,17 @@ def sidebar(request, membership: Membership) -> dict:
         }
     )
     pinned = []
-    for view in saved_views(membership=membership).filter(is_pinned=True):
+    pinned_views = saved_views(membership=membership).filter(is_pinned=True)
+    for view in pinned_views.order_by("position", "name", "id"):
         query = TicketQuery.from_saved(view, request=request, membership=membership)
-        pinned.append({"view": view, "count": query.count(), "url": query.url()})
+        pinned.append(
+            {
+                "view": view,
+                "count": query.count(),
+                "url": query.url(),
+                "query": query.query_only,  # highlights the view while it is open
+            }
+        )
     return {"counts": counts, "pinned_views": pinned, "done_queue": DONE_QUEUE}
 
 

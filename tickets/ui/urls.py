@@ -94,6 +94,16 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
     path(
+        "w/<slug:slug>/views/manage/",
+        saved_views.saved_view_manage,
+        name="views_manage",
+    ),
+    path(
+        "w/<slug:slug>/views/<int:pk>/edit/",
+        saved_views.saved_view_edit,
+        name="view_edit",
+    ),
+    path(
         "w/<slug:slug>/views/<int:pk>/delete/",
         saved_views.saved_view_delete,
         name="view_delete",
