@@ -89,7 +89,12 @@
       return;
     }
     if (typing(ev.target) || ev.metaKey || ev.ctrlKey || ev.altKey) return;
-    if (ev.key === "/") { ev.preventDefault(); $("#search") && $("#search").focus(); }
+    const card = ev.target.closest && ev.target.closest(".card-ticket");
+    if (card && ev.shiftKey && (ev.key === "ArrowLeft" || ev.key === "ArrowRight")) {
+      ev.preventDefault(); moveCardBy(card, ev.key === "ArrowLeft" ? -1 : 1); return;
+    }
+    if (ev.key === "?") { ev.preventDefault(); const help = $("#shortcuts"); if (help && !help.open) help.showModal(); }
+    else if (ev.key === "/") { ev.preventDefault(); $("#search") && $("#search").focus(); }
     else if (ev.key === "j") { moveCursor(1); }
     else if (ev.key === "k") { moveCursor(-1); }
     else if (ev.key === "Enter") {
@@ -104,6 +109,12 @@
     const pop = $("#filter-popover[open]");
     if (pop && !t.closest("#filter-popover")) pop.open = false;
     if (t.closest("[data-close-panel]")) { closePanel(); return; }
+    const menu = t.closest("#menu-toggle");
+    if (menu) {  // phone width: the sidebar folds into a menu
+      const open = $(".sidebar").classList.toggle("open");
+      menu.setAttribute("aria-expanded", String(open));
+      return;
+    }
     const tab = t.closest('[role="tab"]');
     if (tab) { showTab(tab.dataset.tab); live.tabClicked = tab.dataset.tab; return; }
     const copy = t.closest("[data-copy]");
@@ -340,6 +351,15 @@
   function setCount(zone, delta) {
     const count = zone.closest(".column").querySelector("[data-count]");
     count.textContent = String(Number(count.textContent) + delta);
+  }
+  // The keyboard's drag: the card goes to the neighbouring column and keeps focus.
+  function moveCardBy(card, step) {
+    const columns = $$(".board .column");
+    const here = columns.indexOf(card.closest(".column"));
+    const target = columns[here + step];
+    if (!target) return;
+    moveCard(card, target.querySelector("[data-drop]"));
+    card.focus();
   }
   // The stats bar above the board counts every status: move one along with the card.
   function setStat(status, delta) {
