@@ -64,6 +64,8 @@ def test_two_beats_and_a_worker_wake_and_breach_exactly_once(
             cluster=cluster,
         )
         time.sleep(3)  # several more sweeps by both beats: nothing new happens
+    sends = cluster.beat_sends()
+    assert len(sends) == 2 and min(sends.values()) > 0, sends  # both beats ran
 
     def count(ticket, kind):
         return TicketEvent.objects.filter(ticket=ticket, kind=kind).count()
