@@ -299,20 +299,38 @@ def test_sweep_runs_jobs_whose_task_never_arrived(workspace, manager):
     assert fresh.state == "pending"
 
 
+@pytest.fixture
+def broker_down():
+    """The Celery app's broker is a Redis URL on a port nothing listens on: the
+    real publish fails to connect (no mock of .delay)."""
+    from helpdesk.celery import app
+    from tests.sla.live import free_port
+
+    saved = app.conf.broker_url
+    # Both spellings: the Django namespace (CELERY_) key wins over the plain one.
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    app.conf.update(CELERY_BROKER_URL=closed, broker_url=closed)
+    app._after_fork()  # drop pooled connections to the real broker
+    yield closed
+    app.conf.update(CELERY_BROKER_URL=saved, broker_url=saved)
+    app._after_fork()
+
+
 def test_broker_down_leaves_the_job_pending_and_the_request_succeeds(
-    workspace, manager_client, settings, monkeypatch, django_capture_on_commit_callbacks
+    workspace, manager_client, settings, broker_down, django_capture_on_commit_callbacks
 ):
+    from kombu.exceptions import OperationalError
+
     settings.EXPORT_BACKGROUND_THRESHOLD = 0
     make_ticket(workspace)
+    with pytest.raises(OperationalError):  # the fault is real: nothing listens
+        jobs.export_tickets_job.delay(0)
 
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker unreachable")
-
-    monkeypatch.setattr(jobs.export_tickets_job, "delay", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
         response = manager_client.get(reverse("reports:export", args=["acme"]))
 
     assert response.status_code == 302
+    assert len(queued) == 1  # the publish was tried, after the commit
     assert ExportJob.objects.get().state == "pending"
 
 
