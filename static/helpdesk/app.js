@@ -201,6 +201,10 @@
     const t = ev.target;
     if (t.id === "workspace-switcher") {
       window.location = t.value;
+    } else if (t.matches("[data-snooze-menu]")) {
+      const at = t.parentElement.querySelector("[data-snooze-at]");
+      at.hidden = t.value !== "custom"; at.required = !at.hidden;
+      if (!at.hidden) at.focus();
     } else if (t.id === "select-page") {
       $$('input[name="numbers"]').forEach((cb) => { cb.checked = t.checked; });
       if (!t.checked) $("#bulk-all").value = "";
@@ -331,6 +335,11 @@
     const count = zone.closest(".column").querySelector("[data-count]");
     count.textContent = String(Number(count.textContent) + delta);
   }
+  // The stats bar above the board counts every status: move one along with the card.
+  function setStat(status, delta) {
+    const count = $(`.stats .stat[data-status="${status}"] .stat-count`);
+    if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Number(count.textContent) + delta);
+  }
   function moveCard(card, zone) {
     const home = card.parentElement;
     const next = card.nextSibling;
@@ -341,6 +350,7 @@
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
     }).then(async (resp) => {
       if (resp.ok) {
+        setStat(card.dataset.status, -1); setStat(zone.dataset.drop, 1);
         card.dataset.status = zone.dataset.drop;
         toast("Moved to " + zone.closest(".column").getAttribute("aria-label"), "success");
         return;
@@ -370,7 +380,7 @@
 
   // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
   const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false, tabClicked: null,
-    ownPanel: false, refreshing: false };
+    ownPanel: false, refreshing: false, present: "" };
   document.addEventListener("input", (ev) => {
     if (ev.target.id !== "comment-body") return;
     const wasReplying = Date.now() - live.typedAt < 8000;
@@ -390,7 +400,21 @@
     }
     return app.dataset.liveUrl + "?" + q.toString();
   }
+  // Leaving a ticket (page hidden for good, panel switched or closed) clears our
+  // presence at once with a beacon; the heartbeat's TTL is the fallback.
+  function leave(number) {
+    const app = $("#app");
+    if (!number || !app || !app.dataset.leaveUrl) return;
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrf());
+    data.append("ticket", number);
+    navigator.sendBeacon(app.dataset.leaveUrl, data);
+  }
+  window.addEventListener("pagehide", () => { leave(live.present); live.present = ""; });
   function poll() {
+    const number = openNumber();
+    if (live.present && live.present !== number) leave(live.present);
+    live.present = number;
     const url = liveUrl();
     if (!url || live.busy) return;
     live.busy = true;

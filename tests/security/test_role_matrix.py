@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from helpdesk import invitations
 from helpdesk.permissions import MINIMUM_ROLE, RANK
 from integrations import services as connection_services
 from messaging import services as channel_services
@@ -250,6 +251,11 @@ def api_cells(w: World, user):
             lambda: f"{base}/conversations/{w.conversation().pk}/messages/",
             {"messages": [{"author_kind": "contact", "body": "b", "sent_at": _soon()}]},
         ),
+        (("post", C + "{id}/close/"), ""): (
+            "ticket.edit",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
+            {},
+        ),
         (("post", C + "{id}/tickets/"), ""): (
             "ticket.create",
             lambda: f"{base}/conversations/{w.conversation().pk}/tickets/",
@@ -425,6 +431,7 @@ def api_cells(w: World, user):
             None,
         ),
         **channel_cells(w, base),
+        **invitation_cells(w, base),
         (
             (
                 "post",
@@ -483,6 +490,30 @@ def channel_cells(w: World, base: str) -> dict:
         (("put", H + "{uuid}/"), ""): ("channels.manage", one, body),
         (("patch", H + "{uuid}/"), ""): ("channels.manage", one, {"from_name": "x"}),
         (("delete", H + "{uuid}/"), ""): ("channels.manage", one, None),
+    }
+
+
+def invitation_cells(w: World, base: str) -> dict:
+    """The invitations API ("members.manage")."""
+    H = "/api/v1/workspaces/{workspace_slug}/invitations/"
+    counter = iter(range(10_000))
+
+    def one():
+        invitation, _token = invitations.invitation_create(
+            workspace=w.workspace,
+            email=f"invitee{next(counter)}@example.test",
+            role="agent",
+            inviter=None,
+        )
+        return f"{base}/invitations/{invitation.pk}/"
+
+    def body():
+        return {"email": f"new{next(counter)}@example.test", "role": "agent"}
+
+    return {
+        (("get", H), ""): ("members.manage", f"{base}/invitations/", None),
+        (("post", H), ""): ("members.manage", f"{base}/invitations/", body),
+        (("delete", H + "{id}/"), ""): ("members.manage", one, None),
     }
 
 
@@ -560,6 +591,12 @@ def ui_cells(w: World, user):
             "ticket.create",
             "post",
             lambda: f"{base}/conversations/{w.conversation().pk}/ticket/",
+            {},
+        ),
+        "conversation_close": (
+            "ticket.edit",
+            "post",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
             {},
         ),
         "new_ticket": (
@@ -714,7 +751,8 @@ def test_agent_ui_answers_every_cell_as_the_matrix_says(
 # nobody edits by hand.
 ADMIN_MATRIX = {
     "helpdesk.workspace": (None, "workspace.manage", None),
-    "helpdesk.membership": ("members.manage",) * 3,
+    # Nobody but the operator adds a membership here: people join by invitation.
+    "helpdesk.membership": (None, "members.manage", "members.manage"),
     "helpdesk.team": ("workspace.manage",) * 3,
     "helpdesk.contact": ("ticket.edit",) * 3,
     "helpdesk.notification": (None, None, "workspace.manage"),
