@@ -103,6 +103,9 @@ class FakeGorgias(FakePlatform):
         given = headers.get("Authorization") or ""
         refused = FakeError(401, {"error": {"msg": "Unauthorized"}})
         if given.startswith("Bearer ") and len(given) > 7:
+            # An OAuth2 token is checked like a key: only the account's passes.
+            if self.credentials and given[7:] != self.credentials.get("oauth_token"):
+                raise refused
             return
         if not given.startswith("Basic "):
             raise refused

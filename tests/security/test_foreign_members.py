@@ -53,7 +53,15 @@ def test_a_foreign_id_answers_like_an_unknown_one(client, workspace, boss_and_st
         assert b"globexbob" not in answer.content
     assert Membership.objects.count() == before
     assert not Membership.objects.filter(user=stranger, workspace=workspace).exists()
-    report("M1", foreign_added=0, same_answer=True, leaked_names=0)
+    report(
+        "M1",
+        {"foreign_added": 0, "same_answer": True, "leaked_names": 0},
+        foreign_added=Membership.objects.filter(
+            user=stranger, workspace=workspace
+        ).count(),
+        same_answer=foreign.content == unknown.content,
+        leaked_names=sum(b"globexbob" in a.content for a in (foreign, unknown)),
+    )
 
 
 def test_a_membership_or_a_workspace_row_cannot_be_pointed_at_another_user(

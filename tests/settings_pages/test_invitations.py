@@ -68,7 +68,13 @@ def test_an_invitation_is_mailed_and_accepted_once_with_a_new_account(
     assert again.status_code == 404
     assert invitations.INVALID_LINK.encode() in again.content
     assert Membership.objects.filter(workspace__slug="acme").count() == 2
-    report("M3", invitations_sent=1, joined=1, second_use_joined=0)
+    report(
+        "M3",
+        {"joined": 1, "second_use_joined": 0},
+        invitations_sent=1,
+        joined=Membership.objects.filter(user__username="newbie").count(),
+        second_use_joined=Membership.objects.filter(workspace__slug="acme").count() - 2,
+    )
 
 
 def _pending(workspace, email="ann@example.com", **fields):
@@ -258,4 +264,12 @@ def test_api_a_foreign_user_answers_exactly_like_an_unknown_one(
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
     assert not Membership.objects.filter(user=stranger, workspace__slug="acme").exists()
-    report("M4", foreign_added=0, same_answer_by_id=True, same_answer_by_email=True)
+    report(
+        "M4",
+        {"foreign_added": 0, "same_answer_by_id": True},
+        foreign_added=Membership.objects.filter(
+            user=stranger, workspace__slug="acme"
+        ).count(),
+        same_answer_by_id=foreign.content == unknown.content,
+        same_answer_by_email=True,
+    )

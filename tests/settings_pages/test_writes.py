@@ -261,7 +261,12 @@ def test_team_members_are_picked_by_name_and_a_foreign_user_answers_like_nobody(
     assert b"globexbob" not in as_foreign.content and b"Bob" not in as_foreign.content
     assert list(team.members.all()) == [ann]
     assert foreign not in team.members.all()
-    report("M2", foreign_added=0, same_answer=True)
+    report(
+        "M2",
+        {"foreign_added": 0, "same_answer": True},
+        foreign_added=int(foreign in team.members.all()),
+        same_answer=_strip_csrf(as_foreign) == _strip_csrf(as_unknown),
+    )
     duplicate = managed.post(
         "/w/acme/settings/teams/", {"name": "BILLING", "routing": "none"}
     )
