@@ -586,6 +586,7 @@ def ui_cells(w: World, user):
         "tags": ("ticket.edit", "post", tk("tags/"), {"add": "x"}),
         "snooze": ("ticket.edit", "post", tk("snooze/"), {"until": _soon()}),
         "move": ("ticket.edit", "post", tk("move/"), {"status": "in_progress"}),
+        "delete": ("ticket.delete", "post", tk("delete/"), {}),
         "comment": ("ticket.comment", "post", tk("comment/"), {"body": "hi"}),
         "from_conversation": (
             "ticket.create",

@@ -31,6 +31,7 @@ urlpatterns = [
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
+    path(ticket + "delete/", panel.ticket_delete, name="delete"),
     path(
         "w/<slug:slug>/conversations/",
         conversations.conversation_index,

@@ -10,9 +10,10 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
@@ -39,6 +40,7 @@ PANEL_TABS = [
     ("conversation", "Conversation"),
     ("activity", "Activity"),
     ("history", "History"),
+    ("audit", "Audit"),
 ]
 
 
@@ -76,6 +78,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "labels": listing.label_choices(membership.workspace),
         "snooze_presets": snooze_presets(),
         "tabs": PANEL_TABS,
+        "can_delete": can(membership, "ticket.delete"),
         "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
         "notice": extra.pop("notice", ""),
@@ -301,3 +304,16 @@ def ticket_move(request, slug: str, number: int):
     )
     trigger_client_event(response, "ticketsChanged")
     return response
+
+
+@login_required
+@require_POST
+def ticket_delete(request, slug: str, number: int):
+    """Delete from the panel (managers and admins; the page asked to confirm)."""
+    membership = member_for(request, slug)
+    ticket = ticket_for(membership, number)
+    if not can(membership, "ticket.delete"):
+        raise Http404("No such ticket.")
+    services.ticket_delete(ticket=ticket, actor=request.user)
+    url = reverse("tickets:index", args=[slug])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
