@@ -82,6 +82,31 @@ def test_seed_demo_is_idempotent(db):
     assert Ticket.objects.filter(snoozed_until__isnull=False).exists()
 
 
+def test_seed_demo_stages_what_is_happening_now(db):
+    """Overdue and at-risk SLA clocks, tickets waking in minutes, unread replies:
+    the counts the demo promises (tickets.management.demo_moments)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sla.models import SlaTarget
+    from tickets.models import TicketEvent
+
+    call_command("seed_demo", verbosity=0)
+    now = timezone.now()
+    assert SlaTarget.objects.filter(breached_at__isnull=False).count() >= 4
+    assert TicketEvent.objects.filter(kind="sla_breached").count() >= 4
+    assert TicketEvent.objects.filter(kind="sla_warning").count() >= 4
+    waking = Ticket.objects.filter(
+        snoozed_until__gt=now, snoozed_until__lte=now + timedelta(minutes=7)
+    )
+    assert waking.count() == 3
+    assert (
+        Ticket.objects.filter(assignee__username="agent", assignee_unread=True).count()
+        >= 2
+    )
+
+
 def test_login_and_tickets_page(client, db):
     call_command("seed_demo", verbosity=0)
     assert client.get("/").status_code == 302

@@ -18,6 +18,7 @@ from helpdesk.models import Membership, Team, Workspace
 from helpdesk.services import contact_upsert
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
 from tickets import conversations, services, workflow
+from tickets.management.demo_moments import stage_moments
 from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services.macros import macro_create
 
@@ -133,9 +134,13 @@ class Command(BaseCommand):
             teams = {t.name: t for t in workspace.teams.all()}
             for index in range(TICKET_COUNT):
                 self._ticket(workspace, index, rng, users, labels, teams)
+            moments = stage_moments(workspace, users["agent"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {TICKET_COUNT} tickets in {workspace.name}. {LOGIN_HINT}"
+                f"Seeded {TICKET_COUNT} tickets in {workspace.name} "
+                f"({moments['breached']} SLA breached, {moments['at_risk']} at risk, "
+                f"{moments['waking']} waking in minutes, {moments['unread']} unread "
+                f"replies for agent). {LOGIN_HINT}"
             )
         )
 
