@@ -36,3 +36,10 @@ def can(membership: Membership | None, action: str) -> bool:
     if membership is None:
         return False
     return RANK[membership.role] >= RANK[MINIMUM_ROLE[action]]
+
+
+def refusal(membership: Membership, what: str = "do this") -> str:
+    """The message for a role that may not: "An agent may not do this."."""
+    role = membership.get_role_display().lower()
+    article = "An" if role[:1] in "aeiou" else "A"
+    return f"{article} {role} may not {what}."

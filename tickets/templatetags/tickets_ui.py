@@ -102,13 +102,13 @@ def event_value(value) -> str:
 @register.simple_tag
 def event_in_words(event, ticket) -> str:
     """An activity entry's detail in words ("Open → In Progress")."""
-    return wording.event_words(event, ticket.workspace.tz)
+    return wording.event_words(event, ticket.workspace)
 
 
 @register.simple_tag
 def history_in_words(entries, ticket) -> list:
     """The History tab's entries with labels, names and local times."""
-    return wording.history_in_words(entries, ticket.workspace.tz)
+    return wording.history_in_words(entries, ticket.workspace)
 
 
 @register.filter

@@ -69,7 +69,8 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "thread": ticket_thread(ticket, detail),
         "statuses": workflow.Status,
         "allowed_statuses": [
-            (s, workflow.label(s)) for s in ticket.allowed_next_statuses
+            (s, workflow.status_display(membership.workspace)[s][0])
+            for s in ticket.allowed_next_statuses
         ],
         "priorities": Ticket.Priority.choices,
         "members": members,
