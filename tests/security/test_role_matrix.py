@@ -587,6 +587,12 @@ def ui_cells(w: World, user):
         "snooze": ("ticket.edit", "post", tk("snooze/"), {"until": _soon()}),
         "move": ("ticket.edit", "post", tk("move/"), {"status": "in_progress"}),
         "delete": ("ticket.delete", "post", tk("delete/"), {}),
+        "inline": (
+            "ticket.edit",
+            "post",
+            tk("inline/"),
+            {"field": "priority", "value": "2", "version": "1"},
+        ),
         "comment": ("ticket.comment", "post", tk("comment/"), {"body": "hi"}),
         "from_conversation": (
             "ticket.create",

@@ -75,7 +75,9 @@ def test_page_lists_tickets_with_badges_and_sidebar_counts(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Refund please" in html and "TKT-1" in html
-    assert 'class="badge red prio">Urgent' in html
+    # The row's priority is an inline menu styled as its badge, Urgent chosen.
+    assert 'class="inline-select badge red prio"' in html
+    assert '<option value="5" selected>Urgent</option>' in html
     assert 'My tickets <span class="count">1</span>' in html
     assert 'Unassigned <span class="count">1</span>' in html
 

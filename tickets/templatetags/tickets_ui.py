@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import selectors, wording
+from tickets import selectors, wording, workflow
 
 register = template.Library()
 
@@ -97,6 +97,14 @@ def event_value(value) -> str:
     if value is None or value == "":
         return "none"
     return str(value)
+
+
+@register.simple_tag
+def status_choices(ticket) -> list[tuple[str, str]]:
+    """The ticket's status and the ones it may move to, with the workspace's names."""
+    names = workflow.status_display(ticket.workspace)
+    codes = [ticket.status, *ticket.allowed_next_statuses]
+    return [(code, names[code][0]) for code in codes]
 
 
 @register.simple_tag

@@ -123,6 +123,25 @@ def ticket_thread_earlier(request, slug: str, number: int):
 # --- detail panel controls ---
 
 
+def apply_status(ticket, data, actor):
+    return services.ticket_change_status(
+        ticket=ticket,
+        to=data["status"],
+        actor=actor,
+        comment=data["comment"],
+        expected_version=data["version"],
+    )
+
+
+def apply_field(ticket, data, actor):
+    return services.ticket_update(
+        ticket=ticket,
+        actor=actor,
+        changes=data["changes"],
+        expected_version=data["version"],
+    )
+
+
 def _edit(request, slug, number, form_class, apply):
     """Validate `form_class`, call `apply(ticket, data, actor)`, answer with the panel.
 
@@ -171,37 +190,14 @@ def _edit(request, slug, number, form_class, apply):
 @login_required
 @require_POST
 def ticket_status(request, slug: str, number: int):
-    return _edit(
-        request,
-        slug,
-        number,
-        StatusForm,
-        lambda t, d, actor: services.ticket_change_status(
-            ticket=t,
-            to=d["status"],
-            actor=actor,
-            comment=d["comment"],
-            expected_version=d["version"],
-        ),
-    )
+    return _edit(request, slug, number, StatusForm, apply_status)
 
 
 @login_required
 @require_POST
 def ticket_field(request, slug: str, number: int):
     """One of priority, assignee, team, label, subject, description, topic, intent."""
-    return _edit(
-        request,
-        slug,
-        number,
-        FieldForm,
-        lambda t, d, actor: services.ticket_update(
-            ticket=t,
-            actor=actor,
-            changes=d["changes"],
-            expected_version=d["version"],
-        ),
-    )
+    return _edit(request, slug, number, FieldForm, apply_field)
 
 
 @login_required
