@@ -40,24 +40,26 @@ def main() -> int:
     explained = equivalents()
     failed = False
     unexplained = []
-    print("| module | mutants | detected | equivalent | survived | score |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| module | mutants | detected | equivalent | survived | not run | score |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for path in paths:
         results = module_results(path)
         counts = Counter(results.values())
         detected = sum(counts[status] for status in DETECTED)
         equivalent = sum(name in explained for name in results)
+        pending = counts["not checked"]
         left = [
             name
             for name, status in results.items()
-            if status not in DETECTED and name not in explained
+            if status not in DETECTED | {"not checked"} and name not in explained
         ]
         unexplained += [f"{name}: {results[name]}" for name in left]
-        score = 100.0 * detected / max(len(results) - equivalent, 1)
-        failed |= score < BAR
+        # Over the mutants run so far; an interrupted run fails the check below.
+        score = 100.0 * detected / max(len(results) - equivalent - pending, 1)
+        failed |= score < BAR or pending > 0
         print(
             f"| {path} | {len(results)} | {detected} | {equivalent} | {len(left)} "
-            f"| {score:.1f} % |"
+            f"| {pending} | {score:.1f} % |"
         )
     if unexplained:
         print("\nSurvivors neither killed nor explained in mutation/equivalent.txt:")
