@@ -4,7 +4,7 @@ query string into chips, links and querysets, so a page can be bookmarked and sh
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -19,10 +19,8 @@ from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
 from tickets.models import (
-    Comment,
     Conversation,
     Label,
-    Message,
     SavedView,
     Tag,
     Ticket,
@@ -53,6 +51,12 @@ CHIP_NAMES = {
     "unread": "Unread",
 }
 DEFAULT_SNOOZED = "active"
+# Without a status filter the page is the working queue: active tickets only, so the
+# sidebar's counts (active tickets) equal the lists they open. Done tickets have
+# their own queue.
+ACTIVE = [s.value for s in workflow.Status if s in workflow.ACTIVE_STATUSES]
+DONE = [s.value for s in workflow.Status if s not in workflow.ACTIVE_STATUSES]
+DONE_QUEUE = ",".join(DONE)
 # The History tab shows the latest entries; the admin and the API show them all.
 HISTORY_LIMIT = 50
 
@@ -94,6 +98,8 @@ class TicketQuery(ListQuery):
             data.pop(name, None)
         if ignore_status:
             data.pop("status", None)
+        elif not any(data.getlist("status")):
+            data.setlist("status", ACTIVE)
         data.setdefault("snoozed", DEFAULT_SNOOZED)
         return data
 
@@ -121,6 +127,14 @@ class TicketQuery(ListQuery):
 
     def count(self) -> selectors.Tally:
         return selectors.capped_counts({"n": self.tickets()})["n"]
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses the page shows (the active ones unless a filter says)."""
+        filterset = self._main_filterset()
+        if not filterset.is_valid():
+            return []
+        return filterset.form.cleaned_data["status"]
 
     def status_counts(self) -> dict[str, selectors.Tally]:
         """Counts per status for the stats bar: every filter except status applies."""
@@ -166,6 +180,8 @@ class TicketQuery(ListQuery):
             return "unread"
         if filters.get("assignee") == "none" and len(filters) == 1:
             return "unassigned"
+        if filters == {"status": DONE_QUEUE}:
+            return "done"
         return "all" if not filters else ""
 
     def filter_options(self) -> dict:
@@ -247,13 +263,8 @@ def label_choices(workspace: Workspace) -> list[Label]:
 
 
 def ticket_panel_tabs(*, ticket: Ticket) -> dict:
-    """What the detail panel's tabs show, each list with a fixed number of queries."""
-    comments = list(
-        Comment.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments", "deliveries")
-        .order_by("created_at", "id")
-    )
+    """What the detail panel's tabs show, each list with a fixed number of queries
+    (the thread's page is tickets.ui.thread's)."""
     conversations = list(
         Conversation.objects.filter(associated_tickets=ticket).select_related("contact")
     )
@@ -262,18 +273,9 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
         primary = (
             Conversation.objects.filter(pk=ticket.primary_conversation_id)
             .select_related("contact")
-            .prefetch_related(
-                Prefetch(
-                    "messages",
-                    queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
-                        "attachments", "deliveries"
-                    ),
-                )
-            )
             .first()
         )
     return {
-        "comments": comments,
         "events": list(selectors.ticket_events(ticket=ticket)),
         "history": selectors.ticket_history(ticket=ticket, limit=HISTORY_LIMIT),
         "primary": primary,
@@ -316,14 +318,17 @@ def sidebar(request, membership: Membership) -> dict:
     on since they last opened them), the pinned saved views (one query each) and
     the bell's unread notifications. The live-update poll sends them again."""
     base = selectors.ticket_list(membership=membership)
-    active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
+    # Each count is the query of the list its link opens (TicketQuery's defaults).
+    active = Q(status__in=ACTIVE)
+    awake = Q(active, snoozed_until__isnull=True)
     counts = selectors.capped_counts(
         {
-            "all": base.filter(active),
-            "mine": base.filter(active, assignee=request.user),
-            "unread": base.filter(assignee=request.user, assignee_unread=True),
-            "unassigned": base.filter(active, assignee__isnull=True),
-            "snoozed": base.filter(snoozed_until__isnull=False),
+            "all": base.filter(awake),
+            "mine": base.filter(awake, assignee=request.user),
+            "unread": base.filter(awake, assignee=request.user, assignee_unread=True),
+            "unassigned": base.filter(awake, assignee__isnull=True),
+            "snoozed": base.filter(active, snoozed_until__isnull=False),
+            "done": base.filter(status__in=DONE, snoozed_until__isnull=True),
             "bell": Notification.objects.filter(
                 recipient=request.user,
                 workspace=membership.workspace,
@@ -332,10 +337,18 @@ def sidebar(request, membership: Membership) -> dict:
         }
     )
     pinned = []
-    for view in saved_views(membership=membership).filter(is_pinned=True):
+    pinned_views = saved_views(membership=membership).filter(is_pinned=True)
+    for view in pinned_views.order_by("position", "name", "id"):
         query = TicketQuery.from_saved(view, request=request, membership=membership)
-        pinned.append({"view": view, "count": query.count(), "url": query.url()})
-    return {"counts": counts, "pinned_views": pinned}
+        pinned.append(
+            {
+                "view": view,
+                "count": query.count(),
+                "url": query.url(),
+                "query": query.query_only,  # highlights the view while it is open
+            }
+        )
+    return {"counts": counts, "pinned_views": pinned, "done_queue": DONE_QUEUE}
 
 
 def page_shell(request, membership: Membership) -> dict:
