@@ -42,6 +42,12 @@ def test_a_refused_move_names_both_statuses_and_what_is_allowed():
         "Cannot change status from Closed to Open (allowed from Closed: Archived)."
     )
     assert error.value.field == "status"
+    with pytest.raises(InvalidTransition) as error:
+        workflow.check_transition("resolved", "in_progress")
+    assert error.value.message == (
+        "Cannot change status from Resolved to In Progress "
+        "(allowed from Resolved: Open, Closed, Archived)."
+    )
 
 
 def test_a_move_from_an_unknown_status_says_none_is_allowed():
