@@ -5,6 +5,7 @@ The pane only reads stored insights: a missing or outdated one is queued for a
 worker and the pane polls, so no request waits on a provider."""
 
 import time
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -137,3 +138,29 @@ def article_from_ticket(request, slug: str, number: int):
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+@login_required
+@require_GET
+def feedback_report(request, slug: str):
+    """The reports page's AI Insights section: helpful / not helpful per kind of
+    suggestion in the page's date range."""
+    membership = member_for(request, slug)
+    if not can(membership, "reports.view"):
+        raise Http404("No such page.")
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        return HttpResponse(
+            "start and end must be dates (YYYY-MM-DD).",
+            status=400,
+            content_type="text/plain",
+        )
+    rows = selectors.feedback_summary(
+        workspace=membership.workspace, start=start, end=end
+    )
+    for row in rows:
+        total = row["helpful"] + row["unhelpful"]
+        row["share"] = round(100 * row["helpful"] / total) if total else 0
+    return render(request, "knowledge/_feedback_report.html", {"rows": rows})

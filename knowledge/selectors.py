@@ -192,11 +192,12 @@ def insight_latest(*, ticket: Ticket):
     return ticket.insights.order_by("-ticket_version").first()
 
 
-def feedback_summary(*, workspace: Workspace, since) -> list[dict]:
-    """Helpful and not-helpful counts per section since `since`, for the reports."""
+def feedback_summary(*, workspace: Workspace, start, end) -> list[dict]:
+    """Helpful and not-helpful counts per section given from `start` to `end`
+    (dates, both included), for the reports."""
     rows = (
         scoped(InsightFeedback.objects.all(), workspace)
-        .filter(created_at__gte=since)
+        .filter(created_at__date__gte=start, created_at__date__lte=end)
         .values("section")
         .annotate(
             helpful=Count("pk", filter=Q(helpful=True)),

@@ -88,15 +88,21 @@ def insight_refresh(*, ticket_id: int) -> TicketInsight | None:
     if ticket is None:
         return None
     computed = base.compute(base.load_context(ticket))
-    insight, _ = TicketInsight.objects.update_or_create(
-        ticket=ticket,
-        ticket_version=ticket.version,
-        defaults={
-            "workspace_id": ticket.workspace_id,
-            "provider": computed.provider,
-            "data": computed.data,
-            "fallback_reason": computed.fallback_reason,
-        },
+    # One INSERT ... ON CONFLICT: a recomputation of the same version replaces it.
+    (insight,) = TicketInsight.objects.bulk_create(
+        [
+            TicketInsight(
+                workspace_id=ticket.workspace_id,
+                ticket=ticket,
+                ticket_version=ticket.version,
+                provider=computed.provider,
+                data=computed.data,
+                fallback_reason=computed.fallback_reason,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["ticket", "ticket_version"],
+        update_fields=["provider", "data", "fallback_reason", "computed_at"],
     )
     return insight
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path(ticket + "regenerate/", insights_views.insights_regenerate, name="regenerate"),
     path(ticket + "feedback/", insights_views.insights_feedback, name="feedback"),
     path(ticket + "article/", insights_views.article_from_ticket, name="from_ticket"),
+    path(
+        "w/<slug:slug>/reports/insights-feedback/",
+        insights_views.feedback_report,
+        name="feedback_report",
+    ),
     path(articles, views.article_index, name="index"),
     path(articles + "new/", views.article_new, name="article_new"),
     path(articles + "preview/", views.article_preview, name="preview"),

@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge import services as kb
-from tests.knowledge.corpus import CORPUS
+from knowledge.demo_corpus import CORPUS
 from tickets import services
 
 

@@ -1,5 +1,5 @@
-"""Quality of the local insights provider on the labelled corpus (tests/knowledge/
-corpus.py: 30 articles, 60 tickets, each labelled with its answer).
+"""Quality of the local insights provider on the labelled corpus
+(knowledge/demo_corpus.py: 30 articles, 60 tickets, each labelled with its answer).
 
 Planted bugs this catches: ranking articles by id instead of score (hit@3 fell to
 0.05), similar tickets ordered oldest first (precision@5 fell to 0.03)."""

@@ -1,8 +1,10 @@
 # ruff: noqa: E501 - one customer message a line reads best
-"""A labelled knowledge base written for the insights quality test: 30 articles and
-60 tickets, each ticket labelled with the article that answers it. Tickets are
-phrased the way customers write (not copied from the articles): the test measures
-whether the local provider finds the right article among its top three."""
+"""A labelled knowledge base: 30 articles and 60 customer messages, each labelled
+with the article that answers it. Written for the insights quality test
+(tests/knowledge/test_quality.py: does the local provider find the right article
+among its top three?) and used by the demo data (knowledge.demo), so the AI Insights
+tab of the demo shows true matches. Messages are phrased the way customers write,
+not copied from the articles."""
 
 # key: (article title, article steps, [(ticket subject, customer message), ...])
 CORPUS = {
