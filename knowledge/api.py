@@ -12,6 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
+from helpdesk.lib.parsing import as_id
 from helpdesk.permissions import can
 from knowledge import handlers, selectors, services
 from knowledge.models import Article
@@ -34,6 +35,14 @@ class ArticlePages(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """DRF's cursor, whose position must be an article id: a forged one is a
+        400 naming `cursor`, not a failed query."""
+        cursor = super().decode_cursor(request)
+        if cursor and cursor.position is not None and as_id(cursor.position) is None:
+            raise ValidationError({"cursor": ["Not a cursor of this list."]})
+        return cursor
 
 
 @extend_schema_view(

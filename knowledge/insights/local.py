@@ -14,6 +14,7 @@ from knowledge.insights.base import TicketContext, plain
 from tickets.intake.summaries import Line, local_summary
 
 SLA_AT_RISK = timedelta(hours=1)
+SLA_LABELS = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
 MAX_STEPS = 5
 # A Markdown list item (numbered or bulleted): an article's step.
 _STEP = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(.+)$", re.MULTILINE)
@@ -75,14 +76,14 @@ def sla_risk(ticket, now) -> dict:
     next SLA deadline."""
     due = ticket.next_breach_at
     if due is None or ticket.resolved_at:
-        return {"risk": "none", "due": None}
+        return {"risk": "none", "label": "No deadline", "due": None}
     if due <= now:
         risk = "breached"
     elif due - now <= SLA_AT_RISK:
         risk = "at_risk"
     else:
         risk = "on_track"
-    return {"risk": risk, "due": due.isoformat()}
+    return {"risk": risk, "label": SLA_LABELS[risk], "due": due.isoformat()}
 
 
 def _first_sentences(texts: list[str]) -> str:

@@ -35,7 +35,7 @@ def ticket(team):
         workspace=ws,
         actor=manager,
         subject="Billed two times",
-        content="You took the subscription payment two times.",
+        content="The subscription charge was taken twice from my card.",
     )
     services.comment_add(
         ticket=old,
@@ -80,6 +80,8 @@ def test_the_tab_shows_the_analysis_and_a_step_goes_into_the_reply(
     page_as, live_server, team, ticket, tmp_path
 ):
     page = page_as(team["agent"])
+    page.set_default_timeout(30_000)  # 2 cores shared with other test runs
+    expect.set_options(timeout=20_000)
     page.goto(f"{live_server.url}/w/acme/tickets/{ticket.number}/?tab=insights")
     pane = page.locator("#pane-insights")
     expect(pane.locator(".insight-wants")).to_contain_text("charged twice this month")

@@ -18,9 +18,9 @@ from django_htmx.http import trigger_client_event
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import services, workflow
+from tickets import panel_tabs, services, workflow
 from tickets.models import Ticket
-from tickets.ui import listing, panel_tabs
+from tickets.ui import listing
 from tickets.ui.forms import (
     CommentForm,
     FieldForm,
@@ -84,7 +84,6 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
             workspace=membership.workspace, now=timezone.now()
         ),
         "tabs": _tabs(),
-        "extra_panes": panel_tabs.registered(),
         "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
         "notice": extra.pop("notice", ""),
