@@ -7,8 +7,7 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self):
         from knowledge import handlers
-        from tickets import events
-        from tickets import panel_tabs
+        from tickets import events, panel_tabs
 
         # After the reply channels (400): only queues a task once the change commits.
         events.register(handlers.on_ticket_events, order=500)
