@@ -92,4 +92,5 @@ def _escalated_ticket(workspace, n, case):
         content=message,
         requester=contact,
         primary_conversation=conversation,
+        source="ai_escalation",
     )
