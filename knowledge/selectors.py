@@ -200,12 +200,18 @@ def feedback_summary(*, workspace: Workspace, start, end) -> list[dict]:
         .filter(created_at__date__gte=start, created_at__date__lte=end)
         .values("section")
         .annotate(
-            helpful=Count("pk", filter=Q(helpful=True)),
-            unhelpful=Count("pk", filter=Q(helpful=False)),
+            helpful_count=Count("pk", filter=Q(helpful=True)),
+            unhelpful_count=Count("pk", filter=Q(helpful=False)),
         )
         .order_by("section")
     )
     labels = dict(InsightFeedback.Section.choices)
     return [
-        {**row, "label": labels.get(row["section"], row["section"])} for row in rows
+        {
+            "section": row["section"],
+            "label": labels.get(row["section"], row["section"]),
+            "helpful": row["helpful_count"],
+            "unhelpful": row["unhelpful_count"],
+        }
+        for row in rows
     ]

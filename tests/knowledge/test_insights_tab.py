@@ -242,3 +242,29 @@ def test_an_agent_of_the_workspace_sees_no_manager_buttons(client, workspace, ti
     html = client.get(pane(ticket.number)).content.decode()
     assert "Create article from this ticket" not in html
     assert "Regenerate" in html
+
+
+def test_the_reports_page_shows_insights_feedback(client, manager, agent, ticket):
+    for user, helpful in ((manager, True), (agent, False)):
+        kb.feedback_record(
+            ticket=ticket,
+            user=user,
+            section="resolution",
+            item="t1",
+            helpful=helpful,
+            provider="",
+        )
+    client.force_login(manager)
+    page = client.get("/w/acme/reports/").content.decode()
+    assert "/w/acme/reports/insights-feedback/?start=" in page
+    today = ticket.created_at.date().isoformat()
+    url = f"/w/acme/reports/insights-feedback/?start={today}&end={today}"
+    html = client.get(url).content.decode()
+    assert (
+        '<tr data-section="resolution"><td>Suggested resolution</td><td>1</td>'
+        "<td>1</td><td>50 %</td></tr>"
+    ) in html
+    bad = client.get("/w/acme/reports/insights-feedback/?start=x&end=2026-01-01")
+    assert bad.status_code == 400 and b"start and end" in bad.content
+    client.force_login(agent)
+    assert client.get(url).status_code == 404
