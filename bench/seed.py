@@ -396,7 +396,7 @@ class _Shape:
                     ),
                     default=NO_BREACH,
                 ),
-                False,  # assignee_unread: NOT NULL since tickets.0009
+                False,
             )
             self._children(
                 ticket_id,

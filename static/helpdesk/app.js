@@ -158,6 +158,12 @@
     }
   });
 
+  // A plain form with data-confirm asks before it is sent (deleting a rule, a view).
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+
   // Delete asks first, naming the count; export downloads a file (a plain POST).
   document.addEventListener("htmx:confirm", (ev) => {
     const btn = ev.detail.elt && ev.detail.elt.id === "bulk" ? ev.detail.triggeringEvent && ev.detail.triggeringEvent.submitter : null;
@@ -380,7 +386,7 @@
 
   // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
   const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false, tabClicked: null,
-    ownPanel: false, refreshing: false };
+    ownPanel: false, refreshing: false, present: "" };
   document.addEventListener("input", (ev) => {
     if (ev.target.id !== "comment-body") return;
     const wasReplying = Date.now() - live.typedAt < 8000;
@@ -400,7 +406,21 @@
     }
     return app.dataset.liveUrl + "?" + q.toString();
   }
+  // Leaving a ticket (page hidden for good, panel switched or closed) clears our
+  // presence at once with a beacon; the heartbeat's TTL is the fallback.
+  function leave(number) {
+    const app = $("#app");
+    if (!number || !app || !app.dataset.leaveUrl) return;
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrf());
+    data.append("ticket", number);
+    navigator.sendBeacon(app.dataset.leaveUrl, data);
+  }
+  window.addEventListener("pagehide", () => { leave(live.present); live.present = ""; });
   function poll() {
+    const number = openNumber();
+    if (live.present && live.present !== number) leave(live.present);
+    live.present = number;
     const url = liveUrl();
     if (!url || live.busy) return;
     live.busy = true;

@@ -190,6 +190,7 @@ NO_FOREIGN_KEYS = {
     ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/channels/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{number}/insights/feedback/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/invitations/"),
     ("put", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
     ("patch", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
 }
@@ -213,6 +214,7 @@ def path_values(tenant, path: str, *, slug: str) -> dict[str, str]:
         "escalation-rules": tenant.rule.pk,
         "macros": tenant.objects["tickets.macro"].pk,
         "articles": tenant.objects["knowledge.article"].pk,
+        "invitations": tenant.objects["helpdesk.invitation"].pk,
     }
     values = {}
     for name in re.findall(r"{(\w+)}", path):
@@ -528,6 +530,9 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
                 "login",
                 "logout",
                 "password-reset",
+                # an invitation's link: its token names it, no workspace
+                # (tests/settings_pages/test_invitations.py)
+                "invitations/",
             )
         )
         and route not in ("healthz", "favicon.ico")  # no data: a static redirect

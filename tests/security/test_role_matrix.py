@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from helpdesk import invitations
 from helpdesk.permissions import MINIMUM_ROLE, RANK
 from integrations import services as connection_services
 from knowledge import services as kb
@@ -260,6 +261,11 @@ def api_cells(w: World, user):
             lambda: f"{base}/conversations/{w.conversation().pk}/messages/",
             {"messages": [{"author_kind": "contact", "body": "b", "sent_at": _soon()}]},
         ),
+        (("post", C + "{id}/close/"), ""): (
+            "ticket.edit",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
+            {},
+        ),
         (("post", C + "{id}/tickets/"), ""): (
             "ticket.create",
             lambda: f"{base}/conversations/{w.conversation().pk}/tickets/",
@@ -436,6 +442,7 @@ def api_cells(w: World, user):
         ),
         **channel_cells(w, base),
         **knowledge_cells(w, base),
+        **invitation_cells(w, base),
         (
             (
                 "post",
@@ -539,6 +546,30 @@ def knowledge_cells(w: World, base: str) -> dict:
     }
 
 
+def invitation_cells(w: World, base: str) -> dict:
+    """The invitations API ("members.manage")."""
+    H = "/api/v1/workspaces/{workspace_slug}/invitations/"
+    counter = iter(range(10_000))
+
+    def one():
+        invitation, _token = invitations.invitation_create(
+            workspace=w.workspace,
+            email=f"invitee{next(counter)}@example.test",
+            role="agent",
+            inviter=None,
+        )
+        return f"{base}/invitations/{invitation.pk}/"
+
+    def body():
+        return {"email": f"new{next(counter)}@example.test", "role": "agent"}
+
+    return {
+        (("get", H), ""): ("members.manage", f"{base}/invitations/", None),
+        (("post", H), ""): ("members.manage", f"{base}/invitations/", body),
+        (("delete", H + "{id}/"), ""): ("members.manage", one, None),
+    }
+
+
 def _value(x):
     return x() if callable(x) else x
 
@@ -613,6 +644,12 @@ def ui_cells(w: World, user):
             lambda: f"{base}/conversations/{w.conversation().pk}/ticket/",
             {},
         ),
+        "conversation_close": (
+            "ticket.edit",
+            "post",
+            lambda: f"{base}/conversations/{w.conversation().pk}/close/",
+            {},
+        ),
         "new_ticket": (
             "ticket.create",
             "post",
@@ -631,6 +668,18 @@ def ui_cells(w: World, user):
             "post",
             lambda: f"{base}/views/{w.view(other, shared=True).pk}/delete/",
             {},
+        ),
+        "view_edit own": (
+            "views.own",
+            "post",
+            lambda: f"{base}/views/{w.view(user).pk}/edit/",
+            {"name": "renamed", "is_pinned": "on"},
+        ),
+        "view_edit shared": (
+            "views.share",
+            "post",
+            lambda: f"{base}/views/{w.view(other, shared=True).pk}/edit/",
+            {"name": "renamed", "is_pinned": "on", "is_shared": "on"},
         ),
         "macro create own": (
             "macros.own",
@@ -795,7 +844,8 @@ def test_agent_ui_answers_every_cell_as_the_matrix_says(
 # nobody edits by hand.
 ADMIN_MATRIX = {
     "helpdesk.workspace": (None, "workspace.manage", None),
-    "helpdesk.membership": ("members.manage",) * 3,
+    # Nobody but the operator adds a membership here: people join by invitation.
+    "helpdesk.membership": (None, "members.manage", "members.manage"),
     "helpdesk.team": ("workspace.manage",) * 3,
     "helpdesk.contact": ("ticket.edit",) * 3,
     "helpdesk.notification": (None, None, "workspace.manage"),
