@@ -23,6 +23,7 @@ MINIMUM_ROLE: dict[str, str] = {
     "rules.manage": Role.MANAGER,
     "views.share": Role.MANAGER,
     "macros.manage": Role.MANAGER,
+    "articles.manage": Role.MANAGER,
     "members.manage": Role.ADMIN,
     "integrations.manage": Role.ADMIN,
     "channels.manage": Role.MANAGER,

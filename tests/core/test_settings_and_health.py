@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from knowledge.models import Article, TicketInsight
 from tickets.models import Ticket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +76,11 @@ def test_seed_demo_is_idempotent(db):
     sources = set(Ticket.objects.values_list("source", flat=True))
     priorities = set(Ticket.objects.values_list("priority", flat=True))
     call_command("seed_demo", verbosity=0)
-    assert Ticket.objects.count() == count == 300
+    # 300 of the ticket demo, 60 of the knowledge demo (knowledge/demo.py): a
+    # resolved and an escalated ticket per article
+    assert Ticket.objects.count() == count == 360
+    assert Article.objects.filter(status="published").count() == 30
+    assert TicketInsight.objects.count() == 30
     assert statuses == set(Ticket.Status.values)
     assert sources == {"ai_escalation", "agent"}
     assert priorities == {1, 2, 3, 4, 5}

@@ -139,8 +139,9 @@ def test_detail_deep_link_renders_page_with_panel(client_agent, workspace, agent
     url = reverse("tickets:detail", args=["acme", ticket.number])
     html = client_agent.get(url).content.decode()
     assert 'id="panel"' in html and 'class="panel-inner"' in html
-    # Details, Conversation (the thread, replies and notes), Activity, History, Audit.
-    assert html.count('role="tab"') == 5
+    # Details, Conversation (the thread, replies and notes), Activity, History,
+    # Audit, and AI Insights (registered by the knowledge app).
+    assert html.count('role="tab"') == 6
     assert "<strong>bold</strong>" in html
     assert "Not connected to external system." in html
     partial = client_agent.get(url, **HX).content.decode()

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import selectors, wording, workflow
+from tickets import panel_tabs, selectors, wording, workflow
 
 register = template.Library()
 
@@ -134,3 +134,10 @@ def composer_macros(membership) -> list:
 @register.simple_tag
 def attachment_max_bytes() -> int:
     return settings.ATTACHMENTS_MAX_BYTES
+
+
+@register.simple_tag
+def registered_panel_tabs():
+    """The panes other apps added to the ticket panel (tickets.panel_tabs), so
+    every page that includes the panel lists them without passing them along."""
+    return panel_tabs.registered()

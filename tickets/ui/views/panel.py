@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import services, workflow
+from tickets import panel_tabs, services, workflow
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
@@ -44,11 +44,16 @@ PANEL_TABS = [
 ]
 
 
+def _tabs() -> list[tuple[str, str]]:
+    """The panel's own tabs, then those other apps registered (panel_tabs)."""
+    return PANEL_TABS + [(t.key, t.label) for t in panel_tabs.registered()]
+
+
 def _tab(request, detail: dict, default: str | None) -> str:
     """The tab asked for, else the Conversation tab when the ticket has a
     conversation, else Details."""
     asked = request.GET.get("tab") or default
-    if asked in dict(PANEL_TABS):
+    if asked in dict(_tabs()):
         return asked
     linked = detail["primary"] is not None or detail["associated"]
     return "conversation" if linked else "details"
@@ -78,7 +83,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "teams": membership.workspace.teams.order_by("name"),
         "labels": listing.label_choices(membership.workspace),
         "snooze_presets": snooze_presets(),
-        "tabs": PANEL_TABS,
+        "tabs": _tabs(),
         "can_delete": can(membership, "ticket.delete"),
         "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
