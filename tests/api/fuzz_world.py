@@ -1,0 +1,153 @@
+"""The world the schemathesis run fuzzes: one workspace with a row of every kind the
+API addresses by id (tickets 1-3, a conversation, an attachment, a channel, a
+connection, a macro, a saved view, an escalation rule), made through the API
+itself, and the real id of each path parameter, so generated requests get past
+the lookup and reach the success paths."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+BASE = "/api/v1/workspaces/acme"
+ESCALATION = {
+    "question": "Why was I charged twice for order 1234?",
+    "answer": "I could not find the duplicate charge.",
+    "confidence": 35,
+    "topic": "billing",
+    "escalate": True,
+    "conversation": {
+        "external_id": "chat-fuzz-1",
+        "channel": "web",
+        "contact": {"name": "Dana Scully", "email": "dana@example.org"},
+        "messages": [
+            {
+                "author_kind": "contact",
+                "body": "Hi, I was charged twice.",
+                "sent_at": "2026-01-05T09:00:00Z",
+            }
+        ],
+    },
+}
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on: the connection test fails fast there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# What a create must carry to succeed (a platform's credentials, a message list),
+# laid over the generated body of positive cases: the fuzz varies the rest.
+CORE_BODIES = {
+    "POST /api/v1/workspaces/{workspace_slug}/channels/": lambda: {
+        "kind": "email",
+        "from_email": "help@acme.example",
+    },
+    "POST /api/v1/workspaces/{workspace_slug}/integrations/connections/": lambda: {
+        "platform": "gorgias",
+        "subdomain": "acme",
+        "base_url": f"http://127.0.0.1:{closed_port()}",
+        "credentials": {"email": "a@acme.test", "api_key": "gg-key-123456789"},
+    },
+    "POST /api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/": lambda: {
+        "messages": [
+            {
+                "author_kind": "contact",
+                "body": "Any news on my refund?",
+                "sent_at": "2026-01-05T10:00:00Z",
+            }
+        ]
+    },
+}
+
+
+@dataclass
+class World:
+    """Real ids by path parameter; `uuid` and `id` differ by resource."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    by_resource: dict[str, str] = field(default_factory=dict)
+
+    def path_parameters(self, path: str) -> dict[str, str]:
+        known = {"workspace_slug": "acme", **self.ids}
+        for resource, value in self.by_resource.items():
+            if f"/{resource}/{{" in path:
+                known["uuid" if "-" in value else "id"] = value
+        return known
+
+
+def _made(response, *keys: str):
+    assert response.status_code in (200, 201), (response.status_code, response.data)
+    data = response.data
+    for key in keys:
+        data = data[key]
+    return str(data)
+
+
+def build_world(admin) -> World:
+    """Rows made through the API as the admin; ids kept for the fuzzer."""
+    api = APIClient()
+    api.force_authenticate(admin)
+    for subject in ("Printer", "Refund", "Login"):
+        _made(api.post(f"{BASE}/tickets/", {"subject": subject}, format="json"))
+    escalation = api.post(f"{BASE}/escalations/", ESCALATION, format="json")
+    conversation = _made(escalation, "conversation", "id")
+    comment = api.post(
+        f"{BASE}/tickets/1/comments/",
+        {"body": "Invoice attached", "files": [SimpleUploadedFile("a.txt", b"hi")]},
+        format="multipart",
+    )
+    channel = api.post(
+        f"{BASE}/channels/",
+        {
+            "kind": "chat",
+            "callback_url": f"http://127.0.0.1:{closed_port()}/replies",
+            "secret": "a-chat-signing-secret",
+        },
+        format="json",
+    )
+    connection = api.post(
+        f"{BASE}/integrations/connections/",
+        {
+            "platform": "zendesk",
+            "subdomain": "acme",
+            "base_url": f"http://127.0.0.1:{closed_port()}",
+            "credentials": {"email": "a@acme.test", "api_token": "zd-123456789"},
+        },
+        format="json",
+    )
+    rows = {
+        "conversations": conversation,
+        "channels": _made(channel, "uuid"),
+        "connections": _made(connection, "uuid"),
+        "macros": _made(
+            api.post(f"{BASE}/macros/", {"name": "Thanks", "body": "Thanks!"}), "id"
+        ),
+        "views": _made(
+            api.post(f"{BASE}/views/", {"name": "Mine", "filters": {}}, format="json"),
+            "id",
+        ),
+        "escalation-rules": _made(
+            api.post(f"{BASE}/escalation-rules/", {"name": "All"}, format="json"),
+            "id",
+        ),
+    }
+    key = _made(comment, "attachments", 0, "id")
+    return World(ids={"ref": "2", "key": key}, by_resource=rows)
+
+
+def write_table(answers) -> None:
+    """With FUZZ_TABLE set, the per-operation table for docs/reliability.md."""
+    import os
+
+    if path := os.environ.get("FUZZ_TABLE"):
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("| Operation | 2xx | 4xx |\n|---|---:|---:|\n")
+            for name in sorted(answers):
+                row = answers[name]
+                out.write(f"| `{name}` | {row['2xx']} | {row['4xx']} |\n")
