@@ -22,9 +22,7 @@ install: $(VENV)/.installed
 ## Set up everything and serve http://127.0.0.1:8000 with demo data, plus a Celery
 ## worker and beat (embedded broker without REDIS_URL; Redis with it).
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py devserver $(HOST):$(PORT)
+	$(BIN)/python manage.py devserver --setup $(HOST):$(PORT)
 
 ## The whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL and Redis).
 test: install

@@ -56,9 +56,9 @@ class WorkspaceRole(permissions.BasePermission):
         view.membership = membership
         needed = view.permission_for(getattr(view, "action", None))
         if needed and not can(membership, needed):
-            raise PermissionDenied(
-                f"A {membership.get_role_display().lower()} may not do this."
-            )
+            role = membership.get_role_display().lower()
+            article = "An" if role[:1] in "aeiou" else "A"
+            raise PermissionDenied(f"{article} {role} may not do this.")
         return True
 
 

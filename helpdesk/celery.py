@@ -17,7 +17,7 @@ def _make_broker_folders() -> None:
     """The embedded broker (kombu filesystem transport) needs its folders to exist."""
     from django.conf import settings
 
-    if getattr(settings, "CELERY_BROKER_URL", "") != "filesystem://":
+    if not getattr(settings, "CELERY_BROKER_URL", "").startswith("filesystem://"):
         return
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "control_folder"):

@@ -180,7 +180,7 @@ else:
     CELERY_BROKER_DIR = Path(
         os.environ.get("CELERY_BROKER_DIR", BASE_DIR / ".celery-broker")
     )
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -247,9 +247,11 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-poll-imap": _every("messaging.poll_imap", INBOUND_IMAP_POLL_SECONDS),
 }
 
+# In debug, e-mails are files under EMAIL_FILE_PATH: readable, and they do not flood
+# the console of `make run` (the demo sends hundreds of notifications).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -315,6 +317,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "helpdesk.auth.LoginFailureHandler"
+AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_LOCKOUT_CALLABLE = "helpdesk.auth.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_REDIRECT_URL = "tickets:list"

@@ -201,6 +201,10 @@
     const t = ev.target;
     if (t.id === "workspace-switcher") {
       window.location = t.value;
+    } else if (t.matches("[data-snooze-menu]")) {
+      const at = t.parentElement.querySelector("[data-snooze-at]");
+      at.hidden = t.value !== "custom"; at.required = !at.hidden;
+      if (!at.hidden) at.focus();
     } else if (t.id === "select-page") {
       $$('input[name="numbers"]').forEach((cb) => { cb.checked = t.checked; });
       if (!t.checked) $("#bulk-all").value = "";
@@ -331,6 +335,11 @@
     const count = zone.closest(".column").querySelector("[data-count]");
     count.textContent = String(Number(count.textContent) + delta);
   }
+  // The stats bar above the board counts every status: move one along with the card.
+  function setStat(status, delta) {
+    const count = $(`.stats .stat[data-status="${status}"] .stat-count`);
+    if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Number(count.textContent) + delta);
+  }
   function moveCard(card, zone) {
     const home = card.parentElement;
     const next = card.nextSibling;
@@ -341,6 +350,7 @@
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
     }).then(async (resp) => {
       if (resp.ok) {
+        setStat(card.dataset.status, -1); setStat(zone.dataset.drop, 1);
         card.dataset.status = zone.dataset.drop;
         toast("Moved to " + zone.closest(".column").getAttribute("aria-label"), "success");
         return;

@@ -55,6 +55,7 @@ def test_agent_may_not_delete(api, workspace, agent):
     response = api.delete(f"{BASE}/tickets/{ticket.number}/")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    assert response.json()["message"] == "An agent may not do this."
     assert Ticket.objects.filter(pk=ticket.pk).exists()
 
 

@@ -39,7 +39,10 @@ def test_filter_adds_chip_and_count_then_chip_removal_restores(
     services.ticket_change_status(ticket=done, to="resolved", actor=agent)
     page = page_as(agent)
     page.goto(tickets_url(live_server))
-    expect(page.locator("#match-count")).to_have_text("4 tickets")
+    # The working queue: active tickets only (the resolved one is in "Closed and
+    # archived"), and the page says so.
+    expect(page.locator("#match-count")).to_have_text("3 tickets")
+    expect(page.locator("#active-only")).to_be_visible()
     page.click("#filter-popover summary")
     page.check("#filter-popover input[name=status][value=resolved]")
     chip = page.locator(".chip", has_text="Resolved")
@@ -50,7 +53,7 @@ def test_filter_adds_chip_and_count_then_chip_removal_restores(
     page.keyboard.press("Escape")  # closes the popover
     chip.click()
     expect(page.locator(".chip")).to_have_count(0)
-    expect(page.locator("#match-count")).to_have_text("4 tickets")
+    expect(page.locator("#match-count")).to_have_text("3 tickets")
 
 
 def test_search_by_ref(page_as, live_server, team):
@@ -75,6 +78,9 @@ def test_board_drag_changes_status_and_records_event(page_as, live_server, team)
     expect(
         page.locator(".column[data-status=in_progress] .card-ticket[data-number='1']")
     ).to_be_visible()
+    # The stats bar above the board moves with the card, without a reload.
+    expect(page.locator(".stat[data-status=open] .stat-count")).to_have_text("0")
+    expect(page.locator(".stat[data-status=in_progress] .stat-count")).to_have_text("1")
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"
     assert ticket.events.filter(
@@ -86,7 +92,8 @@ def test_refused_drag_snaps_back_with_reason(page_as, live_server, team):
     ticket = make_ticket(team["workspace"], team["agent"], subject="Resolved one")
     services.ticket_change_status(ticket=ticket, to="resolved", actor=team["agent"])
     page = page_as(team["agent"])
-    page.goto(tickets_url(live_server, "?view=board"))
+    # Done tickets are outside the default (working) queue: ask for them.
+    page.goto(tickets_url(live_server, "?view=board&status=resolved,in_progress"))
     card = page.locator(".card-ticket[data-number='1']")
     card.drag_to(page.locator(".column[data-status=in_progress] .cards"))
     expect(page.locator(".toast.error")).to_contain_text(
@@ -110,7 +117,7 @@ def test_bulk_assign_three_tickets(page_as, live_server, team):
     for number in ("1", "2", "3"):
         page.check(f"input[name=numbers][value='{number}']")
     expect(page.locator("#bulk-count")).to_have_text("3 selected")
-    page.select_option("#bulk select[name=assignee]", label="agent")
+    page.select_option("#bulk select[name=assignee]", label="Alex Agent")
     page.click("#bulk button[value=assign]")
     expect(page.locator("#bulk-summary")).to_contain_text("Assigned: 3 tickets")
     assert sorted(
@@ -235,3 +242,22 @@ def test_manager_bulk_delete_confirms_with_the_count(page_as, live_server, team)
     expect(page.locator("#bulk-summary")).to_contain_text("Deleted: 3 tickets")
     assert messages == ["Delete 3 tickets permanently? This cannot be undone."]
     assert not Ticket.objects.exists()
+
+
+def test_snooze_at_a_picked_date_and_time(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Call back Friday")
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server))
+    page.click("text=Call back Friday")
+    picker = page.locator("#snooze-form input[name=at]")
+    expect(picker).to_be_hidden()
+    page.select_option("#snooze-form select", value="custom")
+    expect(picker).to_be_visible()
+    picker.fill("2099-05-08T14:30")
+    page.click("#snooze-form button")
+    expect(page.locator("#panel-notice")).to_contain_text(
+        "Snoozed until Fri 08 May 14:30"
+    )
+    ticket.refresh_from_db()
+    # The workspace's time zone is UTC here: the picked wall time, unchanged.
+    assert ticket.snoozed_until.isoformat() == "2099-05-08T14:30:00+00:00"

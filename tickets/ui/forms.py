@@ -1,9 +1,8 @@
 """Forms of the agent UI: they parse and check input; services do the writing."""
 
-from datetime import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from helpdesk.lib.parsing import as_id, parse_int
@@ -11,6 +10,7 @@ from helpdesk.models import Membership
 from helpdesk.tenancy import member_get
 from tickets import selectors, workflow
 from tickets.models import Label, Ticket
+from tickets.ui.snooze import resolve_snooze
 
 User = get_user_model()
 
@@ -189,10 +189,11 @@ class MacroForm(_MemberForm):
 
 
 class SnoozeForm(_MemberForm):
-    """`until` is an ISO time with zone (a preset) or a local `datetime-local` value
-    read in the workspace's time zone; `unsnooze` ends a snooze."""
+    """`until` is a preset or "custom" with `at` (a `datetime-local` value read in
+    the workspace's time zone), resolved when submitted; `unsnooze` ends a snooze."""
 
     until = forms.CharField(required=False, max_length=64)
+    at = forms.CharField(required=False, max_length=64)
     unsnooze = forms.BooleanField(required=False)
 
     def clean(self):
@@ -201,15 +202,12 @@ class SnoozeForm(_MemberForm):
             data["until"] = None
             self.notice = "Snooze ended."
             return data
-        raw = (data.get("until") or "").strip()
         try:
-            until = datetime.fromisoformat(raw)
-        except ValueError:
-            raise forms.ValidationError(
-                "Pick when the ticket should come back."
-            ) from None
-        if timezone.is_naive(until):
-            until = until.replace(tzinfo=self.workspace.tz)
+            until = resolve_snooze(
+                data.get("until", ""), data.get("at", ""), workspace=self.workspace
+            )
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
         data["until"] = until
         local = timezone.localtime(until, self.workspace.tz)
         self.notice = f"Snoozed until {local:%a %d %b %H:%M}."
@@ -228,7 +226,7 @@ class SavedViewForm(forms.Form):
 class BulkForm(_MemberForm):
     ACTION_LABELS = {
         "status": "Status changed",
-        "complete": "Completed",
+        "complete": "Resolved",
         "incomplete": "Reopened",
         "assign": "Assigned",
         "priority": "Priority set",
@@ -249,6 +247,7 @@ class BulkForm(_MemberForm):
     )
     tags = forms.CharField(required=False, max_length=500)
     until = forms.CharField(required=False, max_length=64)
+    at = forms.CharField(required=False, max_length=64)
 
     def clean(self):
         data = super().clean()
@@ -259,6 +258,11 @@ class BulkForm(_MemberForm):
             raise forms.ValidationError("Select at least one ticket.")
         action = data.get("action")
         params: dict = {}
+        # The bar's menus start on "Choose…": an action whose menu was left there
+        # is refused, never applied with a default (one click used to unassign all).
+        needed = {"status": "status", "assign": "assignee", "priority": "priority"}
+        if action in needed and data.get(needed[action]) in (None, ""):
+            raise forms.ValidationError(f"Choose the {needed[action]} first.")
         if action == "status":
             params["status"] = data.get("status")
         elif action == "assign":
@@ -271,7 +275,13 @@ class BulkForm(_MemberForm):
                 t.strip() for t in (data.get("tags") or "").split(",") if t.strip()
             ]
         elif action == "snooze":
-            params["until"] = data.get("until")
+            try:
+                until = resolve_snooze(
+                    data.get("until", ""), data.get("at", ""), workspace=self.workspace
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+            params["until"] = until.isoformat()
         data["params"] = params
         return data
 

@@ -53,6 +53,12 @@ CHIP_NAMES = {
     "unread": "Unread",
 }
 DEFAULT_SNOOZED = "active"
+# Without a status filter the page is the working queue: active tickets only, so the
+# sidebar's counts (active tickets) equal the lists they open. Done tickets have
+# their own queue.
+ACTIVE = [s.value for s in workflow.Status if s in workflow.ACTIVE_STATUSES]
+DONE = [s.value for s in workflow.Status if s not in workflow.ACTIVE_STATUSES]
+DONE_QUEUE = ",".join(DONE)
 # The History tab shows the latest entries; the admin and the API show them all.
 HISTORY_LIMIT = 50
 
@@ -94,6 +100,8 @@ class TicketQuery(ListQuery):
             data.pop(name, None)
         if ignore_status:
             data.pop("status", None)
+        elif not any(data.getlist("status")):
+            data.setlist("status", ACTIVE)
         data.setdefault("snoozed", DEFAULT_SNOOZED)
         return data
 
@@ -121,6 +129,14 @@ class TicketQuery(ListQuery):
 
     def count(self) -> selectors.Tally:
         return selectors.capped_counts({"n": self.tickets()})["n"]
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses the page shows (the active ones unless a filter says)."""
+        filterset = self._main_filterset()
+        if not filterset.is_valid():
+            return []
+        return filterset.form.cleaned_data["status"]
 
     def status_counts(self) -> dict[str, selectors.Tally]:
         """Counts per status for the stats bar: every filter except status applies."""
@@ -166,6 +182,8 @@ class TicketQuery(ListQuery):
             return "unread"
         if filters.get("assignee") == "none" and len(filters) == 1:
             return "unassigned"
+        if filters == {"status": DONE_QUEUE}:
+            return "done"
         return "all" if not filters else ""
 
     def filter_options(self) -> dict:
@@ -316,14 +334,17 @@ def sidebar(request, membership: Membership) -> dict:
     on since they last opened them), the pinned saved views (one query each) and
     the bell's unread notifications. The live-update poll sends them again."""
     base = selectors.ticket_list(membership=membership)
-    active = Q(status__in=list(workflow.ACTIVE_STATUSES), snoozed_until__isnull=True)
+    # Each count is the query of the list its link opens (TicketQuery's defaults).
+    active = Q(status__in=ACTIVE)
+    awake = Q(active, snoozed_until__isnull=True)
     counts = selectors.capped_counts(
         {
-            "all": base.filter(active),
-            "mine": base.filter(active, assignee=request.user),
-            "unread": base.filter(assignee=request.user, assignee_unread=True),
-            "unassigned": base.filter(active, assignee__isnull=True),
-            "snoozed": base.filter(snoozed_until__isnull=False),
+            "all": base.filter(awake),
+            "mine": base.filter(awake, assignee=request.user),
+            "unread": base.filter(awake, assignee=request.user, assignee_unread=True),
+            "unassigned": base.filter(awake, assignee__isnull=True),
+            "snoozed": base.filter(active, snoozed_until__isnull=False),
+            "done": base.filter(status__in=DONE, snoozed_until__isnull=True),
             "bell": Notification.objects.filter(
                 recipient=request.user,
                 workspace=membership.workspace,
@@ -335,7 +356,7 @@ def sidebar(request, membership: Membership) -> dict:
     for view in saved_views(membership=membership).filter(is_pinned=True):
         query = TicketQuery.from_saved(view, request=request, membership=membership)
         pinned.append({"view": view, "count": query.count(), "url": query.url()})
-    return {"counts": counts, "pinned_views": pinned}
+    return {"counts": counts, "pinned_views": pinned, "done_queue": DONE_QUEUE}
 
 
 def page_shell(request, membership: Membership) -> dict:

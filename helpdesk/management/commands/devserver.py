@@ -6,12 +6,14 @@ really run on schedule on a fresh machine with no Redis. Ctrl-C stops all three.
 """
 
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -22,8 +24,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noreload", action="store_true", help="Do not auto-reload runserver."
         )
+        parser.add_argument(
+            "--setup",
+            action="store_true",
+            help="Migrate and seed the demo first (what `make run` does).",
+        )
 
-    def handle(self, *args, addrport: str, noreload: bool, **options):
+    def handle(self, *args, addrport: str, noreload: bool, setup: bool, **options):
+        host, _, port = addrport.rpartition(":")
+        host = host or "127.0.0.1"
+        # Checked before anything starts: a busy port used to start a second worker
+        # and beat on the same broker and bury runserver's error in their banners.
+        ensure_port_free(host, int(port))
+        if setup:
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("seed_demo")
         state_dir = getattr(
             settings, "CELERY_BROKER_DIR", settings.BASE_DIR / ".celery-broker"
         )
@@ -33,7 +48,8 @@ class Command(BaseCommand):
             "worker": [
                 *celery,
                 "worker",
-                "--loglevel=INFO",
+                # Warnings and errors only: an idle product writes nothing.
+                "--loglevel=WARNING",
                 "--concurrency=1",
                 "--without-gossip",
                 "--without-mingle",
@@ -41,7 +57,7 @@ class Command(BaseCommand):
             "beat": [
                 *celery,
                 "beat",
-                "--loglevel=INFO",
+                "--loglevel=WARNING",
                 "-s",
                 str(state_dir / "beat-schedule"),
             ],
@@ -55,6 +71,7 @@ class Command(BaseCommand):
         }
         broker = "Redis" if settings.REDIS_URL else "the embedded broker (no Redis)"
         self.stdout.write(f"Starting web, worker and beat; jobs use {broker}.")
+        self.stdout.write(self.style.SUCCESS(f"Helpdesk: http://{host}:{port}/"))
         procs = {
             name: subprocess.Popen(argv, cwd=settings.BASE_DIR)  # noqa: S603
             for name, argv in commands.items()
@@ -82,3 +99,15 @@ class Command(BaseCommand):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Stop with a hint naming the next port when something already listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(
+                f"port {port} is busy: make run PORT={port + 1}"
+            ) from exc

@@ -22,6 +22,7 @@ from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services.macros import macro_create
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo credentials
+LOGIN_HINT = f"Log in as admin, manager or agent with password {DEMO_PASSWORD!r}."
 TICKET_COUNT = 300
 # Canned replies with placeholders (tickets/macros.py), one that also resolves.
 DEMO_MACROS = (
@@ -119,7 +120,7 @@ class Command(BaseCommand):
         )
         users = self._people(workspace)
         if workspace.tickets.exists():
-            self.stdout.write("Demo data already present: nothing to do.")
+            self.stdout.write(f"Demo data already present. {LOGIN_HINT}")
             return
         rng = random.Random(42)  # noqa: S311 - demo data, not security
         with transaction.atomic():
@@ -134,8 +135,7 @@ class Command(BaseCommand):
                 self._ticket(workspace, index, rng, users, labels, teams)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {TICKET_COUNT} tickets in {workspace.name}. "
-                f"Log in as admin, manager or agent with password {DEMO_PASSWORD!r}."
+                f"Seeded {TICKET_COUNT} tickets in {workspace.name}. {LOGIN_HINT}"
             )
         )
 

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -75,9 +74,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "mention_names": json.dumps([m.user.username for m in members]),
         "teams": membership.workspace.teams.order_by("name"),
         "labels": listing.label_choices(membership.workspace),
-        "snooze_presets": snooze_presets(
-            workspace=membership.workspace, now=timezone.now()
-        ),
+        "snooze_presets": snooze_presets(),
         "tabs": PANEL_TABS,
         "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),

@@ -4,7 +4,6 @@ Filtering goes through `tickets.filters.TicketFilterSet` (via `TicketQuery`)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from helpdesk.lib.parsing import parse_int
@@ -38,12 +37,22 @@ def home(request):
 
 
 def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
+    """One column per status. Columns the status filter leaves out stay as drop
+    targets, empty, so the board shows exactly the tickets the list would."""
+    shown = set(query.statuses)
     columns = []
     for status in workflow.Status:
-        cards = list(
-            query.tickets(ignore_status=True).filter(status=status)[:BOARD_PAGE_SIZE]
+        filtered_out = status.value not in shown
+        cards = (
+            []
+            if filtered_out
+            else list(
+                query.tickets(ignore_status=True).filter(status=status)[
+                    :BOARD_PAGE_SIZE
+                ]
+            )
         )
-        total = stats.get(status.value, 0)
+        total = 0 if filtered_out else stats.get(status.value, 0)
         columns.append(
             {
                 "status": status.value,
@@ -51,7 +60,8 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
                 "colour": workflow.STATUS_COLOURS[status],
                 "cards": cards,
                 "total": total,
-                "collapsed": status in COLLAPSED_COLUMNS,
+                "filtered_out": filtered_out,
+                "collapsed": status in COLLAPSED_COLUMNS or filtered_out,
                 "more": total > len(cards),
                 "next_page": 2,
             }
@@ -99,13 +109,15 @@ def ticket_index(request, slug: str, number: int | None = None):
         "membership": membership,
         "query": query,
         "filter_options": query.filter_options(),
-        "snooze_presets": snooze_presets(
-            workspace=membership.workspace, now=timezone.now()
-        ),
+        "snooze_presets": snooze_presets(),
         "can_delete": can(membership, "ticket.delete"),
         "can_export": can(membership, "ticket.export"),
         "stats": _stats(query, stats),
-        "total": selectors.Tally.total(stats.values()),
+        # What the list or board shows: the status filter applies (the stats bar's
+        # counts do not, they are the way to another status).
+        "total": selectors.Tally.total(
+            n for status, n in stats.items() if status in query.statuses
+        ),
         "sort_choices": TicketQuery.SORTS,
     }
     if query.layout == "board":
