@@ -77,8 +77,3 @@ def add_links(schema) -> None:
             status_code=status,
             parameters=parameters,
         )
-
-
-LINK_TARGETS = sorted(
-    {f"{method} /api/v1{path}" for _, _, (method, path), _ in _links()}
-)
