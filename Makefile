@@ -9,7 +9,7 @@ USERS ?= 100
 DURATION ?= 5m
 N ?= 100000
 
-.PHONY: install run serve test lint format migrations-check bench bench-channels load clean
+.PHONY: install run serve test lint format migrations-check bench bench-channels load figures clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ format: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Rerun the tests that report acceptance figures (the files that import
+## tests.figures), record each figure and its bound in docs/figures.jsonl, and
+## rewrite the figure column of docs/reliability.md from those records.
+FIGURE_TESTS = $(shell grep -rlE --include='test_*.py' '^from tests(\.figures)? import .*(figures|report)' tests | grep -v test_figures_doc)
+figures: install
+	rm -f docs/figures.jsonl
+	FIGURES_FILE=$(CURDIR)/docs/figures.jsonl $(BIN)/pytest -p no:cacheprovider $(FIGURE_TESTS)
+	$(BIN)/python -m tests.figures
 
 ## Load test on loopback: gunicorn + DATABASE_URL, USERS agents for DURATION
 ## (70% reads, 20% comments, 10% creates); figures in docs/load/summary.json.

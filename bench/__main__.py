@@ -10,7 +10,6 @@ the bench workspace holds N, so a second run at the same N measures at once.
 import argparse
 import os
 import platform
-import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -18,6 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
+# One key for every run: the seeded sync connection's credentials are encrypted with
+# it, and the start-up check refuses a server that cannot read them.
+BENCH_SECRET_KEY = "bench-only-" + "k" * 50  # noqa: S105 (a local benchmark database)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,7 +41,7 @@ def main() -> None:
     # Production settings (DEBUG off), served over plain HTTP on loopback.
     os.environ.update(
         DEBUG="false",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        SECRET_KEY=os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         ALLOWED_HOSTS="localhost,127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         # The bench measures throughput: the per-token request budget would cap it.

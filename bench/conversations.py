@@ -1,5 +1,6 @@
 """Bench figures of the conversations inbox and a conversation page whose transcript
-has 2,000 messages (the intake's limit per post), with a tool call every tenth."""
+has 2,000 messages (the intake's limit per post), with a tool call every tenth: its
+first page (the newest messages) and a "Load earlier" page from the middle."""
 
 from datetime import timedelta
 
@@ -14,8 +15,14 @@ INBOX_SQL = (
     " LEFT JOIN helpdesk_contact ct ON ct.id = c.contact_id"
     " WHERE c.workspace_id = %s ORDER BY c.started_at DESC, c.id DESC LIMIT 51"
 )
+# The floor of a transcript page: its 101 newest messages (or those before a cursor).
 MESSAGES_SQL = (
-    "SELECT * FROM tickets_message WHERE conversation_id = %s ORDER BY sent_at, id"
+    "SELECT * FROM tickets_message WHERE conversation_id = %s"
+    " ORDER BY sent_at DESC, id DESC LIMIT 101"
+)
+EARLIER_SQL = (
+    "SELECT * FROM tickets_message WHERE conversation_id = %s AND id < %s"
+    " ORDER BY sent_at DESC, id DESC LIMIT 101"
 )
 
 
@@ -72,4 +79,14 @@ def measure(bench) -> None:
         MESSAGES_SQL,
         [conversation.pk],
         400,
+    )
+    middle = conversation.messages.order_by("sent_at", "id")[TRANSCRIPT // 2].pk
+    bench.request(
+        f"Conversation page, {TRANSCRIPT:,} messages, load earlier (htmx)",
+        bench.ui,
+        f"{inbox}{conversation.pk}/?before={middle}",
+        EARLIER_SQL,
+        [conversation.pk, middle],
+        400,
+        headers={"HX-Request": "true"},
     )

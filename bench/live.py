@@ -1,6 +1,7 @@
 """The server cost of idle agents polling for live updates (tickets.ui.views.live).
 
     python -m bench.live [--agents 100] [--seconds 60] [--workers 2] [--tickets 50]
+                         [--output bench/live-results.md]
 
 Method: N agents of the bench workspace each get a logged-in session (a session
 row, no password hash per agent), and N client threads poll
@@ -21,11 +22,12 @@ Runs against BENCH_DATABASE_URL like `python -m bench`.
 
 import argparse
 import os
-import secrets
 import sys
 import threading
 import time
 from pathlib import Path
+
+from bench.__main__ import BENCH_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
@@ -39,11 +41,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tickets", type=int, default=50)
+    parser.add_argument("--output", default=str(ROOT / "bench" / "live-results.md"))
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update(
         DEBUG="false",
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        SECRET_KEY=os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         ALLOWED_HOSTS="localhost,127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -64,8 +67,30 @@ def main() -> None:
     per_poll = _queries_per_idle_check(cookies[0], numbers[0])
     figures = _run(args, cookies, numbers)
     figures["queries per idle check (in-process)"] = per_poll
-    for name, value in figures.items():
-        print(f"{name}: {value}")
+    text = _markdown(figures)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(text)
+
+
+def _markdown(figures: dict) -> str:
+    import platform
+    from datetime import UTC, datetime
+
+    lines = [
+        "# Live updates: the server cost of idle agents",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()}",
+        f"- Reproduce: `python -m bench.live --agents {figures['agents']}"
+        f" --seconds {figures['seconds']}` (method: this module's docstring)",
+        "",
+        "| Figure | Value |",
+        "| --- | ---: |",
+        *(f"| {name} | {value} |" for name, value in figures.items()),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _agents(count: int, tickets: int) -> tuple[list[str], list[int]]:

@@ -222,7 +222,8 @@ TICKET_COLUMNS = """id number uuid subject content summary summary_by status pri
     created_by_id label_id primary_conversation_id requester_id team_id workspace_id
     escalation_rule_id"""
 COLUMNS = {
-    "tickets_ticket": TICKET_COLUMNS + " updated_at version next_breach_at",
+    "tickets_ticket": TICKET_COLUMNS
+    + " updated_at version next_breach_at assignee_unread",
     "tickets_conversation": """id channel external_id handled_by started_at ended_at
         created_at contact_id workspace_id""",
     "tickets_message": """id author_kind author_name body sent_at author_user_id
@@ -395,6 +396,7 @@ class _Shape:
                     ),
                     default=NO_BREACH,
                 ),
+                False,
             )
             self._children(
                 ticket_id,

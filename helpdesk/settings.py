@@ -266,6 +266,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 # This server's address as customers and platforms reach it (links in callbacks).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
+# How long a workspace invitation's link stays valid (helpdesk.invitations).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # Inbound e-mail (messaging.inbound): mail over the size limit is refused (recorded
 # with its headers and logged); the IMAP poller reads at most a batch per mailbox

@@ -19,6 +19,9 @@ SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 20)
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120)
 # Added to every rate window so clock jitter never lets one request too many in.
 SYNC_RATE_MARGIN = env_float("SYNC_RATE_MARGIN", 0.05)
+# Threads of one drain: each takes whole tickets' queues, so their requests' waits
+# overlap (the rate budget is shared and atomic; 1: no threads).
+SYNC_DRAIN_THREADS = env_int("SYNC_DRAIN_THREADS", 4)
 # Zendesk signs a timestamp; older (or newer) than this many seconds is refused.
 SYNC_WEBHOOK_TOLERANCE = env_int("SYNC_WEBHOOK_TOLERANCE", 300)
 # The pull's share of each account-wide budget (the push queue keeps a reserve).
@@ -37,6 +40,7 @@ for _name in (
     "SYNC_MAX_ATTEMPTS",
     "SYNC_LEASE_SECONDS",
     "SYNC_WEBHOOK_TOLERANCE",
+    "SYNC_DRAIN_THREADS",
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be more than 0")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("helpdesk.password_reset")),
+    path("", include("helpdesk.invitation_urls")),
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
     path("api/v1/", include("messaging.api_urls")),
@@ -37,5 +38,6 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("", include("integrations.ui_urls")),
     path("", include("messaging.urls")),
+    path("", include("tickets.ui.settings_urls")),
     path("", include("tickets.ui.urls")),
 ]

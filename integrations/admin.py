@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from helpdesk.admin import ReadOnlyInline, WorkspaceScopedAdmin
 from helpdesk.audit import stamp_history
-from integrations import outbox, services
+from integrations import services
 from integrations.models import (
     Connection,
     ExternalLink,
@@ -142,7 +142,7 @@ class ExternalLinkAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description="Retry failed sync", permissions=["change"])
     def retry(self, request, queryset):
-        count = sum(outbox.retry_link(link) for link in queryset)
+        count = sum(services.retry_link(link) for link in queryset)
         self.message_user(request, f"{count} change(s) queued again.")
 
 

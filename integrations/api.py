@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.tenancy import scoped
-from integrations import health, outbox, services
+from integrations import health, services
 from integrations.models import Connection
 from integrations.serializers import ConnectionSerializer, ExternalLinkSerializer
 from tickets.models import Ticket
@@ -154,6 +154,6 @@ class TicketSyncRetryView(WorkspaceViewMixin, APIView):
         ticket = get_object_or_404(
             scoped(Ticket.objects.all(), workspace), number=number
         )
-        retried = sum(outbox.retry_link(link) for link in ticket.external_links.all())
+        retried = sum(services.retry_link(link) for link in ticket.external_links.all())
         links = ExternalLinkSerializer(ticket.external_links.all(), many=True).data
         return Response({"retried": retried, "external_links": links})

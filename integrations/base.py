@@ -12,6 +12,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from integrations import ratelimit, registry, urlsafety
+from integrations.content import Posted, RemoteComment
 from integrations.models import Connection
 
 PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
@@ -63,6 +64,7 @@ class RemoteTicket:
     deleted: bool = False  # deleted on the platform: never imported, never applied
     requester_id: str = ""  # the platform's id of the requester ("": not given)
     requester: tuple[str, str] | None = None  # (e-mail, name) when given inline
+    comments: list[RemoteComment] | None = None  # None: not given inline
     raw: dict = field(default_factory=dict, repr=False)
 
 
@@ -116,8 +118,6 @@ def parse_time(value) -> datetime | None:
     if not value:
         return None
     if isinstance(value, int | float):
-        from datetime import UTC
-
         return datetime.fromtimestamp(value, tz=UTC)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
@@ -179,13 +179,16 @@ class HttpClient:
             time.sleep(wait)
             waited += wait
 
-    def request(self, method: str, path: str, *, json=None, params=None) -> dict:
+    def request(self, method: str, path: str, *, json=None, params=None, **body):
+        """`body`: an upload's `data` (with `content_type`) or `files`."""
         url = self.connection.api_base + path
         try:
             address = urlsafety.checked_address(url, self.connection.platform)
         except urlsafety.UnsafeURL as exc:
             raise SyncError(f"Refused to send: {exc}", permanent=True) from None
         headers = {}
+        if "content_type" in body:
+            headers["Content-Type"] = body.pop("content_type")
         if address:
             hostname = urlsplit(url).hostname
             self.adapter.pins[hostname] = address
@@ -200,6 +203,7 @@ class HttpClient:
                 json=json,
                 params=params,
                 headers=headers,
+                **body,
                 timeout=tuple(settings.SYNC_HTTP_TIMEOUT),
                 allow_redirects=False,
             )
@@ -215,14 +219,16 @@ class HttpClient:
             ) from None
         return self._handle(response)
 
-    def call(self, name: str, *, json=None, params=None, **path_args) -> dict:
+    def call(self, name: str, *, json=None, params=None, body=None, **path_args):
         """The platform's endpoint `name`, as its spec's `endpoints` has it
         ("METHOD /path/{id}"), with `path_args` quoted into the path."""
         method, path = (
             registry.get(self.connection.platform).endpoints[name].split(" ", 1)
         )
         quoted = {key: quote(str(value), safe="@") for key, value in path_args.items()}
-        return self.request(method, path.format(**quoted), json=json, params=params)
+        return self.request(
+            method, path.format(**quoted), json=json, params=params, **(body or {})
+        )
 
     def _handle(self, response: requests.Response) -> dict:
         code = response.status_code
@@ -407,9 +413,18 @@ class Adapter(ABC):
 
     @abstractmethod
     def add_comment(
-        self, link, body: str, public: bool, snapshot: dict
-    ) -> RemoteTicket | None:
-        """Add a public reply or an internal note to the linked remote ticket."""
+        self, link, body: str, public: bool, snapshot: dict, files=()
+    ) -> Posted:
+        """Add a public reply or an internal note, with its `files`
+        (OutgoingFile), to the linked remote ticket."""
+
+    def comments_of(self, remote: RemoteTicket) -> list[RemoteComment]:
+        """The remote ticket's comments, oldest first: given inline, or read."""
+        return remote.comments or self._fetch_comments(remote.remote_id)
+
+    @abstractmethod
+    def _fetch_comments(self, remote_id: str) -> list[RemoteComment]:
+        """Every comment of the remote ticket, oldest first."""
 
     @abstractmethod
     def fetch(self, remote_id: str) -> RemoteTicket:

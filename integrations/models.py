@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from helpdesk.models import Workspace
 from integrations import registry, urlsafety
 from integrations.crypto import decrypt, encrypt
-from tickets.models import Ticket
+from tickets.models import Comment, Ticket
 
 
 def _new_webhook_secret() -> str:
@@ -69,11 +69,12 @@ class Connection(models.Model):
         help_text="How far back the first pull looks, in hours (0: the "
         "SYNC_FIRST_PULL_HOURS setting). Older tickets: the sync_backfill command.",
     )
-    pull_cursor = models.CharField(max_length=500, blank=True, editable=False)
+    # Text: a Gorgias cursor names the events already read on its timestamp.
+    pull_cursor = models.TextField(blank=True, editable=False)
     last_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_pull_error = models.TextField(blank=True, editable=False)
     last_pull_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    backfill_cursor = models.CharField(max_length=500, blank=True, editable=False)
+    backfill_cursor = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +163,8 @@ class ExternalLink(models.Model):
     remote_url = models.CharField(max_length=500, blank=True)
     remote_status = models.CharField(max_length=30, blank=True)
     remote_assignee_id = models.CharField(max_length=100, blank=True)
+    # The platform's id of the requester we last applied: a new one is looked up.
+    remote_requester_id = models.CharField(max_length=100, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
@@ -182,6 +185,33 @@ class ExternalLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} #{self.remote_id or '?'}"
+
+
+class CommentLink(models.Model):
+    """A platform's comment (message, note) known on one connection: the one we
+    pushed, the one we pulled, or the ticket's description (no comment of ours).
+    A remote comment found here is never pulled again (no echo)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="comment_links"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    remote_id = models.CharField(max_length=100)
+    pulled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "remote_id"], name="one_comment_link_per_remote"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.remote_id} on connection {self.connection_id}"
 
 
 class SyncOp(models.Model):

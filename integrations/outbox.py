@@ -13,17 +13,20 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
+from django import db
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from helpdesk.actors import Actor, SystemActor
 from integrations import registry
 from integrations.base import Adapter, RemoteTicket, SyncError
+from integrations.comments import DESCRIPTION_NOTE, push_comment
 from integrations.models import Connection, ExternalLink, SyncAttempt, SyncOp
 from integrations.registry import adapter_for
 from tickets import events
@@ -75,13 +78,14 @@ def _op_for(event: TicketEvent) -> tuple[str, list[str], dict] | None:
     if kind == TicketEvent.Kind.METADATA_UPDATED:
         fields = [f for f in PUSHED_METADATA if f in event.data.get("fields", {})]
         return (SyncOp.Kind.UPDATE, fields, {}) if fields else None
-    if kind == TicketEvent.Kind.COMMENTED and event.data.get("public"):
+    if kind == TicketEvent.Kind.COMMENTED:
+        comment_id = event.data.get("comment_id")
         body = (
-            Comment.objects.filter(pk=event.data.get("comment_id"))
-            .values_list("body", flat=True)
-            .first()
+            Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
         )
-        return SyncOp.Kind.COMMENT, [], {"body": body or event.data.get("excerpt")}
+        public = bool(event.data.get("public"))
+        extra = {"body": body or event.data.get("excerpt"), "public": public}
+        return SyncOp.Kind.COMMENT, [], {**extra, "comment_id": comment_id}
     return None
 
 
@@ -151,6 +155,11 @@ class DrainResult:
     failed: int = 0
     requests: int = 0
 
+    def __add__(self, other: "DrainResult") -> "DrainResult":
+        return DrainResult(
+            *(a + b for a, b in zip(astuple(self), astuple(other), strict=True))
+        )
+
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Seconds before the next try: exponential, capped, with jitter (half fixed,
@@ -194,9 +203,9 @@ LINK_REMOTE_FIELDS = [
 @dataclass
 class Lease:
     """This worker's hold on some tickets' queues (`owner` marks them), each until
-    its time in `until`. Two queries claim a whole chunk; a hold is renewed only
-    when less is left of it than a request may take, so it never lapses mid-request
-    however slow the platform."""
+    its time in `until`. Three queries claim a whole chunk and read its pending
+    ops; a hold is renewed only when less is left of it than a request may take,
+    so it never lapses mid-request however slow the platform."""
 
     owner: uuid.UUID
     until: dict[int, datetime]
@@ -209,8 +218,11 @@ class Lease:
             Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         ).update(lease_until=until, lease_owner=owner)
         won = ExternalLink.objects.filter(pk__in=ids, lease_owner=owner)
+        pending = SyncOp.objects.filter(state=SyncOp.State.PENDING).order_by("id")
         links = list(
-            won.select_related("connection", "ticket__workspace").order_by("id")
+            won.select_related("connection", "ticket__workspace")
+            .prefetch_related(Prefetch("ops", pending, to_attr="pending_ops"))
+            .order_by("id")
         )
         return cls(owner, {link.pk: until for link in links}), links
 
@@ -258,16 +270,34 @@ CLAIM_CHUNK = 20
 
 
 def drain(*, connection_id: int | None = None, max_links: int = 200) -> DrainResult:
-    """Deliver what is due. Safe to run in several workers at once."""
+    """Deliver what is due. Safe to run in several workers at once. The due chunks
+    are shared among SYNC_DRAIN_THREADS threads (a ticket's queue stays in one,
+    in order), so the waits for the platform and the database overlap."""
+    due = _due_links(connection_id, timezone.now())[:max_links]
+    ids = list(due.values_list("pk", flat=True))
+    chunks = [ids[i : i + CLAIM_CHUNK] for i in range(0, len(ids), CLAIM_CHUNK)]
+    threads = min(int(settings.SYNC_DRAIN_THREADS), len(chunks))
+    if threads <= 1:
+        return _drain_chunks(chunks)
+    with ThreadPoolExecutor(threads, thread_name_prefix="sync-drain") as pool:
+        parts = list(
+            pool.map(_drain_in_thread, [chunks[i::threads] for i in range(threads)])
+        )
+    return sum(parts, DrainResult())
+
+
+def _drain_in_thread(chunks: list[list[int]]) -> DrainResult:
+    try:
+        return _drain_chunks(chunks)
+    finally:
+        db.connection.close()  # the thread's own connection ends with it
+
+
+def _drain_chunks(chunks: list[list[int]]) -> DrainResult:
     result = DrainResult()
     adapters: dict[int, Adapter] = {}
-    ids = list(
-        _due_links(connection_id, timezone.now())[:max_links].values_list(
-            "pk", flat=True
-        )
-    )
-    for start in range(0, len(ids), CLAIM_CHUNK):
-        lease, links = Lease.claim(ids[start : start + CLAIM_CHUNK], timezone.now())
+    for chunk in chunks:
+        lease, links = Lease.claim(chunk, timezone.now())
         synced: list[tuple[ExternalLink, int]] = []
         for link in links:
             connection = link.connection
@@ -287,7 +317,7 @@ def _drain_link(
     link: ExternalLink, adapter: Adapter, result: DrainResult, lease: Lease
 ) -> int:
     """Deliver the link's queue in order; how many went through when it emptied."""
-    ops = list(link.ops.filter(state=SyncOp.State.PENDING).order_by("id"))
+    ops = link.pending_ops  # read with the claim
     delivered = 0
     for index, op in enumerate(ops, start=1):
         if op.next_attempt_at and op.next_attempt_at > timezone.now():
@@ -368,12 +398,12 @@ def _send(op: SyncOp, link: ExternalLink, adapter: Adapter) -> RemoteTicket | No
     if not link.remote_id:
         raise SyncError("The remote ticket was never created.", permanent=True)
     if op.kind == SyncOp.Kind.COMMENT:
-        return adapter.add_comment(link, op.payload["body"], True, snap)
+        return push_comment(adapter, link, op)
     fields = list(ALL_FIELDS) if op.kind == SyncOp.Kind.CREATE else list(op.fields)
     if "content" in fields:
         fields.remove("content")
-        note = f"Description updated:\n\n{snap['content']}"
-        remote = adapter.add_comment(link, note, False, snap)
+        note = f"{DESCRIPTION_NOTE}{snap['content']}"
+        remote = adapter.add_comment(link, note, False, snap).ticket
         if remote is not None:
             _remember(link, remote)
     return adapter.update(link, snap, fields) if fields else None
@@ -451,22 +481,3 @@ def _failed(op, link, exc: SyncError, started, clock, result) -> None:
             result.retrying += 1
         op.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
     log.info("sync op %s failed (%s): %s", op.pk, op.state, exc.message)
-
-
-def retry_link(link: ExternalLink) -> int:
-    """Put a link's failed ops back in the queue (the "retry" button)."""
-    with transaction.atomic():
-        count = link.ops.filter(state=SyncOp.State.FAILED).update(
-            state=SyncOp.State.PENDING, attempts=0, next_attempt_at=None
-        )
-        if count:
-            ExternalLink.objects.filter(pk=link.pk).update(
-                state=ExternalLink.State.PENDING
-            )
-    return count
-
-
-def pending_count(connection: Connection) -> int:
-    return SyncOp.objects.filter(
-        connection=connection, state=SyncOp.State.PENDING
-    ).count()

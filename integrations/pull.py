@@ -21,8 +21,9 @@ from django.utils import timezone
 from helpdesk.lib.errors import InvalidTransition
 from helpdesk.services import contact_upsert
 from helpdesk.tenancy import member_get
-from integrations import ratelimit
+from integrations import pull_page, ratelimit
 from integrations.base import Adapter, RemoteTicket, SyncError
+from integrations.comments import pull_comments
 from integrations.models import Connection, ExternalLink
 from integrations.outbox import backoff, sync_actor
 from integrations.registry import adapter_for
@@ -91,12 +92,17 @@ def apply_remote(
             return "stale"
         assignee = _remote_assignee(link, remote, adapter, connection)
         ticket = link.ticket
-        requester = _remote_requester(connection, remote, adapter, lookup=False)
+        # A requester given by id only is looked up when it is not the last one.
+        moved = remote.requester_id not in ("", link.remote_requester_id)
+        requester = _remote_requester(connection, remote, adapter, lookup=moved)
         changed = _apply_fields(ticket, remote, (assignee, requester), actor)
+        if pull_comments(link, remote, adapter, actor):
+            changed.append("comments")
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
         link.remote_assignee_id = remote.assignee_id or ""
+        link.remote_requester_id = remote.requester_id or link.remote_requester_id
         link.remote_updated_at = remote.updated_at or link.remote_updated_at
         link.last_synced_at = timezone.now()
         if (
@@ -128,8 +134,8 @@ def _remote_assignee(link, remote, adapter, connection):
 
 
 def _remote_requester(connection, remote, adapter, lookup: bool = True):
-    """Our contact for the remote requester (created if new); None: unknown. A
-    linked ticket takes only a requester given inline (no request per ticket)."""
+    """Our contact for the remote requester (created if new); None: unknown.
+    Without `lookup` only a requester given inline counts (no request)."""
     found = adapter.requester_for(remote, lookup)
     if found is None:
         return None
@@ -203,7 +209,7 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
         tags=remote.tags or [],
         source=Ticket.Source.EXTERNAL,
     )
-    ExternalLink.objects.create(
+    link = ExternalLink.objects.create(
         workspace_id=ticket.workspace_id,
         connection=connection,
         ticket=ticket,
@@ -212,10 +218,12 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
         remote_url=remote.url,
         remote_status=remote.remote_status,
         remote_assignee_id=remote.assignee_id or "",
+        remote_requester_id=remote.requester_id,
         remote_updated_at=remote.updated_at,
         last_synced_at=timezone.now(),
         state=ExternalLink.State.SYNCED,
     )
+    pull_comments(link, remote, adapter, actor)
     events.record(
         ticket,
         TicketEvent.Kind.SYNCED,
@@ -260,7 +268,10 @@ def pull_pages(
         # A page and its cursor commit together (one commit, not one a change): a
         # page that fails is applied again whole by the next run.
         with transaction.atomic():
-            for remote in tickets:
+            done, rest = pull_page.apply_page(connection, tickets, adapter)
+            for outcome, count in done.items():
+                counts[outcome] += count
+            for remote in rest:
                 counts[apply_remote(connection, remote, adapter)] += 1
             save(cursor)
         if on_page is not None:

@@ -94,6 +94,8 @@ class PlatformSpec:
     # the customer, so our own channel must not send it again; False: the reply is
     # only recorded there and our channel delivers it.
     delivers_public_replies: bool = False
+    # Other domains its comments' files are downloaded from or uploaded to.
+    file_domains: tuple[str, ...] = ()
 
     def default_base_url(self, subdomain: str) -> str:
         return self.base_url.format(subdomain=subdomain)

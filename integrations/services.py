@@ -10,7 +10,7 @@ from helpdesk.audit import stamp_history
 from helpdesk.models import Workspace
 from integrations import registry
 from integrations.base import SyncError
-from integrations.models import Connection
+from integrations.models import Connection, ExternalLink, SyncOp
 
 PLAIN_FIELDS = (
     "platform",
@@ -77,3 +77,22 @@ def connection_test(connection: Connection) -> tuple[bool, str]:
         return False, exc.message
     except ValidationError as exc:
         return False, "; ".join(exc.messages)
+
+
+def retry_link(link: ExternalLink) -> int:
+    """Put a link's failed ops back in the queue (the "retry" button)."""
+    with transaction.atomic():
+        count = link.ops.filter(state=SyncOp.State.FAILED).update(
+            state=SyncOp.State.PENDING, attempts=0, next_attempt_at=None
+        )
+        if count:
+            ExternalLink.objects.filter(pk=link.pk).update(
+                state=ExternalLink.State.PENDING
+            )
+    return count
+
+
+def pending_count(connection: Connection) -> int:
+    return SyncOp.objects.filter(
+        connection=connection, state=SyncOp.State.PENDING
+    ).count()

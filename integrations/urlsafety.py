@@ -55,6 +55,20 @@ def checked_address(url: str, platform: str) -> str | None:
     return addresses[0] if addresses else None
 
 
+def checked_file_address(url: str, platform: str) -> str | None:
+    """Like `checked_address`, for a platform's files, which may live on its file
+    hosts (PlatformSpec.file_domains) as well as on its own domain."""
+    spec = registry.get(platform)
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError as exc:
+        raise UnsafeURL(f"The URL cannot be read: {exc}.") from None
+    domains = (spec.domain, *spec.file_domains)
+    domain = next((d for d in domains if host.endswith("." + d)), spec.domain)
+    addresses = _https_addresses(url, resolve=True, domain=domain)
+    return addresses[0] if addresses else None
+
+
 def _checked_addresses(url: str, platform: str, *, resolve: bool) -> list[str]:
     """The checks of a platform URL: those of any https URL, on the platform's
     own domain."""

@@ -106,7 +106,12 @@ def choose(routes: Routes, asked: str) -> str:
 def on_ticket_events(recorded: list[TicketEvent], actor: Actor | None) -> None:
     """Queue a Delivery for each public reply among `recorded`."""
     for event in recorded:
-        if event.kind == TicketEvent.Kind.COMMENTED and event.data.get("public"):
+        # A reply pulled from a synced platform was delivered there already.
+        if (
+            event.kind == TicketEvent.Kind.COMMENTED
+            and event.data.get("public")
+            and not event.data.get("pulled_from")
+        ):
             queue_reply(event)
 
 

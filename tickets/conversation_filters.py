@@ -88,7 +88,10 @@ def conversation_inbox(*, membership: Membership) -> QuerySet[Conversation]:
     last = Message.objects.filter(conversation=OuterRef("pk")).order_by(
         "-sent_at", "-id"
     )
-    tickets = Ticket.objects.select_related("workspace").order_by("number")
+    # Only what a row shows (its ref): whole tickets with their workspace joined
+    # cost more than the rest of the page's SQL. inbox_page sets the workspace.
+    tickets = Ticket.objects.only("number", "workspace_id", "primary_conversation_id")
+    tickets = tickets.order_by("number")
     return (
         scoped(Conversation.objects.all(), membership.workspace)
         .select_related("contact")

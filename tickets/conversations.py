@@ -3,9 +3,10 @@
 `messages_append` stores the messages a conversation does not have yet;
 `customer_replied` announces new customer messages on every ticket the conversation
 feeds (the one place a customer message reopens a waiting ticket and wakes a snoozed
-one); `conversation_create` records one whole (demo data, tests). What arrives from
-outside (escalations, customer messages, "Create ticket" on a conversation) is the
-intake's: tickets.intake.inbound and tickets.intake.service.
+one); `conversation_end` closes a conversation; `conversation_create` records one
+whole (demo data, tests). What arrives from outside (escalations, customer
+messages, "Create ticket" on a conversation) is the intake's:
+tickets.intake.inbound and tickets.intake.service.
 """
 
 import json
@@ -156,6 +157,30 @@ def customer_replied(
                 ticket = services.ticket_unsnooze(ticket=ticket, actor=actor)
         touched.append(ticket)
     return touched
+
+
+def conversation_end(*, conversation: Conversation, actor: Actor | None) -> bool:
+    """End the conversation (its state becomes "closed") and record a
+    CONVERSATION_ENDED event on every ticket it feeds. False, and nothing written,
+    when it had already ended."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.ended_at is not None:
+            conversation.ended_at = locked.ended_at
+            return False
+        conversation.ended_at = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(
+            ended_at=conversation.ended_at
+        )
+        data = {"conversation": {"id": locked.pk, "external_id": locked.external_id}}
+        events.record_many(
+            [
+                (ticket, TicketEvent.Kind.CONVERSATION_ENDED, data)
+                for ticket in tickets_fed_by(locked)
+            ],
+            actor,
+        )
+    return True
 
 
 def conversation_create(

@@ -36,6 +36,12 @@ class GorgiasClient(HttpClient):
     def add_message(self, ticket_id: str, message: dict) -> dict:
         return self.call("message", id=ticket_id, json=message)
 
+    def upload(self, files) -> list[dict]:
+        """The file objects (url, name, size, content_type) of the uploaded
+        files: one multipart field each, named after the file."""
+        parts = [(f.name, (f.name, f.data, f.content_type)) for f in files]
+        return self.call("upload", body={"files": parts})
+
     def users(self, email: str = "") -> list[dict]:
         params = {"email": email} if email else None
         return self.call("users", params=params).get("data", [])
@@ -43,9 +49,9 @@ class GorgiasClient(HttpClient):
     def get_user(self, user_id: str) -> dict:
         return self.call("user", id=user_id)
 
-    def events(self, *, after: str, cursor: str = "") -> dict:
+    def events(self, *, since: str, cursor: str = "") -> dict:
         params = {
-            "created_datetime[gt]": after,
+            "created_datetime[gte]": since,
             "order_by": "created_datetime:asc",
             "limit": 100,
         }

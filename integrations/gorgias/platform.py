@@ -45,10 +45,15 @@ PLATFORM = PlatformSpec(
         "users": "GET /users",
         "user": "GET /users/{id}",
         "changes": "GET /events",
+        "upload": "POST /upload",
     },
-    paging="Events list (created_datetime[gt], ascending, 100 a page, cursor); "
-    "each changed ticket is fetched and applied in turn, the cursor kept per "
-    "timestamp, so a spent budget loses nothing.",
+    # Uploaded files are served from Gorgias's file hosts.
+    file_domains=("gorgias.io",),
+    paging="Events list (created_datetime[gte] from the boundary, ascending, 100 "
+    "a page, following next_cursor); the events already read on the boundary "
+    "timestamp are skipped, so a burst on one timestamp is read whole; each "
+    "changed ticket is fetched and applied in turn, so a spent budget loses "
+    "nothing.",
     # Only the account-wide leaky bucket (40 requests / 20 s for API keys).
     rate_limits=(),
     # A message posted with sent_datetime is recorded as sent, not delivered: our

@@ -15,13 +15,46 @@ from django.conf import settings
 from integrations.base import (
     Adapter,
     RemoteTicket,
+    SyncError,
     WebhookData,
     WebhookRejected,
+    parse_time,
     requester_of,
 )
+from integrations.content import Posted, RemoteComment
+from integrations.files import post_form
 from integrations.kustomer.client import KustomerClient
 
 SNOOZED = "snoozed"
+
+
+# The roles each direction's requests need (developer.kustomer.com/api lists the
+# roles of every operation; a key needs any one: org.permission.<what> or the
+# legacy org.user.<what> / org.admin.<what>).
+PUSH_ROLES = tuple(
+    f"org.permission.{what}"
+    for what in (
+        "conversation.read",  # the search by our reference
+        "conversation.create",
+        "conversation.update",
+        "customer.read",
+        "customer.create",
+        "message.create",
+        "note.create",
+        "tag.read",
+        "tag.create",
+        "user.read",  # assignees by e-mail
+    )
+)
+PULL_ROLES = tuple(
+    f"org.permission.{what}"
+    for what in ("conversation.read", "customer.read", "tag.read", "user.read")
+)
+
+
+def _holds(held: set[str], role: str) -> bool:
+    what = role.removeprefix("org.permission.")
+    return bool({role, f"org.user.{what}", f"org.admin.{what}"} & held)
 
 
 class KustomerAdapter(Adapter):
@@ -94,9 +127,26 @@ class KustomerAdapter(Adapter):
         return [names[tag_id] for tag_id in tag_ids if tag_id in names]
 
     def test_connection(self) -> str:
-        user = self.client.current_user()
-        email = (user.get("attributes") or {}).get("email", "")
-        return f"Connected to Kustomer as {email}."
+        """Who we are there, and whether the API key's roles (fixed when the key
+        was made) cover what push and pull send; the missing ones are named."""
+        attributes = self.client.current_token().get("attributes") or {}
+        held = set(attributes.get("roles") or [])
+        name = attributes.get("name") or "this API key"
+        missing = [
+            f"{direction} needs {', '.join(lacking)}"
+            for direction, enabled, needed in (
+                ("push", self.connection.push_enabled, PUSH_ROLES),
+                ("pull", self.connection.pull_enabled, PULL_ROLES),
+            )
+            if enabled and (lacking := [r for r in needed if not _holds(held, r)])
+        ]
+        if missing:
+            raise SyncError(
+                f"Connected to Kustomer as {name}, but {'; '.join(missing)} "
+                "(roles cannot be added to a key: make a new one).",
+                permanent=True,
+            )
+        return f"Connected to Kustomer as {name}: push and pull allowed."
 
     def find_by_external_id(self, ref: str) -> RemoteTicket | None:
         found = self.client.search_conversations(
@@ -135,14 +185,60 @@ class KustomerAdapter(Adapter):
             )
         )
 
-    def add_comment(
-        self, link, body: str, public: bool, snapshot: dict
-    ) -> RemoteTicket | None:
+    def add_comment(self, link, body: str, public: bool, snapshot: dict, files=()):
+        """A message (public) or a note; files are attachment records whose
+        bytes go to the presigned form Kustomer answers with, then listed on
+        the message or note."""
+        attachments = [self._upload(file) for file in files]
         if public:
-            self.client.add_message(link.remote_id, body)
+            answer = self.client.add_message(link.remote_id, body, attachments)
         else:
-            self.client.add_note(link.remote_id, body)
-        return None
+            answer = self.client.add_note(link.remote_id, body, attachments)
+        return Posted(None, str((answer.get("data") or {}).get("id") or ""))
+
+    def _upload(self, file) -> dict:
+        record = self.client.create_attachment(file)
+        form = record["meta"]["upload"]
+        post_form(
+            self.connection.platform,
+            form["url"],
+            form["fields"],
+            (file.name, file.data, file.content_type),
+        )
+        return {
+            "_id": record["data"]["id"],
+            "name": file.name,
+            "contentType": file.content_type,
+            "contentLength": len(file.data),
+        }
+
+    def _fetch_comments(self, remote_id: str) -> list[RemoteComment]:
+        """Messages (public) and notes (internal), oldest first; an agent's
+        e-mail is read from /v1/users/{id} (once per user)."""
+        found = [
+            self._comment(item, public=True) for item in self.client.messages(remote_id)
+        ] + [self._comment(item, public=False) for item in self.client.notes(remote_id)]
+        return sorted(
+            found, key=lambda c: c.created_at or datetime.min.replace(tzinfo=UTC)
+        )
+
+    def _comment(self, item: dict, *, public: bool) -> RemoteComment:
+        attributes = item.get("attributes") or {}
+        created_by = ((item.get("relationships") or {}).get("createdBy") or {}).get(
+            "data"
+        ) or {}
+        inbound = attributes.get("direction") == "in"
+        email = ""
+        if created_by.get("id") and not inbound:
+            email = self.email_for_user_id(str(created_by["id"])) or ""
+        return RemoteComment(
+            remote_id=str(item["id"]),
+            body=attributes.get("body") or attributes.get("preview") or "",
+            public=public,
+            author_email=email,
+            author_name="Customer" if inbound else "",
+            created_at=parse_time(attributes.get("createdAt")),
+        )
 
     def fetch(self, remote_id: str) -> RemoteTicket:
         return self._remote(self.client.get_conversation(remote_id))

@@ -14,6 +14,10 @@ class KustomerClient(HttpClient):
     def current_user(self) -> dict:
         return self.call("me")["data"]
 
+    def current_token(self) -> dict:
+        """The API key's own record, with its roles (any valid key may ask)."""
+        return self.call("token")["data"]
+
     def search_conversations(self, query: list[dict], page: int = 1) -> dict:
         return self.call(
             "search",
@@ -51,15 +55,34 @@ class KustomerClient(HttpClient):
     def get_conversation(self, conversation_id: str) -> dict:
         return self.call("get", id=conversation_id)["data"]
 
-    def add_note(self, conversation_id: str, body: str) -> dict:
-        return self.call("note", json={"conversation": conversation_id, "body": body})
+    def add_note(self, conversation_id: str, body: str, attachments=()) -> dict:
+        note = {"conversation": conversation_id, "body": body}
+        if attachments:
+            note["attachments"] = list(attachments)
+        return self.call("note", json=note)
 
-    def add_message(self, conversation_id: str, body: str) -> dict:
+    def add_message(self, conversation_id: str, body: str, attachments=()) -> dict:
+        message = {"body": body, "direction": "out", "channel": "email"}
+        if attachments:
+            message["attachments"] = list(attachments)
+        return self.call("message", id=conversation_id, json=message)
+
+    def create_attachment(self, file) -> dict:
+        """The attachment record and its presigned upload form (meta.upload)."""
         return self.call(
-            "message",
-            id=conversation_id,
-            json={"body": body, "direction": "out", "channel": "email"},
+            "create_attachment",
+            json={
+                "name": file.name,
+                "contentType": file.content_type,
+                "contentLength": len(file.data),
+            },
         )
+
+    def messages(self, conversation_id: str) -> list[dict]:
+        return self.call("messages", id=conversation_id).get("data", [])
+
+    def notes(self, conversation_id: str) -> list[dict]:
+        return self.call("notes", id=conversation_id).get("data", [])
 
     def tags(self) -> list[dict]:
         return self.call("tags", params={"pageSize": 1000}).get("data", [])

@@ -43,6 +43,7 @@ PLATFORM = PlatformSpec(
     ),
     endpoints={
         "me": "GET /v1/users/current",
+        "token": "GET /v1/auth/tokens/current",
         "search": "POST /v1/customers/search",
         "customer_by_email": "GET /v1/customers/email={email}",
         "create_customer": "POST /v1/customers",
@@ -52,6 +53,9 @@ PLATFORM = PlatformSpec(
         "update": "PATCH /v1/conversations/{id}",
         "note": "POST /v1/notes",
         "message": "POST /v1/conversations/{id}/messages",
+        "messages": "GET /v1/conversations/{id}/messages",
+        "notes": "GET /v1/conversations/{id}/notes",
+        "create_attachment": "POST /v1/attachments",
         "tags": "GET /v1/tags",
         "create_tag": "POST /v1/tags",
         "users": "GET /v1/users",
@@ -60,6 +64,8 @@ PLATFORM = PlatformSpec(
     paging="Search sorted by conversation_updated_at ascending, page/pageSize "
     "(500) following links.next; the cursor keeps the timestamp and the ids "
     "already seen on it, so a burst sharing one timestamp is read whole.",
+    # The presigned upload form of an attachment is on S3.
+    file_domains=("amazonaws.com",),
     rate_limits=(EndpointLimit("search", 100, 60, ("POST /v1/customers/search",)),),
     # Messages created through the API are recorded on the timeline, not sent.
     delivers_public_replies=False,

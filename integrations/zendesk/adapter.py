@@ -23,6 +23,7 @@ from integrations.base import (
     is_marker,
     parse_time,
 )
+from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.zendesk.client import ZendeskClient
 
 CLOSED = "closed"
@@ -140,20 +141,30 @@ class ZendeskAdapter(Adapter):
             self.client.update_ticket(link.remote_id, _safe(body, stamp))
         )
 
-    def add_comment(
-        self, link, body: str, public: bool, snapshot: dict
-    ) -> RemoteTicket | None:
-        comment = {"comment": {"body": body, "public": public}}
+    def add_comment(self, link, body: str, public: bool, snapshot: dict, files=()):
+        """The comment, with its files uploaded first (each gives a token the
+        comment's `uploads` lists); its id comes from the update's audit."""
+        comment = {"body": body, "public": public}
+        if files:
+            comment["uploads"] = [self.client.upload(file) for file in files]
         target = link.remote_id
         if link.remote_status == CLOSED:
             target = self._follow_up(link, snapshot).remote_id
         try:
-            return self._remote(self.client.update_ticket(target, comment))
+            answer = self.client.add_comment(target, comment)
         except SyncError as exc:
-            if exc.status_code == 422 and "closed" in exc.message.lower():
-                target = self._follow_up(link, snapshot).remote_id
-                return self._remote(self.client.update_ticket(target, comment))
-            raise
+            if exc.status_code != 422 or "closed" not in exc.message.lower():
+                raise
+            target = self._follow_up(link, snapshot).remote_id
+            answer = self.client.add_comment(target, comment)
+        events = (answer.get("audit") or {}).get("events") or []
+        found = [str(e["id"]) for e in events if e.get("type") == "Comment"]
+        return Posted(self._remote(answer["ticket"]), found[0] if found else "")
+
+    def _fetch_comments(self, remote_id: str) -> list[RemoteComment]:
+        """Every comment, authors sideloaded (include=users)."""
+        comments, users = self.client.comments(remote_id)
+        return [_comment(c, users.get(c.get("author_id")) or {}) for c in comments]
 
     def fetch(self, remote_id: str) -> RemoteTicket:
         return self._remote(self.client.get_ticket(remote_id))
@@ -233,3 +244,21 @@ def _safe(body: dict, stamp) -> dict:
         "safe_update": True,
         "updated_stamp": stamp.isoformat().replace("+00:00", "Z"),
     }
+
+
+def _comment(data: dict, author: dict) -> RemoteComment:
+    return RemoteComment(
+        remote_id=str(data["id"]),
+        body=data.get("plain_body") or data.get("body") or "",
+        public=bool(data.get("public")),
+        author_email=author.get("email") or "",
+        author_name=author.get("name") or "",
+        created_at=parse_time(data.get("created_at")),
+        files=[
+            RemoteFile(
+                a.get("file_name") or "attachment", a["content_url"], a.get("size")
+            )
+            for a in data.get("attachments") or []
+            if a.get("content_url") and not a.get("deleted")
+        ],
+    )

@@ -29,6 +29,30 @@ class ZendeskClient(HttpClient):
     def update_ticket(self, ticket_id: str, ticket: dict) -> dict:
         return self.call("update", id=ticket_id, json={"ticket": ticket})["ticket"]
 
+    def add_comment(self, ticket_id: str, comment: dict) -> dict:
+        """The whole answer: the ticket and the audit naming the new comment."""
+        return self.call("update", id=ticket_id, json={"ticket": {"comment": comment}})
+
+    def upload(self, file) -> str:
+        """The token of the uploaded file (POST /uploads, raw bytes)."""
+        body = {"data": file.data, "content_type": "application/binary"}
+        answer = self.call("upload", params={"filename": file.name}, body=body)
+        return answer["upload"]["token"]
+
+    def comments(self, ticket_id: str) -> tuple[list[dict], dict]:
+        """Every comment of the ticket, oldest first, and their authors by id
+        (cursor paging, 100 a page)."""
+        comments, users = [], {}
+        params = {"include": "users", "page[size]": 100}
+        while True:
+            page = self.call("comments", id=ticket_id, params=params)
+            comments += page.get("comments", [])
+            users |= {u["id"]: u for u in page.get("users", [])}
+            meta = page.get("meta") or {}
+            if not meta.get("has_more"):
+                return comments, users
+            params = {**params, "page[after]": meta["after_cursor"]}
+
     def get_ticket(self, ticket_id: str) -> dict:
         return self.call("get", id=ticket_id)["ticket"]
 

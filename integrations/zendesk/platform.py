@@ -47,7 +47,11 @@ PLATFORM = PlatformSpec(
         "search_users": "GET /users/search",
         "user": "GET /users/{id}",
         "changes": "GET /incremental/tickets/cursor.json",
+        "comments": "GET /tickets/{id}/comments",
+        "upload": "POST /uploads",
     },
+    # Attachment content_url may point at Zendesk's user-content host.
+    file_domains=("zdusercontent.com",),
     paging="Cursor-based incremental export: start_time on the first pull, then "
     "the after_cursor until end_of_stream; deleted tickets included.",
     rate_limits=(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.actors import SLA_ACTOR
+from helpdesk.lib.bulk import bulk_set
 from sla import clock
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget, SlaTarget
 from sla.services.policies import active_policies, policy_for, store_next_breach
@@ -151,7 +152,7 @@ class Batch:
         """Save the moved clocks and store the touched tickets' next breach: a
         statement each."""
         if self.moved:
-            SlaTarget.objects.bulk_update(
+            bulk_set(
                 self.moved,
                 ["paused_at", "paused_seconds", "fulfilled_at", "due_at", "warn_at"],
             )

@@ -89,7 +89,12 @@
       return;
     }
     if (typing(ev.target) || ev.metaKey || ev.ctrlKey || ev.altKey) return;
-    if (ev.key === "/") { ev.preventDefault(); $("#search") && $("#search").focus(); }
+    const card = ev.target.closest && ev.target.closest(".card-ticket");
+    if (card && ev.shiftKey && (ev.key === "ArrowLeft" || ev.key === "ArrowRight")) {
+      ev.preventDefault(); moveCardBy(card, ev.key === "ArrowLeft" ? -1 : 1); return;
+    }
+    if (ev.key === "?") { ev.preventDefault(); const help = $("#shortcuts"); if (help && !help.open) help.showModal(); }
+    else if (ev.key === "/") { ev.preventDefault(); $("#search") && $("#search").focus(); }
     else if (ev.key === "j") { moveCursor(1); }
     else if (ev.key === "k") { moveCursor(-1); }
     else if (ev.key === "Enter") {
@@ -104,6 +109,12 @@
     const pop = $("#filter-popover[open]");
     if (pop && !t.closest("#filter-popover")) pop.open = false;
     if (t.closest("[data-close-panel]")) { closePanel(); return; }
+    const menu = t.closest("#menu-toggle");
+    if (menu) {  // phone width: the sidebar folds into a menu
+      const open = $(".sidebar").classList.toggle("open");
+      menu.setAttribute("aria-expanded", String(open));
+      return;
+    }
     const tab = t.closest('[role="tab"]');
     if (tab) { showTab(tab.dataset.tab); live.tabClicked = tab.dataset.tab; return; }
     const copy = t.closest("[data-copy]");
@@ -156,6 +167,12 @@
       updateBulk();
       return;
     }
+  });
+
+  // A plain form with data-confirm asks before it is sent (deleting a rule, a view).
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) ev.preventDefault();
   });
 
   // Delete asks first, naming the count; export downloads a file (a plain POST).
@@ -335,6 +352,15 @@
     const count = zone.closest(".column").querySelector("[data-count]");
     count.textContent = String(Number(count.textContent) + delta);
   }
+  // The keyboard's drag: the card goes to the neighbouring column and keeps focus.
+  function moveCardBy(card, step) {
+    const columns = $$(".board .column");
+    const here = columns.indexOf(card.closest(".column"));
+    const target = columns[here + step];
+    if (!target) return;
+    moveCard(card, target.querySelector("[data-drop]"));
+    card.focus();
+  }
   // The stats bar above the board counts every status: move one along with the card.
   function setStat(status, delta) {
     const count = $(`.stats .stat[data-status="${status}"] .stat-count`);
@@ -380,7 +406,7 @@
 
   // --- live updates: poll, 304 when nothing changed (docs/architecture.md) ---
   const live = { marker: null, etag: "", timer: null, typedAt: 0, busy: false, tabClicked: null,
-    ownPanel: false, refreshing: false };
+    ownPanel: false, refreshing: false, present: "" };
   document.addEventListener("input", (ev) => {
     if (ev.target.id !== "comment-body") return;
     const wasReplying = Date.now() - live.typedAt < 8000;
@@ -400,7 +426,21 @@
     }
     return app.dataset.liveUrl + "?" + q.toString();
   }
+  // Leaving a ticket (page hidden for good, panel switched or closed) clears our
+  // presence at once with a beacon; the heartbeat's TTL is the fallback.
+  function leave(number) {
+    const app = $("#app");
+    if (!number || !app || !app.dataset.leaveUrl) return;
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrf());
+    data.append("ticket", number);
+    navigator.sendBeacon(app.dataset.leaveUrl, data);
+  }
+  window.addEventListener("pagehide", () => { leave(live.present); live.present = ""; });
   function poll() {
+    const number = openNumber();
+    if (live.present && live.present !== number) leave(live.present);
+    live.present = number;
     const url = liveUrl();
     if (!url || live.busy) return;
     live.busy = true;

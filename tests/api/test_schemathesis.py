@@ -186,6 +186,14 @@ def test_every_operation_succeeded_at_least_once():
     cases = sum(sum(c.values()) for c in answers.values())
     figures.report(
         "Q1-schemathesis",
+        {
+            "operations": len(operations),
+            "cases": figures.at_least(4 * len(operations)),
+            "failures": 0,
+            "server_errors": 0,
+            "operations_without_2xx": 0,
+            "link_steps_2xx": figures.at_least(1),
+        },
         operations=len(operations),
         cases=cases,
         failures=sum(failures.values()),
@@ -195,9 +203,6 @@ def test_every_operation_succeeded_at_least_once():
     )
     write_table(answers)
     assert never_ok == []
-    assert sum(failures.values()) == 0
-    assert sum(c["5xx"] for c in answers.values()) == 0
-    assert cases >= 4 * len(operations)  # 4 a operation at the least
     documented = documented_table()
     assert set(documented) == operations  # the docs' table covers the schema
     assert [name for name, ok in documented.items() if ok < 1] == []

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from tests.figures import report
+from tests.figures import at_most, report
 from tickets.exports import importing
 from tickets.models import Ticket
 
@@ -77,10 +77,9 @@ def test_an_xlsx_bomb_is_refused_in_under_2_s_and_100_mb():
     error, elapsed, peak_mb = _measure(data, "bomb.xlsx")
 
     assert error.startswith("The XLSX file unpacks to 200 MB; the limit is 50 MB")
-    assert elapsed < 2
-    assert peak_mb < 100
     report(
         "I2",
+        {"answer_s": at_most(2), "peak_mb": at_most(100)},
         file_kb=len(data) // 1024,
         unpacked_mb=200,
         answer_s=round(elapsed, 2),
@@ -100,7 +99,12 @@ def test_the_bomb_through_the_page_is_a_clear_400(client, manager):
     assert Ticket.objects.count() == 0
     # The parse itself is timed above; the whole request (login, page) is
     # reported, not asserted, on a CPU shared with other jobs.
-    report("I2-page", status=400, answer_s=round(time.perf_counter() - started, 2))
+    report(
+        "I2-page",
+        {"status": 400},
+        status=answer.status_code,
+        answer_s=round(time.perf_counter() - started, 2),
+    )
 
 
 def test_the_largest_file_the_limits_allow_stays_under_100_mb():
@@ -115,7 +119,12 @@ def test_the_largest_file_the_limits_allow_stays_under_100_mb():
 
     assert error == ""
     assert peak_mb < 100
-    report("I3", file_kb=len(data) // 1024, peak_mb=round(peak_mb, 1))
+    report(
+        "I3",
+        {"peak_mb": at_most(100)},
+        file_kb=len(data) // 1024,
+        peak_mb=round(peak_mb, 1),
+    )
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,7 @@ def test_production_settings_pass_the_deployment_checklist_and_send_the_headers(
     assert answers["http"]["headers"]["Location"] == f"https://{HOST}/login/"
     report(
         "S12",
+        {"warnings": 0, "headers_missing": 0, "paths_probed": len(PATHS)},
         warnings=warnings,
         headers_missing=sum(len(gaps) for gaps in missing.values()),
         paths_probed=len(PATHS),

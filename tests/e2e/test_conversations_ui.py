@@ -203,3 +203,31 @@ def test_another_workspaces_agent_gets_404_on_the_conversation(
     response = page.goto(f"{live_server.url}/w/globex/conversations/{conversation.pk}/")
     assert response.status == 404
     assert "Fox Mulder" not in page.content()
+
+
+def test_a_long_transcript_loads_earlier_pages_and_the_conversation_ends(
+    page_as, live_server, team
+):
+    conversation = conversations.conversation_create(
+        workspace=team["workspace"],
+        channel="web",
+        started_at=T0,
+        messages=[
+            {"author_kind": "contact", "body": f"m{i}", "sent_at": at(i)}
+            for i in range(150)
+        ],
+    )
+    page = page_as(team["agent"])
+    page.goto(f"{live_server.url}/w/acme/conversations/{conversation.pk}/")
+    bodies = page.locator("#transcript .msg-body")
+    expect(bodies).to_have_count(100)
+    expect(bodies.first).to_have_text("m50")
+    page.get_by_role("link", name="Load earlier messages").click()
+    expect(bodies).to_have_count(150)
+    expect(bodies.first).to_have_text("m0")
+    expect(bodies.nth(50)).to_have_text("m50")
+    expect(page.locator("#load-earlier")).to_have_count(0)
+
+    page.get_by_role("button", name="End conversation").click()
+    expect(page.locator(".conversation-head")).to_contain_text("ended")
+    expect(page.get_by_role("button", name="End conversation")).to_have_count(0)

@@ -14,6 +14,7 @@ from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.e2e
 
+LEAVE_WITHIN = 5_000  # ms
 LIVE_WITHIN = 5000  # ms: the bound for "changes made by others"
 
 
@@ -133,3 +134,8 @@ def test_two_agents_on_one_ticket_see_each_other(
         "Morgan is replying", timeout=LIVE_WITHIN
     )
     alex.locator("#panel").screenshot(path="docs/screenshots/panel-thread-presence.png")
+
+    # Morgan leaves: the page's beacon clears the presence at Alex's next poll (3 s),
+    # well before the heartbeat's 10 s TTL would (7 to 13 s after the last beat).
+    morgan.goto(f"{live_server.url}/w/acme/conversations/")
+    expect(alex.locator("#presence")).to_be_hidden(timeout=LEAVE_WITHIN)

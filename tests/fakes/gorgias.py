@@ -10,8 +10,9 @@ carries X-Gorgias-Account-Api-Call-Limit."""
 
 import base64
 import math
+import mimetypes
 
-from tests.fakes.server import FakeError, FakePlatform, unknown_params
+from tests.fakes.server import FakeError, FakePlatform, multipart, unknown_params
 
 USERS = [
     {"id": 600, "email": "agent@acme.test.old", "role": {"name": "agent"}},
@@ -48,10 +49,13 @@ MESSAGE_KEYS = {
     "sent_datetime",
     "external_id",
     "subject",
+    "attachments",
 }
+FILE_KEYS = {"url", "name", "size", "content_type", "public"}
 PARAMS = {
     "/tickets": {"cursor", "limit", "order_by", "external_id", "customer_id"},
     "/users": {"cursor", "limit", "email", "order_by"},
+    "/upload": {"type"},
     "/events": {
         "cursor",
         "limit",
@@ -73,6 +77,7 @@ def _bad(message: str) -> FakeError:
 
 class FakeGorgias(FakePlatform):
     prefix = "/api"
+    raw_bodies = frozenset({"POST /upload"})
 
     def __init__(self, credentials: dict | None = None):
         super().__init__(credentials)
@@ -81,8 +86,16 @@ class FakeGorgias(FakePlatform):
         self.events: list[dict] = []
         self.sent: list[dict] = []  # messages Gorgias delivered to the customer
         self.page_size = 100
+        # Cursors are opaque and short-lived (developers.gorgias.com/reference/
+        # pagination): expire_cursors() makes every cursor given so far invalid.
+        self.cursor_epoch = 0
         # Every write's outcome per ticket: (tag names, message count).
         self.history: dict[int, list[tuple]] = {}
+        self.files: dict[str, bytes] = {}  # uploaded file name -> bytes
+        # The role of the user the API key belongs to: the key can do what that
+        # user can (developers.gorgias.com/docs/access-tokens-api-keys); an
+        # observer agent only reads.
+        self.role = "agent"
 
     # --- strictness ---
 
@@ -90,6 +103,9 @@ class FakeGorgias(FakePlatform):
         given = headers.get("Authorization") or ""
         refused = FakeError(401, {"error": {"msg": "Unauthorized"}})
         if given.startswith("Bearer ") and len(given) > 7:
+            # An OAuth2 token is checked like a key: only the account's passes.
+            if self.credentials and given[7:] != self.credentials.get("oauth_token"):
+                raise refused
             return
         if not given.startswith("Basic "):
             raise refused
@@ -161,6 +177,11 @@ class FakeGorgias(FakePlatform):
         parts = path.strip("/").split("/")
         if path == "/account":
             return 200, {"domain": "acme"}
+        if path == "/users/0":  # 0: the user the credentials act as
+            email = (self.credentials or {}).get("email") or "agent@acme.test"
+            return 200, {"id": 601, "email": email, "role": {"name": self.role}}
+        if method != "GET" and self.role == "observer-agent":
+            raise FakeError(403, {"error": {"msg": "Forbidden"}})
         if path == "/users":
             email = query.get("email")
             return 200, {
@@ -180,11 +201,16 @@ class FakeGorgias(FakePlatform):
             if len(parts) == 3 and parts[2] == "messages" and method == "POST":
                 return 201, self._message(ticket, body)
             if len(parts) == 2 and method == "GET":
-                return 200, ticket
+                messages = self.messages.get(ticket["id"], [])
+                return 200, {**ticket, "messages": messages}
             if len(parts) == 2 and method == "PUT":
                 return 200, self._update(ticket, self._ticket_body(body))
         if path == "/events" and method == "GET":
             return 200, self._events(query)
+        if path == "/upload" and method == "POST":
+            return 201, self._upload(query, body)
+        if path.startswith("/files/") and method == "GET":
+            return self._file(path)
         raise FakeError(404, {"error": {"msg": "Resource not found"}})
 
     def _one(self, items, item_id: str) -> dict:
@@ -231,7 +257,7 @@ class FakeGorgias(FakePlatform):
         for message in data["messages"]:
             self._check_message(message)
         ticket = self._new(data)
-        self.messages[ticket["id"]] = list(data["messages"])
+        self.messages[ticket["id"]] = [self._stored(m) for m in data["messages"]]
         return self._touch(ticket, "ticket-created")
 
     def _update(self, ticket: dict, data: dict) -> dict:
@@ -249,10 +275,73 @@ class FakeGorgias(FakePlatform):
                 raise _bad(f"messages: {key} is required")
         if not (message.get("body_text") or message.get("body_html")):
             raise _bad("messages: body_text or body_html is required")
+        for item in message.get("attachments") or []:
+            if (
+                not isinstance(item, dict)
+                or set(item) - FILE_KEYS
+                or not item.get("url")
+            ):
+                raise _bad("attachments: file objects (url, name, size, content_type)")
+
+    def _stored(self, message: dict) -> dict:
+        """The message as the ticket shows it: an id, its sender, its time."""
+        sender = message.get("sender") or {"id": 601, "email": "agent@acme.test"}
+        return {
+            "id": self.next_id(),
+            "public": True,
+            "attachments": [],
+            **message,
+            "sender": sender,
+            "created_datetime": self.stamp(),
+        }
+
+    def remote_message(
+        self, ticket_id: int, body: str, *, public=True, sender=None, files=()
+    ) -> dict:
+        """Someone writes on Gorgias (files: (name, bytes), uploaded first)."""
+        with self.lock:
+            attachments = [self._keep(name, data) for name, data in files]
+            message = {
+                "channel": "email" if public else "internal-note",
+                "via": "helpdesk",
+                "from_agent": True,
+                "public": public,
+                "body_text": body,
+                "attachments": attachments,
+                "sender": sender or {"id": 601, "email": "agent@acme.test"},
+            }
+            stored = self._stored(message)
+            self.messages[ticket_id].append(stored)
+            self._touch(self.tickets[ticket_id], "ticket-message-created")
+            return stored
+
+    def _keep(self, name: str, data: bytes) -> dict:
+        key = f"{self.next_id()}-{name}"
+        self.files[key] = data
+        return {
+            "url": f"{self.url.removesuffix(self.prefix)}/api/files/{key}",
+            "name": name,
+            "size": str(len(data)),  # a string, as the documented example has it
+            "content_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+        }
+
+    def _upload(self, query: dict, raw: bytes) -> list[dict]:
+        """POST /upload: one multipart field per file, named after it."""
+        _, files = multipart(self.current_headers, raw)
+        if not files:
+            raise _bad("no file uploaded")
+        return [self._keep(label, data) for label, (_, data, _) in files.items()]
+
+    def _file(self, path: str):
+        key = path.removeprefix("/files/")
+        if key not in self.files:
+            raise FakeError(404, {"error": {"msg": "Resource not found"}})
+        return 200, self.files[key]
 
     def _message(self, ticket: dict, message: dict) -> dict:
         self._check_message(message)
-        self.messages[ticket["id"]].append(message)
+        message = self._stored(message)
+        self.messages.setdefault(ticket["id"], []).append(message)
         if (
             message.get("public", True)
             and message["channel"] != "internal-note"
@@ -260,28 +349,38 @@ class FakeGorgias(FakePlatform):
         ):
             self.sent.append(message)  # Gorgias sends it to the customer
         self._touch(ticket, "ticket-message-created")
-        return {"id": self.next_id(), **message}
+        return message
 
     def _events(self, query: dict) -> dict:
         found = self.events
-        if "created_datetime[gt]" in query:
-            found = [
-                e
-                for e in found
-                if e["created_datetime"] > query["created_datetime[gt]"]
-            ]
+        for name, keep in (("gt", str.__gt__), ("gte", str.__ge__)):
+            if f"created_datetime[{name}]" in query:
+                bound = query[f"created_datetime[{name}]"]
+                found = [e for e in found if keep(e["created_datetime"], bound)]
         if query.get("order_by", "created_datetime:asc") != "created_datetime:asc":
             found = list(reversed(found))
         limit = int(query.get("limit") or 30)
         if limit > 100:
             raise _bad("limit: at most 100")
-        start = int(query.get("cursor") or 0)
+        start = self._cursor_offset(query.get("cursor") or "")
         page = found[start : start + min(limit, self.page_size)]
         after = start + len(page)
+        epoch = self.cursor_epoch
         return {
             "data": page,
             "meta": {
-                "next_cursor": str(after) if after < len(found) else None,
-                "prev_cursor": str(start) if start else None,
+                "next_cursor": f"{epoch}.{after}" if after < len(found) else None,
+                "prev_cursor": f"{epoch}.{start}" if start else None,
             },
         }
+
+    def expire_cursors(self) -> None:
+        self.cursor_epoch += 1
+
+    def _cursor_offset(self, cursor: str) -> int:
+        if not cursor:
+            return 0
+        epoch, _, offset = cursor.partition(".")
+        if epoch != str(self.cursor_epoch) or not offset.isdigit():
+            raise _bad("cursor: invalid or expired cursor")
+        return int(offset)

@@ -13,13 +13,32 @@ import math
 from datetime import datetime
 from urllib.parse import unquote
 
-from tests.fakes.server import FakeError, FakePlatform
+from tests.fakes.server import FakeError, FakePlatform, multipart
 
 USERS = [
     {"type": "user", "id": "u-700", "attributes": {"email": "agent@acme.test.old"}},
     {"type": "user", "id": "u-701", "attributes": {"email": "agent@acme.test"}},
     {"type": "user", "id": "u-702", "attributes": {"email": "boss@acme.test"}},
 ]
+# The role each endpoint needs (developer.kustomer.com/api: "Each operation's
+# Authorization section lists the roles it requires; the key needs any one of
+# them"): org.permission.<what>, or the legacy org.user.<what> / org.admin.<what>.
+ROLE_FOR = (
+    ("POST", "/v1/customers/search", "conversation.read"),
+    ("GET", "/v1/customers", "customer.read"),
+    ("POST", "/v1/customers", "customer.create"),
+    ("GET", "/v1/conversations", "conversation.read"),
+    ("POST", "/v1/conversations", "conversation.create"),
+    ("PATCH", "/v1/conversations", "conversation.update"),
+    ("PUT", "/v1/conversations", "conversation.update"),
+    ("POST", "/v1/notes", "note.create"),
+    ("GET", "/v1/tags", "tag.read"),
+    ("POST", "/v1/tags", "tag.create"),
+    ("GET", "/v1/users", "user.read"),
+)
+ALL_ROLES = frozenset(f"org.permission.{role}" for _m, _p, role in ROLE_FOR) | {
+    "org.permission.message.create"
+}
 CONVERSATION_KEYS = {
     "customer",
     "name",
@@ -40,8 +59,13 @@ def _error(status: int, title: str) -> FakeError:
     return FakeError(status, {"errors": [{"status": status, "title": title}]})
 
 
+S3_FORM = "/s3-attachments"  # stands for the presigned form's S3 bucket URL
+
+
 class FakeKustomer(FakePlatform):
     prefix = ""
+    raw_bodies = frozenset({f"POST {S3_FORM}"})
+    unauthenticated = frozenset({f"POST {S3_FORM}"})
 
     def __init__(self, credentials: dict | None = None):
         super().__init__(credentials)
@@ -52,6 +76,9 @@ class FakeKustomer(FakePlatform):
         self.messages: dict[str, list[str]] = {}
         self.page_size = 500
         self.frozen_stamp = ""  # set: every write gets this updatedAt (a burst)
+        self.timeline: dict[str, list[dict]] = {}  # messages and notes, as listed
+        self.attachments: dict[str, dict] = {}  # id -> record (+ its bytes)
+        self.roles = set(ALL_ROLES)  # the API key's roles, fixed when it was made
 
     # --- strictness ---
 
@@ -108,8 +135,28 @@ class FakeKustomer(FakePlatform):
 
     # --- routes ---
 
+    def _needed_role(self, method: str, path: str) -> str | None:
+        if method == "POST" and path.endswith("/messages"):
+            return "message.create"
+        if path == "/v1/users/current":
+            return None  # any valid credential
+        for known_method, prefix, role in ROLE_FOR:
+            if method == known_method and path.startswith(prefix):
+                return role
+        return None
+
     def route(self, method, path, query, body):
         parts = path.strip("/").split("/")
+        if path == "/v1/auth/tokens/current":  # any valid key, whatever its roles
+            attributes = {"name": "helpdesk-sync", "roles": sorted(self.roles)}
+            return 200, {
+                "data": {"type": "authToken", "id": "t-1", **{"attributes": attributes}}
+            }
+        role = self._needed_role(method, path)
+        if role and not {f"org.{k}.{role}" for k in ("permission", "user", "admin")} & (
+            self.roles
+        ):
+            raise _error(403, "Forbidden")
         if path == "/v1/users/current":
             return 200, {"data": USERS[1]}
         if path == "/v1/users":
@@ -143,13 +190,27 @@ class FakeKustomer(FakePlatform):
         if path == "/v1/notes" and method == "POST":
             conversation = self._one(self.conversations.values(), body["conversation"])
             self.notes[conversation["id"]].append(body["body"])
-            return 201, {"data": {"type": "note", "id": f"n-{self.next_id()}"}}
+            return 201, {"data": self._item("note", conversation["id"], body)}
+        if path == "/v1/attachments" and method == "POST":
+            return 201, self._attachment(body)
+        if path == S3_FORM and method == "POST":
+            self._s3_upload(body)
+            return 204, {}
         if parts[:2] == ["v1", "conversations"] and len(parts) >= 3:
             conversation = self._one(self.conversations.values(), parts[2])
             if len(parts) == 4 and parts[3] == "messages" and method == "POST":
                 self.messages[conversation["id"]].append(body["body"])
                 self._touch(conversation)
-                return 201, {"data": {"type": "message", "id": f"m-{self.next_id()}"}}
+                return 201, {"data": self._item("message", conversation["id"], body)}
+            if (
+                len(parts) == 4
+                and parts[3] in ("messages", "notes")
+                and method == "GET"
+            ):
+                kind = parts[3][:-1]
+                items = self.timeline.get(conversation["id"], [])
+                found = [i for i in items if i["type"] == kind]
+                return 200, {"data": found, "links": {"next": None}}
             if len(parts) == 3 and method == "GET":
                 return 200, {"data": conversation}
             if len(parts) == 3 and method in ("PATCH", "PUT"):
@@ -157,6 +218,95 @@ class FakeKustomer(FakePlatform):
                 conversation["attributes"].update(body)
                 return 200, {"data": self._touch(conversation)}
         raise _error(404, "Not Found")
+
+    # --- messages, notes, attachments ---
+
+    def _item(self, kind: str, conversation_id: str, body: dict, user="u-701"):
+        """A message or note as the timeline lists it (JSON:API)."""
+        files = body.get("attachments") or []
+        for item in files:
+            record = self.attachments.get(item.get("_id"))
+            if record is None or not record["data"]["attributes"]["uploaded"]:
+                raise _error(400, "attachments: unknown or not uploaded")
+        attributes = {
+            "body": body["body"],
+            "createdAt": self.stamp(),
+            "attachments": files,
+        }
+        if kind == "message":
+            attributes |= {"direction": body.get("direction", "out")}
+            attributes |= {"channel": body.get("channel", "email")}
+        item = {
+            "type": kind,
+            "id": f"{kind[0]}-{self.next_id()}",
+            "attributes": attributes,
+            "relationships": {"createdBy": {"data": {"type": "user", "id": user}}},
+        }
+        self.timeline.setdefault(conversation_id, []).append(item)
+        return item
+
+    def remote_item(self, kind: str, conversation_id: str, body: str, **extra):
+        """Someone writes a message or note on Kustomer (extra: direction, user)."""
+        with self.lock:
+            user = extra.pop("user", "u-701")
+            item = self._item(kind, conversation_id, {"body": body, **extra}, user)
+            self._touch(self.conversations[conversation_id])
+            return item
+
+    def _attachment(self, body: dict) -> dict:
+        missing = [k for k in ("name", "contentType", "contentLength") if k not in body]
+        if missing or not isinstance(body.get("contentLength"), int):
+            raise _error(400, f"name, contentType and contentLength required {missing}")
+        attachment_id = f"{self.next_id():024x}"
+        fields = {
+            "key": f"attachments/org/{attachment_id}-{body['name']}",
+            "acl": "private",
+            "Content-Type": body["contentType"],
+            "X-Amz-Meta-Attachment-Id": attachment_id,
+            "bucket": "kustomer-attachments",
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Credential": "AKIAFAKE/20990101/us-east-1/s3/aws4_request",
+            "X-Amz-Date": "20990101T000000Z",
+            "Policy": "eyJleHBpcmF0aW9uIjoi",
+            "X-Amz-Signature": "0f1e2d",
+        }
+        record = {
+            "data": {
+                "type": "attachment",
+                "id": attachment_id,
+                "attributes": {
+                    **body,
+                    "redacted": False,
+                    "uploaded": False,
+                    "createdAt": self.stamp(),
+                    "updatedAt": self.stamp(),
+                    "context": "attachment",
+                },
+                "relationships": {"org": {"data": {"id": "org-1", "type": "org"}}},
+                "links": {"self": f"/v1/attachments/{attachment_id}"},
+            },
+            "meta": {
+                "provider": "s3",
+                "upload": {"url": self.url + S3_FORM, "fields": fields},
+            },
+        }
+        self.attachments[attachment_id] = record
+        return record
+
+    def _s3_upload(self, raw: bytes) -> None:
+        """S3's POST form: the issued fields, then the file last, of the size
+        the record declared."""
+        fields, files = multipart(self.current_headers, raw)
+        record = self.attachments.get(fields.get("X-Amz-Meta-Attachment-Id", ""))
+        if record is None or fields != record["meta"]["upload"]["fields"]:
+            raise FakeError(403, {"error": "AccessDenied: policy mismatch"})
+        if (
+            list(files) != ["file"]
+            or len(files["file"][1]) != (record["data"]["attributes"]["contentLength"])
+        ):
+            raise FakeError(400, {"error": "EntityTooSmall or missing file"})
+        record["data"]["attributes"]["uploaded"] = True
+        record["bytes"] = files["file"][1]
 
     def _one(self, items, item_id: str) -> dict:
         found = [i for i in items if i["id"] == item_id]

@@ -16,13 +16,16 @@ bodies, unreadable JSON), and `limit(group, requests, seconds)` answers the
 platform's own 429 (status, body and headers) once a group of endpoints is over
 its documented rate. Every request is logged with its arrival time (`log`) and
 in full (`received`: method, path, query, body, headers), so tests can measure
-the rate and check what was sent.
+the rate and check what was sent. `multipart(headers, raw)` reads an upload's
+form fields and files.
 """
 
 import json
 import threading
 import time
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,6 +43,27 @@ def _json(raw: bytes):
         return json.loads(raw) if raw else {}
     except ValueError:
         raise FakeError(400, {"error": "Unparseable JSON body"}) from None
+
+
+def multipart(headers, raw: bytes) -> tuple[dict[str, str], dict[str, tuple]]:
+    """The form fields and files ({field: (filename, bytes, content type)}) of a
+    multipart/form-data body; 400 when it is not one."""
+    kind = headers.get("Content-Type") or ""
+    if not kind.startswith("multipart/form-data"):
+        raise FakeError(400, {"error": "multipart/form-data expected"})
+    message = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {kind}\r\n\r\n".encode() + raw
+    )
+    fields, files = {}, {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        if filename is None:
+            fields[name] = part.get_content()
+        else:
+            data = part.get_payload(decode=True)
+            files[name] = (filename, data, part.get_content_type())
+    return fields, files
 
 
 def unknown_params(query: dict, allowed: set[str], error) -> None:
@@ -70,6 +94,7 @@ class FakePlatform:
         self.stall_seconds = 1.5
         self._last_stamp = 0.0
         self._ids = 1000
+        self.current_headers = {}  # of the request being routed (uploads read it)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(
@@ -134,9 +159,18 @@ class FakePlatform:
     def check_auth(self, headers) -> None:  # pragma: no cover - overridden
         return None
 
-    def check_request(self, method: str, headers, raw: bytes) -> None:
+    # "METHOD /path" of the endpoints whose bodies are not JSON (file uploads,
+    # checked by their routes, which get the raw bytes) and of those that take no
+    # credentials (a presigned upload form).
+    raw_bodies: frozenset[str] = frozenset()
+    unauthenticated: frozenset[str] = frozenset()
+
+    def check_request(self, method: str, path: str, headers, raw: bytes) -> None:
         """What every endpoint of the platform refuses before routing."""
-        self.check_auth(headers)
+        if f"{method} {path}" not in self.unauthenticated:
+            self.check_auth(headers)
+        if f"{method} {path}" in self.raw_bodies:
+            return
         if raw and "application/json" not in (headers.get("Content-Type") or ""):
             raise FakeError(415, {"error": "Unsupported Media Type"})
 
@@ -194,6 +228,10 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle on, the body
+            # waits for the client's delayed ACK (40 ms a request on Linux), a
+            # stall no real platform has.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 return
@@ -226,8 +264,10 @@ class FakePlatform:
                 try:
                     with fake.lock:
                         fake.received.append(request)
-                        fake.check_request(method, self.headers, raw)
-                        request["body"] = body = _json(raw)
+                        fake.current_headers = self.headers
+                        fake.check_request(method, path, self.headers, raw)
+                        raw_body = f"{method} {path}" in fake.raw_bodies
+                        request["body"] = body = raw if raw_body else _json(raw)
                         fake._over_limit(method, path, time.time())
                         status, payload = fake.route(method, path, query, body)
                 except FakeError as exc:
@@ -239,9 +279,13 @@ class FakePlatform:
                 return self._send(status, payload, headers)
 
             def _send(self, status, payload, headers=None):
-                data = json.dumps(payload).encode()
+                # A route answers bytes for a file download, else JSON.
+                kind = "application/octet-stream"
+                if not isinstance(payload, bytes):
+                    kind, payload = "application/json", json.dumps(payload).encode()
+                data = b"" if status == 204 else payload
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)

@@ -10,7 +10,9 @@ with spaces becomes one tag per word, as Zendesk does. 429s carry Retry-After.""
 
 import base64
 import math
-from datetime import datetime
+import mimetypes
+import time
+from datetime import UTC, datetime
 
 from tests.fakes.server import FakeError, FakePlatform, unknown_params
 
@@ -42,8 +44,19 @@ TICKET_KEYS = {
     "due_at",
     "custom_fields",
 }
+COMMENT_KEYS = {"body", "html_body", "public", "author_id", "uploads", "type"}
 PARAMS = {
     "/tickets": {"external_id", "page[size]", "page[after]", "sort"},
+    "/uploads": {"filename", "token"},
+    "file": {"name"},
+    "comments": {
+        "include",
+        "include_inline_images",
+        "sort_order",
+        "page[size]",
+        "page[after]",
+        "page[before]",
+    },
     "/users/search": {"query", "external_id"},
     "/incremental/tickets/cursor.json": {
         "start_time",
@@ -71,6 +84,7 @@ def _zendesk_tags(names) -> list[str]:
 
 class FakeZendesk(FakePlatform):
     prefix = "/api/v2"
+    raw_bodies = frozenset({"POST /uploads"})
 
     def __init__(self, credentials: dict | None = None):
         super().__init__(credentials)
@@ -80,6 +94,10 @@ class FakeZendesk(FakePlatform):
         self.page_size = 1000
         self.role = "admin"  # the role of the user whose credentials are used
         self.users = [dict(user) for user in USERS]  # requesters are added
+        self.uploads: dict[str, dict] = {}  # token -> attachment, not yet used
+        self.files: dict[str, bytes] = {}  # content_url path -> bytes
+        self.comments_page = 100  # the most a comments page holds
+        self.last_events: list[dict] = []  # the audit of the request under way
 
     # --- strictness ---
 
@@ -129,7 +147,10 @@ class FakeZendesk(FakePlatform):
                 {"error": "InvalidParameter", "description": f"Unknown {names}"},
             )
 
-        unknown_params(query, PARAMS.get(path, set()), error)
+        key = "comments" if path.endswith("/comments") else path
+        if path.startswith("/attachments/token/"):
+            key = "file"
+        unknown_params(query, PARAMS.get(key, set()), error)
 
     # --- state helpers ---
 
@@ -149,6 +170,19 @@ class FakeZendesk(FakePlatform):
         """An agent deletes the ticket on Zendesk (a soft delete)."""
         with self.lock:
             self._touch(self.tickets[ticket_id])["status"] = "deleted"
+
+    def remote_comment(
+        self, ticket_id: int, body: str, *, public=True, author_id=501, files=()
+    ) -> dict:
+        """Someone comments on Zendesk (files: (name, bytes) uploaded first)."""
+        with self.lock:
+            tokens = [self._upload({"filename": n}, data)["token"] for n, data in files]
+            ticket = self.tickets[ticket_id]
+            comment = {"body": body, "public": public, "author_id": author_id}
+            stored = self._comment(ticket, comment | {"uploads": tokens})
+            self.last_events.clear()  # no request is answered with this audit
+            self._touch(ticket)
+            return stored
 
     def add_ticket(self, **fields) -> dict:
         """A ticket made on Zendesk by someone else."""
@@ -177,13 +211,20 @@ class FakeZendesk(FakePlatform):
             found = [t for t in self.tickets.values() if t["external_id"] == ref]
             return 200, {"tickets": found, "meta": {"has_more": False}}
         if path == "/tickets" and method == "POST":
-            return 201, {"ticket": self._create(self._ticket_body(body))}
+            return 201, self._audited(self._create(self._ticket_body(body)))
+        if path == "/uploads" and method == "POST":
+            return 201, {"upload": self._upload(query, body)}
+        if path.startswith("/attachments/token/") and method == "GET":
+            return self._file(path)
+        if parts[0] == "tickets" and len(parts) == 3 and parts[2] == "comments":
+            ticket = self._one(self.tickets.values(), parts[1])
+            return 200, self._comment_page(ticket, query)
         if parts[0] == "tickets" and len(parts) == 2:
             ticket = self._one(self.tickets.values(), parts[1])
             if method == "GET":
                 return 200, {"ticket": ticket}
             if method == "PUT":
-                return 200, {"ticket": self._update(ticket, self._ticket_body(body))}
+                return 200, self._audited(self._update(ticket, self._ticket_body(body)))
             if method == "DELETE":
                 self.remote_delete(ticket["id"])
                 return 204, {}
@@ -253,7 +294,7 @@ class FakeZendesk(FakePlatform):
                 self.users.append(found[0])
             data["requester_id"] = found[0]["id"]
         ticket = self._new(data)
-        self.comments[ticket["id"]].append(data["comment"])
+        self._comment(ticket, data["comment"])
         return self._touch(ticket)
 
     def _update(self, ticket: dict, data: dict) -> dict:
@@ -282,8 +323,120 @@ class FakeZendesk(FakePlatform):
         removed = set(_zendesk_tags(data.get("remove_tags")))
         ticket["tags"] = sorted((set(ticket["tags"]) | set(added)) - removed)
         if "comment" in data:
-            self.comments[ticket["id"]].append(data["comment"])
+            self._comment(ticket, data["comment"])
         return self._touch(ticket)
+
+    # --- comments and attachments ---
+
+    def _api_user(self) -> int:
+        email = (self.credentials or {}).get("email", "agent@acme.test")
+        return next((u["id"] for u in self.users if u["email"] == email), 501)
+
+    def _comment(self, ticket: dict, data: dict) -> dict:
+        unknown = sorted(set(data) - COMMENT_KEYS)
+        if unknown:
+            raise _invalid({key: [{"description": "Unknown"}] for key in unknown})
+        if not (data.get("body") or data.get("html_body")):
+            raise _invalid({"comment": [{"description": "Comment: is required"}]})
+        tokens = data.get("uploads") or []
+        if any(token not in self.uploads for token in tokens):
+            raise _invalid({"uploads": [{"description": "Uploads: invalid token"}]})
+        body = data.get("body") or data.get("html_body")
+        stored = {
+            "id": self.next_id(),
+            "type": "Comment",
+            "author_id": data.get("author_id") or self._api_user(),
+            "body": body,
+            "html_body": f"<p>{body}</p>",
+            "plain_body": body,
+            "public": data.get("public", True),
+            "attachments": [self.uploads.pop(token) for token in tokens],
+            "audit_id": self.next_id(),
+            "created_at": self.stamp().replace("+00:00", "Z"),
+            "via": {"channel": "api"},
+        }
+        self.comments.setdefault(ticket["id"], []).append(stored)
+        self.last_events.append(stored)
+        return stored
+
+    def _audited(self, ticket: dict) -> dict:
+        """The answer of a create or update: the ticket and its audit, whose
+        events include each comment the request added."""
+        events, self.last_events = self.last_events, []
+        return {
+            "ticket": ticket,
+            "audit": {
+                "id": self.next_id(),
+                "ticket_id": ticket["id"],
+                "events": events,
+            },
+        }
+
+    def _upload(self, query: dict, data: bytes) -> dict:
+        if not query.get("filename"):
+            raise FakeError(
+                400, {"error": "InvalidParameter", "description": "filename"}
+            )
+        if not data:
+            raise _invalid({"file": [{"description": "File: is empty"}]})
+        token = f"tok{self.next_id()}"
+        name = query["filename"]
+        attachment_id = self.next_id()
+        content_url = (
+            f"{self.url.removesuffix(self.prefix)}/attachments/token/{token}/"
+            f"?name={name}"
+        )
+        attachment = {
+            "url": f"{self.url}/attachments/{attachment_id}.json",
+            "id": attachment_id,
+            "file_name": name,
+            "content_url": content_url,
+            "mapped_content_url": content_url,
+            "width": None,
+            "height": None,
+            "thumbnails": [],
+            "content_type": mimetypes.guess_type(name)[0] or "application/binary",
+            "size": len(data),
+            "inline": False,
+            "deleted": False,
+        }
+        self.uploads[token] = attachment
+        self.files[token] = data
+        expires = datetime.fromtimestamp(time.time() + 3 * 86400, tz=UTC)
+        return {
+            "token": token,
+            "expires_at": expires.isoformat().replace("+00:00", "Z"),
+            "attachment": attachment,
+            "attachments": [attachment],
+        }
+
+    def _file(self, path: str):
+        token = path.removeprefix("/attachments/token/").split("/")[0]
+        if token not in self.files:
+            raise FakeError(
+                404, {"error": "RecordNotFound", "description": "Not found"}
+            )
+        return 200, self.files[token]
+
+    def _comment_page(self, ticket: dict, query: dict) -> dict:
+        size = min(int(query.get("page[size]") or 100), 100, self.comments_page)
+        start = int(query.get("page[after]") or 0)
+        every = self.comments.get(ticket["id"], [])
+        comments = every[start : start + size]
+        end = start + len(comments)
+        page = {
+            "comments": comments,
+            "meta": {
+                "has_more": end < len(every),
+                "after_cursor": str(end),
+                "before_cursor": str(start),
+            },
+            "links": {"prev": None, "next": None},
+        }
+        if query.get("include") == "users":
+            authors = {c["author_id"] for c in comments}
+            page["users"] = [u for u in self.users if u["id"] in authors]
+        return page
 
     def _export(self, query: dict) -> dict:
         if self.role != "admin":

@@ -147,9 +147,7 @@ def test_values_set_on_the_platform_map_to_ours(workspace, platform_fake, agent)
         assert (fetched.status, fetched.priority) == expected, values
 
 
-def test_updates_and_public_comments_are_pushed_in_order(
-    workspace, platform_fake, agent
-):
+def test_updates_and_comments_are_pushed_in_order(workspace, platform_fake, agent):
     connect(workspace, platform_fake)
     ticket = make_ticket(workspace, agent, subject="First")
     services.ticket_update(ticket=ticket, actor=agent, changes={"subject": "Second"})
@@ -167,11 +165,12 @@ def test_updates_and_public_comments_are_pushed_in_order(
     assert "vip" in remote["tags"]
     comments = comments_of(platform_fake, link.remote_id)
     assert "We are on it" in comments
-    assert "internal only" not in comments
+    assert "internal only" in comments  # mirrored as a note (tests/…/test_comments)
     assert list(SyncOp.objects.values_list("kind", "state")) == [
         ("create", "done"),
         ("update", "done"),
         ("update", "done"),
+        ("comment", "done"),
         ("comment", "done"),
     ]
     assert remote_count(platform_fake) == 1

@@ -7,6 +7,16 @@ import base64
 import pytest
 import requests
 
+from integrations.models import SyncAttempt, SyncOp
+from tests.factories import make_ticket
+from tests.integrations.conftest import (
+    CREDENTIALS,
+    connect,
+    drain_until_idle,
+    platform_of,
+    remote_count,
+)
+
 ZENDESK_AUTH = (
     "Basic " + base64.b64encode(b"agent@acme.test/token:zd-token-123456789").decode()
 )
@@ -119,3 +129,32 @@ def test_kustomer_credentials_create_rules_and_its_429(kustomer):
     assert [a.status_code for a in search] == [200, 429]
     assert "Retry-After" not in search[-1].headers
     assert int(search[-1].headers["x-ratelimit-reset"]) >= 1
+
+
+def test_gorgias_refuses_a_wrong_key_and_a_user_that_is_not_the_keys(gorgias):
+    wrong_key = base64.b64encode(b"agent@acme.test:gg-key-000000000").decode()
+    wrong_user = base64.b64encode(b"other@acme.test:gg-key-123456789").decode()
+    for auth in (f"Basic {wrong_key}", f"Basic {wrong_user}", "Bearer nope"):
+        assert _get(gorgias, "/account", auth).status_code == 401, auth
+
+
+def test_a_sync_with_wrong_credentials_gets_the_platforms_401_and_creates_nothing(
+    workspace, platform_fake, agent
+):
+    """Through the real adapter: every fake answers 401 to credentials that are not
+    the account's, so an adapter that sent none (or the wrong ones) fails here and
+    in every other sync test, instead of passing against a fake that accepts all."""
+    platform = platform_of(platform_fake)
+    wrong = {key: f"{value}-not-ours" for key, value in CREDENTIALS[platform].items()}
+    wrong |= {"email": "agent@acme.test"} if "email" in wrong else {}
+    connect(workspace, platform_fake, credentials=wrong)
+    make_ticket(workspace, agent, subject="Refused")
+
+    drain_until_idle()
+
+    statuses = set(SyncAttempt.objects.values_list("status_code", flat=True))
+    assert statuses == {401}
+    assert SyncOp.objects.get().state == "failed"  # a 401 is not retried
+    assert remote_count(platform_fake) == 0
+    sent = [r["headers"].get("Authorization", "") for r in platform_fake.received]
+    assert sent and all(sent), "every request carried credentials"

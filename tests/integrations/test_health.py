@@ -7,6 +7,7 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from integrations import outbox, services
+from integrations.models import SyncOp
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect
 from tests.querycount import assert_same_cost
@@ -162,3 +163,81 @@ def test_the_admin_form_takes_an_empty_first_pull_window_as_the_default(
     bad = ConnectionForm(data={**form.data, "first_pull_hours": "-3"})
     assert not bad.is_valid()
     assert "first_pull_hours" in bad.errors
+
+
+@pytest.mark.parametrize(
+    "role,push,ok,says",
+    [
+        ("agent", True, True, "as agent@acme.test (agent)"),
+        ("observer-agent", True, False, "but push needs a user who may update"),
+        ("observer-agent", False, True, "(observer-agent)"),
+    ],
+)
+def test_gorgias_test_connection_checks_the_keys_user_may_write(
+    workspace, gorgias, role, push, ok, says
+):
+    connection = connect(workspace, gorgias, push_enabled=push)
+    gorgias.role = role
+    worked, message = services.connection_test(connection)
+    assert worked is ok
+    assert says in message
+
+
+KUSTOMER_PUSH = [
+    "org.permission.conversation.read",
+    "org.permission.conversation.create",
+    "org.permission.conversation.update",
+    "org.permission.customer.read",
+    "org.permission.customer.create",
+    "org.permission.message.create",
+    "org.permission.note.create",
+    "org.permission.tag.read",
+    "org.permission.tag.create",
+    "org.permission.user.read",
+]
+KUSTOMER_PULL = [
+    "org.permission.conversation.read",
+    "org.permission.customer.read",
+    "org.permission.tag.read",
+    "org.permission.user.read",
+]
+
+
+def test_kustomer_test_connection_names_each_missing_role(workspace, kustomer):
+    connection = connect(workspace, kustomer)
+    worked, message = services.connection_test(connection)
+    assert (worked, message) == (
+        True,
+        "Connected to Kustomer as helpdesk-sync: push and pull allowed.",
+    )
+    for role in KUSTOMER_PUSH:
+        kustomer.roles = set(KUSTOMER_PUSH) - {role}
+        worked, message = services.connection_test(connection)
+        assert not worked
+        named = message.split("push needs ")[1].split(";")[0].split(" (")[0]
+        assert named == role
+    kustomer.roles = {"org.permission.conversation.create"}
+    _, message = services.connection_test(connection)
+    assert "pull needs " + ", ".join(KUSTOMER_PULL) + " (" in message
+
+
+def test_kustomer_read_only_key_may_pull_and_legacy_roles_count(workspace, kustomer):
+    connection = connect(workspace, kustomer, push_enabled=False)
+    kustomer.roles = {r.replace(".permission.", ".user.") for r in KUSTOMER_PULL}
+    assert services.connection_test(connection)[0] is True
+    kustomer.roles.discard("org.user.customer.read")
+    worked, message = services.connection_test(connection)
+    assert not worked
+    assert "pull needs org.permission.customer.read (" in message
+
+
+def test_the_kustomer_fake_refuses_what_a_missing_role_forbids(
+    workspace, kustomer, agent
+):
+    connection = connect(workspace, kustomer, pull_enabled=False)
+    kustomer.roles = set(KUSTOMER_PUSH) - {"org.permission.conversation.create"}
+    make_ticket(workspace, agent, subject="Needs a role")
+    result = outbox.drain()
+    assert result.failed == 1
+    failed = SyncOp.objects.get(connection=connection, state=SyncOp.State.FAILED)
+    assert "(403)" in failed.last_error

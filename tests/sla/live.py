@@ -140,6 +140,15 @@ class Cluster:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
 
+    def beat_sends(self) -> dict[str, int]:
+        """How many tasks each beat sent, from its own log: a test that relies on
+        two beats checks that both ran, not only that they were started."""
+        return {
+            name: (self.tmp / f"{name}.log").read_text().count("Sending due task")
+            for name, _ in self.procs
+            if name.startswith("beat")
+        }
+
     def pool_children(self) -> list[int]:
         """The pids of the worker's pool processes (the ones that run tasks)."""
         worker = dict(self.procs)["worker"].pid

@@ -155,8 +155,10 @@ def test_history_tab_shows_the_entries_the_api_and_admin_show(
     shown = response.context["detail"]["history"]
     assert shown == selectors.ticket_history(ticket=ticket)  # what the API serializes
     assert {"field": "priority", "old": 3, "new": 5} in shown[0]["changes"]
-    assert '<th>priority</th><td class="old">3</td><td class="new">5</td>' in (
-        response.content.decode()
+    # The same entry, in words: the field's label and the priorities' names.
+    assert (
+        '<th>Priority</th><td class="old">Medium</td><td class="new">Urgent</td>'
+        in (response.content.decode())
     )
 
 

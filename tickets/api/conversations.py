@@ -1,11 +1,14 @@
-"""The API's conversations: a list, and each with its messages."""
+"""The API's conversations: a list, each with its messages, and ending one."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
 from tickets.api import serializers as s
 from tickets.api.base import CreatedCursorPagination
+from tickets.conversations import conversation_end
 from tickets.models import Conversation
 
 
@@ -22,6 +25,7 @@ from tickets.models import Conversation
 class ConversationViewSet(WorkspaceViewMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = CreatedCursorPagination
     lookup_value_regex = "[0-9]+"
+    action_permissions = {"close": "ticket.edit"}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -37,3 +41,15 @@ class ConversationViewSet(WorkspaceViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("messages")
         return queryset
+
+    @extend_schema(
+        summary="End the conversation (its state becomes closed)",
+        request=None,
+        responses={200: s.ConversationBriefSerializer, **errors(403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, *args, **kwargs):
+        """Ending an ended conversation changes nothing and answers the same."""
+        conversation = self.get_object()
+        conversation_end(conversation=conversation, actor=request.user)
+        return Response(s.ConversationBriefSerializer(conversation).data)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from helpdesk.actors import Actor, actor_label, actor_user
@@ -187,3 +188,26 @@ def escalation_rule_delete(*, rule: EscalationRule, actor: Actor | None) -> None
         actor_label(actor),
         extra={"workspace": rule.workspace_id},
     )
+
+
+def escalation_rules_reorder(
+    *, workspace: Workspace, actor: Actor | None, order: list[int]
+) -> None:
+    """Put the workspace's rules in the order of `order` (rule ids, each rule
+    once); only the rules whose place changes are saved (with their history)."""
+    with transaction.atomic():
+        rules = {
+            rule.pk: rule
+            for rule in EscalationRule.objects.select_for_update().filter(
+                workspace=workspace
+            )
+        }
+        if sorted(order) != sorted(rules):
+            raise ValidationError(
+                {"order": ["Give every rule of the workspace once, and no other."]}
+            )
+        for position, pk in enumerate(order):
+            rule = rules[pk]
+            if rule.position != position:
+                rule.position = position
+                _audited_save(rule, actor, f"moved to {position + 1}")

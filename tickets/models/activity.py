@@ -56,6 +56,7 @@ class TicketEvent(models.Model):
         WOKE = "woke", "Woke up"
         CONVERSATION_ADDED = "conversation_added", "Conversation added"
         CUSTOMER_REPLIED = "customer_replied", "Customer replied"
+        CONVERSATION_ENDED = "conversation_ended", "Conversation ended"
         TOOL_CALL = "tool_call", "Tool call"
         SLA_APPLIED = "sla_applied", "SLA applied"
         SLA_WARNING = "sla_warning", "SLA warning"

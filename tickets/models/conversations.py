@@ -41,7 +41,16 @@ class Conversation(models.Model):
                 models.F("started_at").desc(),
                 models.F("id").desc(),
                 name="conversation_inbox",
-            )
+            ),
+            # The inbox's open states (AI handled, escalated, handed to a human):
+            # without it a rare state scanned every ended conversation.
+            models.Index(
+                "workspace",
+                models.F("started_at").desc(),
+                models.F("id").desc(),
+                name="conversation_inbox_open",
+                condition=models.Q(ended_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -56,22 +56,27 @@ def comment_add(
     is_public: bool = False,
     attachments: Sequence = (),
     route: str = "",
+    author: tuple | None = None,
+    pulled_from: str = "",
 ) -> Comment:
     """Add an internal or public comment with its files (uploaded files or
     (name, file, size) tuples), all checked before anything is written.
 
     A public comment goes to the customer (see _reply); its files go with it.
     `route` (one of REPLY_ROUTES) asks for the chat or e-mail; the event carries it.
+    A comment pulled from a synced platform (`pulled_from`, its key), written there
+    by `author` ((member or None, name)), was delivered there: not by our channels.
     """
     body = _checked(body, route)
     checked = attachments_validate(attachments)
+    user, label = author or (actor_user(actor), actor_label(actor))
     with files_kept_on_success() as stored, transaction.atomic():
         ticket = _lock(ticket)
         now = timezone.now()
         comment = Comment.objects.create(
             ticket=ticket,
-            author=actor_user(actor),
-            author_label=actor_label(actor),
+            author=user,
+            author_label=label,
             body=body,
             is_public=is_public,
         )
@@ -87,7 +92,7 @@ def comment_add(
             stored=stored,
             comment=comment,
             message=message,
-            uploaded_by=actor_user(actor),
+            uploaded_by=user,
         )
         reason = "public reply" if is_public else "note"
         _save(ticket, actor, fields, reason=reason, bump=False)
@@ -99,11 +104,21 @@ def comment_add(
             public=is_public,
             excerpt=body[:200],
             mentions=[u.username for u in mentions],
-            **({"attachments": [f.original_name for f in files]} if files else {}),
-            **({"message_id": message.pk} if message else {}),
-            **({"route": route} if is_public and route else {}),
+            **_event_extra(files, message, route if is_public else "", pulled_from),
         )
     return comment
+
+
+def _event_extra(files, message, route: str, pulled_from: str) -> dict:
+    """The optional parts of a COMMENTED event's data."""
+    extra: dict = {"attachments": [f.original_name for f in files]} if files else {}
+    if message:
+        extra["message_id"] = message.pk
+    if route:
+        extra["route"] = route
+    if pulled_from:
+        extra["pulled_from"] = pulled_from
+    return extra
 
 
 def _reply(
@@ -120,8 +135,8 @@ def _reply(
         message = Message.objects.create(
             conversation_id=ticket.primary_conversation_id,
             author_kind=Message.AuthorKind.AGENT,
-            author_name=actor_label(actor),
-            author_user=actor_user(actor),
+            author_name=comment.author_label,
+            author_user=comment.author,
             body=comment.body,
             sent_at=now,
             comment=comment,

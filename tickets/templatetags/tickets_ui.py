@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import selectors
+from tickets import selectors, wording
 
 register = template.Library()
 
@@ -97,6 +97,24 @@ def event_value(value) -> str:
     if value is None or value == "":
         return "none"
     return str(value)
+
+
+@register.simple_tag
+def event_in_words(event, ticket) -> str:
+    """An activity entry's detail in words ("Open → In Progress")."""
+    return wording.event_words(event, ticket.workspace.tz)
+
+
+@register.simple_tag
+def history_in_words(entries, ticket) -> list:
+    """The History tab's entries with labels, names and local times."""
+    return wording.history_in_words(entries, ticket.workspace.tz)
+
+
+@register.filter
+def local_time(value, ticket) -> str:
+    """A time in the ticket's workspace time zone, e.g. "Wed 02 Dec 2026, 09:00"."""
+    return wording.local_time(value, ticket.workspace.tz)
 
 
 @register.simple_tag

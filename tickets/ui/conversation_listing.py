@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
+from helpdesk.lib.parsing import as_id
 from helpdesk.models import Contact
 from tickets import workflow
 from tickets.conversation_filters import (
@@ -107,6 +108,8 @@ def inbox_page(query: ConversationQuery, request) -> InboxPage:
     rows = list(rows or [])
     for row in rows:
         row.state = state_of(row)
+        for ticket in [*row.primary_tickets.all(), *row.associated_tickets.all()]:
+            ticket.workspace = query.membership.workspace
     return InboxPage(
         rows=rows,
         next_url=paginator.get_next_link(),
@@ -147,30 +150,60 @@ def _pretty(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
-def transcript(conversation: Conversation, tz: tzinfo) -> list[Entry]:
-    """Every message in order, named (the contact's own name, the agent's), its time
-    in `tz`, tool calls with their arguments and result as indented JSON text."""
-    messages = conversation.messages.select_related("author_user").order_by(
-        "sent_at", "id"
-    )
-    labels = dict(Message.AuthorKind.choices)
-    entries = []
-    for message in messages:
-        author = _author(message, conversation.contact)
-        label = labels.get(message.author_kind, "")
-        sent = timezone.localtime(message.sent_at, tz)
-        entry = Entry(
-            message=message,
-            author=author,
-            kind_label="" if label == author else label,
-            time=f"{sent.day} {sent:%b, %H:%M:%S}",
-            iso=sent.isoformat(),
+TRANSCRIPT_PAGE = 100  # messages a transcript page shows, newest page first
+
+
+@dataclass
+class TranscriptPage:
+    """One page of a transcript, oldest first; `earlier` is the cursor (the id of
+    its oldest message) of the page before it, None on the first page."""
+
+    entries: list[Entry]
+    earlier: int | None
+    total: int
+
+
+def transcript_page(
+    conversation: Conversation, tz: tzinfo, before: str | None = None
+) -> TranscriptPage:
+    """The TRANSCRIPT_PAGE messages before message `before` (else the newest ones),
+    named (the contact's own name, the agent's), times in `tz`, tool calls with
+    their arguments and result as indented JSON text. Three queries whatever the
+    transcript's length; a `before` that is not a message of this conversation
+    raises ValueError (the view answers 400)."""
+    messages = conversation.messages.select_related("author_user")
+    if before is not None:
+        anchor = messages.filter(pk=as_id(before) or 0).values("sent_at", "pk").first()
+        if anchor is None:
+            raise ValueError(f"No message {before!r} in this conversation.")
+        messages = messages.filter(
+            Q(sent_at__lt=anchor["sent_at"])
+            | Q(sent_at=anchor["sent_at"], pk__lt=anchor["pk"])
         )
-        if message.tool_call:
-            entry.tool_arguments = _pretty(message.tool_call.get("arguments", {}))
-            entry.tool_result = _pretty(message.tool_call.get("result"))
-        entries.append(entry)
-    return entries
+    rows = list(messages.order_by("-sent_at", "-id")[: TRANSCRIPT_PAGE + 1])
+    earlier = rows[TRANSCRIPT_PAGE - 1].pk if len(rows) > TRANSCRIPT_PAGE else None
+    entries = [_entry(m, conversation.contact, tz) for m in rows[:TRANSCRIPT_PAGE]]
+    entries.reverse()
+    return TranscriptPage(
+        entries=entries, earlier=earlier, total=conversation.messages.count()
+    )
+
+
+def _entry(message: Message, contact: Contact | None, tz: tzinfo) -> Entry:
+    author = _author(message, contact)
+    label = dict(Message.AuthorKind.choices).get(message.author_kind, "")
+    sent = timezone.localtime(message.sent_at, tz)
+    entry = Entry(
+        message=message,
+        author=author,
+        kind_label="" if label == author else label,
+        time=f"{sent.day} {sent:%b, %H:%M:%S}",
+        iso=sent.isoformat(),
+    )
+    if message.tool_call:
+        entry.tool_arguments = _pretty(message.tool_call.get("arguments", {}))
+        entry.tool_result = _pretty(message.tool_call.get("result"))
+    return entry
 
 
 def fed_tickets(conversation: Conversation) -> tuple[list[Ticket], list[Ticket]]:

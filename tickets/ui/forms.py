@@ -223,6 +223,23 @@ class SavedViewForm(forms.Form):
     query = forms.CharField(required=False, max_length=4000)
 
 
+class SavedViewEditForm(forms.Form):
+    """One row of the saved views page: its name and switches, or a move."""
+
+    name = forms.CharField(max_length=100, required=False)
+    is_pinned = forms.BooleanField(required=False)
+    is_shared = forms.BooleanField(required=False)
+    move = forms.ChoiceField(
+        choices=[("", ""), ("up", "up"), ("down", "down")], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("move") and not (data.get("name") or "").strip():
+            self.add_error("name", "Give the view a name.")
+        return data
+
+
 class BulkForm(_MemberForm):
     ACTION_LABELS = {
         "status": "Status changed",
@@ -295,6 +312,12 @@ class LiveForm(forms.Form):
     state = forms.ChoiceField(
         required=False, choices=[("viewing", "viewing"), ("replying", "replying")]
     )
+
+
+class LeaveForm(forms.Form):
+    """The beacon a page sends when it leaves the ticket it had open."""
+
+    ticket = forms.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class PreviewForm(forms.Form):

@@ -4,7 +4,7 @@ query string into chips, links and querysets, so a page can be bookmarked and sh
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -19,10 +19,8 @@ from sla.selectors import SlaFilter
 from tickets import selectors, workflow
 from tickets.filters import TicketFilterSet
 from tickets.models import (
-    Comment,
     Conversation,
     Label,
-    Message,
     SavedView,
     Tag,
     Ticket,
@@ -265,13 +263,8 @@ def label_choices(workspace: Workspace) -> list[Label]:
 
 
 def ticket_panel_tabs(*, ticket: Ticket) -> dict:
-    """What the detail panel's tabs show, each list with a fixed number of queries."""
-    comments = list(
-        Comment.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments", "deliveries")
-        .order_by("created_at", "id")
-    )
+    """What the detail panel's tabs show, each list with a fixed number of queries
+    (the thread's page is tickets.ui.thread's)."""
     conversations = list(
         Conversation.objects.filter(associated_tickets=ticket).select_related("contact")
     )
@@ -280,18 +273,9 @@ def ticket_panel_tabs(*, ticket: Ticket) -> dict:
         primary = (
             Conversation.objects.filter(pk=ticket.primary_conversation_id)
             .select_related("contact")
-            .prefetch_related(
-                Prefetch(
-                    "messages",
-                    queryset=Message.objects.order_by("sent_at", "id").prefetch_related(
-                        "attachments", "deliveries"
-                    ),
-                )
-            )
             .first()
         )
     return {
-        "comments": comments,
         "events": list(selectors.ticket_events(ticket=ticket)),
         "history": selectors.ticket_history(ticket=ticket, limit=HISTORY_LIMIT),
         "primary": primary,
@@ -353,9 +337,17 @@ def sidebar(request, membership: Membership) -> dict:
         }
     )
     pinned = []
-    for view in saved_views(membership=membership).filter(is_pinned=True):
+    pinned_views = saved_views(membership=membership).filter(is_pinned=True)
+    for view in pinned_views.order_by("position", "name", "id"):
         query = TicketQuery.from_saved(view, request=request, membership=membership)
-        pinned.append({"view": view, "count": query.count(), "url": query.url()})
+        pinned.append(
+            {
+                "view": view,
+                "count": query.count(),
+                "url": query.url(),
+                "query": query.query_only,  # highlights the view while it is open
+            }
+        )
     return {"counts": counts, "pinned_views": pinned, "done_queue": DONE_QUEUE}
 
 

@@ -4,8 +4,11 @@ Each agent's panel sends a heartbeat with the live-update poll
 (tickets.ui.views.live); the heartbeats of one ticket are kept in one cache entry
 (Django's cache: Redis with REDIS_URL, else the per-process LocMem cache) that
 expires TTL seconds after the last of them, and an agent whose heartbeat is older
-than TTL is no longer listed. Two heartbeats racing on the entry may drop one of
-them for one poll; the next poll puts it back.
+than TTL is no longer listed. A page that is left (closed, reloaded, navigated
+away, or its panel switched to another ticket) says so with a beacon (`leave`), so
+the others stop seeing the agent at their next poll rather than TTL later. Two
+heartbeats racing on the entry may drop one of them for one poll; the next poll
+puts it back.
 """
 
 import time
@@ -53,3 +56,16 @@ def others(
         ),
         key=lambda e: (e["name"], e["state"]),
     )
+
+
+def leave(workspace_id: int, number: int, user, now: float | None = None) -> None:
+    """`user` no longer has ticket `number` open."""
+    now = time.time() if now is None else now
+    key = _key(workspace_id, number)
+    entries = _fresh(cache.get(key) or {}, now)
+    if entries.pop(str(user.pk), None) is None:
+        return
+    if entries:
+        cache.set(key, entries, timeout=TTL)
+    else:
+        cache.delete(key)

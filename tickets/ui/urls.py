@@ -27,6 +27,7 @@ urlpatterns = [
     path(ticket + "tags/", panel.ticket_tags, name="tags"),
     path(ticket + "comment/", panel.ticket_comment, name="comment"),
     path(ticket + "preview/", panel.ticket_preview, name="preview"),
+    path(ticket + "thread/", panel.ticket_thread_earlier, name="thread"),
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
@@ -44,6 +45,11 @@ urlpatterns = [
         "w/<slug:slug>/conversations/<int:conversation_id>/ticket/",
         conversations.conversation_ticket_create,
         name="from_conversation",
+    ),
+    path(
+        "w/<slug:slug>/conversations/<int:conversation_id>/close/",
+        conversations.conversation_close,
+        name="conversation_close",
     ),
     path(
         "w/<slug:slug>/attachments/<uuid:key>/",
@@ -70,6 +76,7 @@ urlpatterns = [
         name="contact_search",
     ),
     path("w/<slug:slug>/live/", live.live, name="live"),
+    path("w/<slug:slug>/live/leave/", live.live_leave, name="live_leave"),
     path(
         "w/<slug:slug>/notifications/",
         notifications.notification_list,
@@ -86,6 +93,16 @@ urlpatterns = [
         name="notifications_email",
     ),
     path("w/<slug:slug>/views/", saved_views.saved_view_create, name="view_create"),
+    path(
+        "w/<slug:slug>/views/manage/",
+        saved_views.saved_view_manage,
+        name="views_manage",
+    ),
+    path(
+        "w/<slug:slug>/views/<int:pk>/edit/",
+        saved_views.saved_view_edit,
+        name="view_edit",
+    ),
     path(
         "w/<slug:slug>/views/<int:pk>/delete/",
         saved_views.saved_view_delete,

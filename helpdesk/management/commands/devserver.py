@@ -39,36 +39,7 @@ class Command(BaseCommand):
         if setup:
             call_command("migrate", interactive=False, verbosity=0)
             call_command("seed_demo")
-        state_dir = getattr(
-            settings, "CELERY_BROKER_DIR", settings.BASE_DIR / ".celery-broker"
-        )
-        state_dir.mkdir(parents=True, exist_ok=True)
-        celery = [sys.executable, "-m", "celery", "-A", "helpdesk"]
-        commands = {
-            "worker": [
-                *celery,
-                "worker",
-                # Warnings and errors only: an idle product writes nothing.
-                "--loglevel=WARNING",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            "beat": [
-                *celery,
-                "beat",
-                "--loglevel=WARNING",
-                "-s",
-                str(state_dir / "beat-schedule"),
-            ],
-            "web": [
-                sys.executable,
-                "manage.py",
-                "runserver",
-                addrport,
-                *(["--noreload"] if noreload else []),
-            ],
-        }
+        commands = _commands(addrport, noreload)
         broker = "Redis" if settings.REDIS_URL else "the embedded broker (no Redis)"
         self.stdout.write(f"Starting web, worker and beat; jobs use {broker}.")
         self.stdout.write(self.style.SUCCESS(f"Helpdesk: http://{host}:{port}/"))
@@ -99,6 +70,40 @@ class Command(BaseCommand):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def _commands(addrport: str, noreload: bool) -> dict[str, list[str]]:
+    """The three processes' command lines."""
+    state_dir = getattr(
+        settings, "CELERY_BROKER_DIR", settings.BASE_DIR / ".celery-broker"
+    )
+    state_dir.mkdir(parents=True, exist_ok=True)
+    celery = [sys.executable, "-m", "celery", "-A", "helpdesk"]
+    return {
+        "worker": [
+            *celery,
+            "worker",
+            # Warnings and errors only: an idle product writes nothing.
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "beat": [
+            *celery,
+            "beat",
+            "--loglevel=WARNING",
+            "-s",
+            str(state_dir / "beat-schedule"),
+        ],
+        "web": [
+            sys.executable,
+            "manage.py",
+            "runserver",
+            addrport,
+            *(["--noreload"] if noreload else []),
+        ],
+    }
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -5,11 +5,12 @@ cursor answers 400 with the reason. The conversation page is 404 for another
 workspace's conversation. "Create ticket" is a confirm dialog on the page,
 prefilled from the transcript; its POST opens the ticket through the intake's
 `ticket_create_from_conversation` and sends the agent to the ticket's panel.
+"End conversation" closes it through `tickets.conversations.conversation_end`.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Membership
 from helpdesk.permissions import can
+from tickets.conversations import conversation_end
 from tickets.intake import inbound
 from tickets.models import Conversation, Ticket
 from tickets.ui import listing
@@ -25,7 +27,7 @@ from tickets.ui.conversation_listing import (
     ConversationQuery,
     fed_tickets,
     inbox_page,
-    transcript,
+    transcript_page,
 )
 from tickets.ui.ticket_forms import ConversationTicketForm
 from tickets.ui.views.base import error_messages, member_for
@@ -65,8 +67,9 @@ def _conversation(membership: Membership, pk: int) -> Conversation:
     return conversation
 
 
-def _page(request, membership, conversation, *, form=None, status=200):
-    tickets, open_tickets = fed_tickets(conversation)
+def _dialog(membership, conversation, open_tickets, form=None) -> dict:
+    """The "Create ticket" dialog's context: the draft reads the whole transcript,
+    so it is worked out only when the dialog is opened."""
     draft = inbound.ticket_draft(conversation)
     if form is None:
         form = ConversationTicketForm(
@@ -74,26 +77,39 @@ def _page(request, membership, conversation, *, form=None, status=200):
             membership=membership,
             open_tickets=open_tickets,
         )
+    teams = membership.workspace.teams.order_by("name")
+    return {"draft": draft, "form": form, "teams": teams}
+
+
+def _page(request, membership, conversation, *, form=None, status=200):
+    """The page, or for htmx one of its parts: the dialog (`create=1` or a refused
+    POST) or the transcript page before message `before`."""
+    tickets, open_tickets = fed_tickets(conversation)
+    can_create = can(membership, "ticket.create")
     context = {
         "membership": membership,
         "conversation": conversation,
-        "entries": transcript(conversation, membership.workspace.tz),
         "tickets": tickets,
         "open_tickets": open_tickets,
-        "draft": draft,
-        "form": form,
-        "teams": membership.workspace.teams.order_by("name"),
-        "can_create": can(membership, "ticket.create"),
-        "dialog_open": form.is_bound or request.GET.get("create") == "1",
+        "can_create": can_create,
+        "can_close": can(membership, "ticket.edit") and not conversation.ended_at,
+        "dialog_open": can_create
+        and (form is not None or request.GET.get("create") == "1"),
         "tz": membership.workspace.tz,
     }
-    if request.htmx and form.is_bound:
-        return render(
-            request,
-            "conversations/partials/_create_ticket.html",
-            context,
-            status=status,
-        )
+    if context["dialog_open"]:
+        context.update(_dialog(membership, conversation, open_tickets, form))
+        if request.htmx:
+            template = "conversations/partials/_create_ticket.html"
+            return render(request, template, context, status=status)
+    before = request.GET.get("before")
+    try:
+        context["transcript"] = transcript_page(conversation, context["tz"], before)
+    except ValueError as exc:
+        return HttpResponseBadRequest(f"before: {exc}", content_type="text/plain")
+    if request.htmx and before is not None:
+        template = "conversations/partials/_transcript_items.html"
+        return render(request, template, context)
     context.update(listing.page_shell(request, membership))
     return render(request, "conversations/detail.html", context, status=status)
 
@@ -101,7 +117,8 @@ def _page(request, membership, conversation, *, form=None, status=200):
 @login_required
 @require_GET
 def conversation_detail(request, slug: str, conversation_id: int):
-    """The whole transcript, the tickets it feeds and the "Create ticket" dialog."""
+    """The transcript (newest page first), the tickets it feeds and the "Create
+    ticket" dialog."""
     membership = member_for(request, slug)
     conversation = _conversation(membership, conversation_id)
     return _page(request, membership, conversation)
@@ -135,3 +152,15 @@ def conversation_ticket_create(request, slug: str, conversation_id: int):
             url = reverse("tickets:detail", args=[slug, ticket.number])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _page(request, membership, conversation, form=form, status=422)
+
+
+@login_required
+@require_POST
+def conversation_close(request, slug: str, conversation_id: int):
+    """ "End conversation": the state becomes closed; back to the page."""
+    membership = member_for(request, slug)
+    if not can(membership, "ticket.edit"):
+        raise Http404("No such workspace.")
+    conversation = _conversation(membership, conversation_id)
+    conversation_end(conversation=conversation, actor=request.user)
+    return redirect("tickets:conversation", slug, conversation.pk)

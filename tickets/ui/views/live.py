@@ -13,12 +13,12 @@ import hashlib
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotModified, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
 
 from tickets.models import TicketEvent
 from tickets.ui import listing, presence
-from tickets.ui.forms import LiveForm
+from tickets.ui.forms import LeaveForm, LiveForm
 from tickets.ui.views.base import member_for
 
 POLL_SECONDS = 3
@@ -77,6 +77,19 @@ def live(request, slug: str):
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache, private"
     return response
+
+
+@login_required
+@require_POST
+def live_leave(request, slug: str):
+    """The page's beacon on leaving ticket `ticket`: the others' next poll no
+    longer lists this agent there (204; 400 naming a bad ticket)."""
+    membership = member_for(request, slug)
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    presence.leave(membership.workspace_id, form.cleaned_data["ticket"], request.user)
+    return HttpResponse(status=204)
 
 
 def _body(request, membership, since, marker, others) -> dict:

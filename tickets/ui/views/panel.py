@@ -9,9 +9,9 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from helpdesk.lib.errors import DomainError, StaleVersion
@@ -64,7 +64,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "membership": membership,
         "ticket": ticket,
         "detail": detail,
-        "thread": ticket_thread(detail),
+        "thread": ticket_thread(ticket, detail),
         "statuses": workflow.Status,
         "allowed_statuses": [
             (s, workflow.label(s)) for s in ticket.allowed_next_statuses
@@ -94,6 +94,26 @@ def render_panel(request, membership, ticket, *, status=200, changed=False, **ex
     if changed:
         trigger_client_event(response, "ticketsChanged")
     return response
+
+
+@login_required
+@require_GET
+def ticket_thread_earlier(request, slug: str, number: int):
+    """The thread's page before entry `before` (its "Load earlier"); 400 naming
+    `before` when it is not an entry of this ticket's thread."""
+    membership = member_for(request, slug)
+    ticket = ticket_for(membership, number)
+    detail = listing.ticket_panel_tabs(ticket=ticket)
+    try:
+        thread = ticket_thread(ticket, detail, request.GET.get("before", ""))
+    except ValueError as exc:
+        return HttpResponseBadRequest(f"before: {exc}", content_type="text/plain")
+    context = {"membership": membership, "ticket": ticket, "detail": detail}
+    return render(
+        request,
+        "tickets/partials/panel/_thread_items.html",
+        {**context, "thread": thread},
+    )
 
 
 # --- detail panel controls ---

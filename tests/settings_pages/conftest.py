@@ -1,0 +1,1 @@
+from tests.settings_fixtures import fast_passwords  # noqa: F401
