@@ -46,6 +46,12 @@ def closed_port() -> int:
 # What a create must carry to succeed (a platform's credentials, a message list),
 # laid over the generated body of positive cases: the fuzz varies the rest.
 CORE_BODIES = {
+    "POST /api/v1/workspaces/{workspace_slug}/tickets/{ref}/comments/": lambda: {
+        "body": "Thanks, we are on it.",
+    },
+    "POST /api/v1/workspaces/{workspace_slug}/tickets/{ref}/snooze/": lambda: {
+        "until": "2099-01-05T09:00:00Z",  # a snooze must end in the future
+    },
     "POST /api/v1/workspaces/{workspace_slug}/channels/": lambda: {
         "kind": "email",
         "from_email": "help@acme.example",
@@ -134,6 +140,9 @@ MAKERS = {
     "macros": _post("macros", {"name": "Thanks", "body": "Thanks!"}, "id"),
     "views": _post("views", {"name": "Mine", "filters": {}}, "id"),
     "escalation-rules": _post("escalation-rules", {"name": "All"}, "id"),
+    "invitations": _post(
+        "invitations", {"email": "new.agent@acme.example", "role": "agent"}, "id"
+    ),
 }
 
 
