@@ -9,7 +9,7 @@ USERS ?= 100
 DURATION ?= 5m
 N ?= 100000
 
-.PHONY: install run serve test lint format migrations-check bench bench-channels load figures clean
+.PHONY: install run serve test lint format migrations-check bench bench-channels load figures mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,5 +65,11 @@ bench: install
 bench-channels: install
 	$(BIN)/python -m bench.channels --replies 1000
 
+## Mutation testing of the core with mutmut (not part of `make test`, ~30 min on
+## 2 cores; needs DATABASE_URL): the score per module, docs/mutation.md.
+mutation: install
+	nice $(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m mutation.score
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) mutants db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

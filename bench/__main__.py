@@ -74,6 +74,7 @@ def main() -> None:
         bench.intake,
         bench.sync,
         bench.conversations,
+        bench.insights,
     )
     wanted = {name.strip() for name in args.steps.split(",") if name.strip()}
     unknown = wanted - {step.__name__ for step in steps}

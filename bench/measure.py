@@ -251,6 +251,11 @@ class Bench:
 
         conversations.measure(self)
 
+    def insights(self):
+        from bench import insights
+
+        insights.measure(self)
+
     # --- writes ---
 
     def create(self):

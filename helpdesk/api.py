@@ -7,7 +7,7 @@ from rest_framework import permissions, serializers
 
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.models import Membership
-from helpdesk.permissions import can
+from helpdesk.permissions import can, refusal
 from helpdesk.tenancy import membership_for_slug
 
 
@@ -56,9 +56,7 @@ class WorkspaceRole(permissions.BasePermission):
         view.membership = membership
         needed = view.permission_for(getattr(view, "action", None))
         if needed and not can(membership, needed):
-            role = membership.get_role_display().lower()
-            article = "An" if role[:1] in "aeiou" else "A"
-            raise PermissionDenied(f"{article} {role} may not do this.")
+            raise PermissionDenied(refusal(membership))
         return True
 
 

@@ -23,6 +23,7 @@ MINIMUM_ROLE: dict[str, str] = {
     "rules.manage": Role.MANAGER,
     "views.share": Role.MANAGER,
     "macros.manage": Role.MANAGER,
+    "articles.manage": Role.MANAGER,
     "members.manage": Role.ADMIN,
     "integrations.manage": Role.ADMIN,
     "channels.manage": Role.MANAGER,
@@ -36,3 +37,10 @@ def can(membership: Membership | None, action: str) -> bool:
     if membership is None:
         return False
     return RANK[membership.role] >= RANK[MINIMUM_ROLE[action]]
+
+
+def refusal(membership: Membership, what: str = "do this") -> str:
+    """The message for a role that may not: "An agent may not do this."."""
+    role = membership.get_role_display().lower()
+    article = "An" if role[:1] in "aeiou" else "A"
+    return f"{article} {role} may not {what}."

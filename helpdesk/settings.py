@@ -18,6 +18,7 @@ from helpdesk.lib.env import (
     ATTACHMENT_TYPES,
     credential_keys,
     env_bool,
+    env_float,
     env_int,
     env_json,
     env_list,
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "sla",
     "integrations",
     "messaging",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
@@ -404,6 +406,20 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 2*
 HELPDESK_SUMMARISER = os.environ.get(
     "HELPDESK_SUMMARISER", "tickets.intake.summaries.local_summary"
 )
+
+# AI Insights (knowledge.insights): the provider is a dotted path like the summariser.
+# The default runs locally with no network; knowledge.insights.openai_compat.
+# openai_insights speaks an OpenAI-compatible chat-completions API and falls back to
+# the local provider on any failure.
+HELPDESK_INSIGHTS_PROVIDER = os.environ.get(
+    "HELPDESK_INSIGHTS_PROVIDER", "knowledge.insights.local.local_insights"
+)
+INSIGHTS_OPENAI_BASE_URL = os.environ.get(
+    "INSIGHTS_OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"
+)
+INSIGHTS_OPENAI_MODEL = os.environ.get("INSIGHTS_OPENAI_MODEL", "gpt-4o-mini")
+INSIGHTS_OPENAI_API_KEY = os.environ.get("INSIGHTS_OPENAI_API_KEY", "")
+INSIGHTS_OPENAI_TIMEOUT = env_float("INSIGHTS_OPENAI_TIMEOUT", 10.0)
 
 # --- External sync (integrations): helpdesk/settings_sync.py ----------------------
 from helpdesk.settings_sync import *  # noqa: E402, F403

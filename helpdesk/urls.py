@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("tickets.reports.urls")),
     path("api/v1/", include("integrations.api_urls")),
     path("api/v1/", include("messaging.api_urls")),
+    path("api/v1/", include("knowledge.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -38,6 +39,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("", include("integrations.ui_urls")),
     path("", include("messaging.urls")),
+    path("", include("knowledge.urls")),
     path("", include("tickets.ui.settings_urls")),
     path("", include("tickets.ui.urls")),
 ]

@@ -68,11 +68,16 @@ def _find_link(connection: Connection, remote: RemoteTicket) -> ExternalLink | N
 
 
 def apply_remote(
-    connection: Connection, remote: RemoteTicket, adapter: Adapter | None = None
+    connection: Connection,
+    remote: RemoteTicket,
+    adapter: Adapter | None = None,
+    *,
+    defer_comments: bool = False,
 ) -> str:
     """Bring our ticket in line with `remote`. Returns what happened: "created",
     "updated", "unchanged", "stale" or "deleted" (deleted on the platform: never
-    imported, never applied; the link remembers it)."""
+    imported, never applied; the link remembers it). A webhook defers comments the
+    platform cannot give now to the next pull (comments.pull_comments)."""
     adapter = adapter or adapter_for(connection)
     actor = sync_actor(connection.platform)
     with transaction.atomic():
@@ -83,7 +88,7 @@ def apply_remote(
                 link.save(update_fields=["remote_status"])
             return "deleted"
         if link is None:
-            return _import(connection, remote, adapter)
+            return _import(connection, remote, adapter, defer_comments)
         if (
             link.remote_updated_at
             and remote.updated_at
@@ -96,14 +101,18 @@ def apply_remote(
         moved = remote.requester_id not in ("", link.remote_requester_id)
         requester = _remote_requester(connection, remote, adapter, lookup=moved)
         changed = _apply_fields(ticket, remote, (assignee, requester), actor)
-        if pull_comments(link, remote, adapter, actor):
+        if pull_comments(link, remote, adapter, actor, defer=defer_comments):
             changed.append("comments")
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
         link.remote_assignee_id = remote.assignee_id or ""
         link.remote_requester_id = remote.requester_id or link.remote_requester_id
-        link.remote_updated_at = remote.updated_at or link.remote_updated_at
+        link.remote_updated_at = (
+            None  # read again next time, comments included
+            if link.comments_deferred
+            else remote.updated_at or link.remote_updated_at
+        )
         link.last_synced_at = timezone.now()
         if (
             link.state != ExternalLink.State.ERROR
@@ -190,7 +199,12 @@ def _apply_fields(ticket: Ticket, remote: RemoteTicket, people, actor) -> list[s
     return changed
 
 
-def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> str:
+def _import(
+    connection: Connection,
+    remote: RemoteTicket,
+    adapter: Adapter,
+    defer_comments: bool = False,
+) -> str:
     """A ticket made on the platform: open it here too, already linked."""
     actor = sync_actor(connection.platform)
     assignee = None
@@ -223,7 +237,10 @@ def _import(connection: Connection, remote: RemoteTicket, adapter: Adapter) -> s
         last_synced_at=timezone.now(),
         state=ExternalLink.State.SYNCED,
     )
-    pull_comments(link, remote, adapter, actor)
+    pull_comments(link, remote, adapter, actor, defer=defer_comments)
+    if link.comments_deferred:  # read again next time, comments included
+        link.remote_updated_at = None
+        link.save(update_fields=["remote_updated_at"])
     events.record(
         ticket,
         TicketEvent.Kind.SYNCED,

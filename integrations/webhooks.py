@@ -91,7 +91,9 @@ def _apply(connection, adapter, event: str, remote, warnings) -> JsonResponse:
             )
             try:
                 with transaction.atomic():
-                    outcome = apply_remote(connection, remote, adapter)
+                    outcome = apply_remote(
+                        connection, remote, adapter, defer_comments=True
+                    )
             except (DomainError, ValidationError) as exc:
                 outcome = "refused"
                 record.warnings = [*warnings, f"not applied: {exc}"[:500]]

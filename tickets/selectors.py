@@ -53,7 +53,9 @@ def ticket_list(*, membership: Membership) -> QuerySet[Ticket]:
     """The member's workspace's tickets with what a list row shows, newest first."""
     queryset = (
         scoped(Ticket.objects.all(), membership.workspace)
-        .select_related("workspace", "assignee", "team", "requester", "label__parent")
+        .select_related(
+            "workspace", "assignee", "created_by", "team", "requester", "label__parent"
+        )
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .order_by("-created_at", "-id")
     )

@@ -61,12 +61,16 @@ def _value(value: Any, *, labels: dict | None = None, empty: str = "none") -> st
     return str(value)
 
 
-def event_words(event: TicketEvent, tz) -> str:
-    """What happened, after the event's title: "Open → In Progress", "until …"."""
+def event_words(event: TicketEvent, workspace) -> str:
+    """What happened, after the event's title: "Open → In Progress", "until …",
+    with the workspace's own status names and in its time zone."""
+    tz = workspace.tz
     data = event.data if isinstance(event.data, dict) else {}
     kind = event.kind
     if kind in CHANGE_LABELS:
         labels, empty = CHANGE_LABELS[kind]
+        if kind == Kind.STATUS_CHANGED:
+            labels = _status_names(workspace)
         old = _value(data.get("old"), labels=labels, empty=empty)
         return f"{old} → {_value(data.get('new'), labels=labels, empty=empty)}"
     if kind == Kind.SNOOZED:
@@ -98,23 +102,34 @@ def _sla_words(data: dict, tz) -> str:
     return ", ".join(parts)
 
 
-def history_in_words(entries: list[dict], tz) -> list[dict]:
-    """The History tab's entries with field labels, choice labels, names for ids
-    (one query per kind of object referenced) and local times."""
-    names = _names_for(entries)
+def history_in_words(entries: list[dict], workspace) -> list[dict]:
+    """The History tab's entries with field labels, choice labels (the workspace's
+    status names), names for ids (one query per kind of object referenced) and
+    local times."""
+    context = {
+        "tz": workspace.tz,
+        "names": _names_for(entries),
+        "choices": {**CHOICE_LABELS, "status": _status_names(workspace)},
+    }
     rows = []
     for entry in entries:
         changes = [
             {
                 "field": _field_label(change["field"]),
-                "old": _history_value(change["field"], change["old"], names, tz),
-                "new": _history_value(change["field"], change["new"], names, tz),
+                "old": _history_value(change["field"], change["old"], context),
+                "new": _history_value(change["field"], change["new"], context),
             }
             for change in entry["changes"]
         ]
-        at_local = local_time(entry["at"], tz)
+        at_local = local_time(entry["at"], workspace.tz)
         rows.append({**entry, "changes": changes, "at_local": at_local})
     return rows
+
+
+def _status_names(workspace) -> dict[str, str]:
+    return {
+        code: name for code, (name, _) in workflow.status_display(workspace).items()
+    }
 
 
 def _field(name: str) -> models.Field | None:
@@ -154,16 +169,16 @@ def _object_name(obj) -> str:
     return str(obj)
 
 
-def _history_value(field_name: str, value: Any, names: dict, tz) -> str:
+def _history_value(field_name: str, value: Any, context: dict) -> str:
     if value is None or value == "":
         return "—"
     field = _field(field_name)
     if field is not None and field.is_relation:
-        return names.get((field_name, str(value)), f"deleted ({value})")
-    if field_name in CHOICE_LABELS:
-        return CHOICE_LABELS[field_name].get(str(value), humanise(value))
+        return context["names"].get((field_name, str(value)), f"deleted ({value})")
+    if field_name in context["choices"]:
+        return context["choices"][field_name].get(str(value), humanise(value))
     if isinstance(field, models.DateTimeField):
-        return local_time(value, tz)
+        return local_time(value, context["tz"])
     if isinstance(field, models.BooleanField):
         return "yes" if value in (True, "True") else "no"
     return str(value)

@@ -49,6 +49,28 @@ STATUS_COLOURS = {
 }
 
 
+# The colours a workspace may give its statuses (the badge classes of app.css).
+COLOURS = ("blue", "amber", "purple", "green", "grey", "orange", "red")
+STATUS_NAME_MAX_LENGTH = 40
+
+
+def status_display(workspace) -> dict[str, tuple[str, str]]:
+    """{status: (name, colour)} as the workspace shows them: its own names and
+    colours (workspace.settings["statuses"]) over the defaults. The codes, the API
+    and the workflow never change."""
+    custom = (workspace.settings or {}).get("statuses") or {}
+    shown = {}
+    for status in Status:
+        mine = custom.get(status.value) or {}
+        name = str(mine.get("name") or "").strip()[:STATUS_NAME_MAX_LENGTH]
+        colour = mine.get("colour")
+        shown[status.value] = (
+            name or status.label,
+            colour if colour in COLOURS else STATUS_COLOURS[status],
+        )
+    return shown
+
+
 def label(status: str) -> str:
     try:
         return Status(status).label

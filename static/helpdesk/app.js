@@ -145,7 +145,7 @@
       return;
     }
     const row = t.closest("tr.row");
-    if (row && !t.closest("a, input, button, label")) { openPanel(row.dataset.href); return; }
+    if (row && !t.closest("a, input, button, label, select")) { openPanel(row.dataset.href); return; }
     if (t.closest("#save-view-open")) {
       const dialog = $("#save-view");
       const s = state();
@@ -272,6 +272,8 @@
     }
   });
   document.addEventListener("ticketsChanged", refreshResults);
+  // An inline edit the server refused: say why, and redraw the row as it is.
+  document.addEventListener("inlineRefused", (ev) => { toast(ev.detail.message, "error"); refreshResults(); });
   let refreshing = null;
   function refreshResults() {
     if (!$("#results")) return;
@@ -331,7 +333,7 @@
         card.classList.add("dragging");
       });
       card.addEventListener("dragend", () => card.classList.remove("dragging"));
-      card.addEventListener("click", (ev) => { if (!ev.target.closest("a")) openPanel(card.dataset.href); });
+      card.addEventListener("click", (ev) => { if (!ev.target.closest("a, select")) openPanel(card.dataset.href); });
     });
     $$("[data-drop]").forEach((zone) => {
       if (zone.dataset.dropReady) return;

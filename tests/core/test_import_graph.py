@@ -3,7 +3,7 @@ functions (import-linter's contracts in pyproject.toml check the layers)."""
 
 import grimp
 
-PACKAGES = ("helpdesk", "tickets", "sla", "integrations", "messaging")
+PACKAGES = ("helpdesk", "tickets", "sla", "integrations", "messaging", "knowledge")
 
 
 def test_no_module_is_imported_back_by_what_it_imports():

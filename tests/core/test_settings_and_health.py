@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from knowledge.models import Article, TicketInsight
 from tickets.models import Ticket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,11 +76,40 @@ def test_seed_demo_is_idempotent(db):
     sources = set(Ticket.objects.values_list("source", flat=True))
     priorities = set(Ticket.objects.values_list("priority", flat=True))
     call_command("seed_demo", verbosity=0)
-    assert Ticket.objects.count() == count == 300
+    # 300 of the ticket demo, 60 of the knowledge demo (knowledge/demo.py): a
+    # resolved and an escalated ticket per article
+    assert Ticket.objects.count() == count == 360
+    assert Article.objects.filter(status="published").count() == 30
+    assert TicketInsight.objects.count() == 30
     assert statuses == set(Ticket.Status.values)
     assert sources == {"ai_escalation", "agent"}
     assert priorities == {1, 2, 3, 4, 5}
     assert Ticket.objects.filter(snoozed_until__isnull=False).exists()
+
+
+def test_seed_demo_stages_what_is_happening_now(db):
+    """Overdue and at-risk SLA clocks, tickets waking in minutes, unread replies:
+    the counts the demo promises (tickets.management.demo_moments)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sla.models import SlaTarget
+    from tickets.models import TicketEvent
+
+    call_command("seed_demo", verbosity=0)
+    now = timezone.now()
+    assert SlaTarget.objects.filter(breached_at__isnull=False).count() >= 4
+    assert TicketEvent.objects.filter(kind="sla_breached").count() >= 4
+    assert TicketEvent.objects.filter(kind="sla_warning").count() >= 4
+    waking = Ticket.objects.filter(
+        snoozed_until__gt=now, snoozed_until__lte=now + timedelta(minutes=7)
+    )
+    assert waking.count() == 3
+    assert (
+        Ticket.objects.filter(assignee__username="agent", assignee_unread=True).count()
+        >= 2
+    )
 
 
 def test_login_and_tickets_page(client, db):

@@ -123,7 +123,9 @@ def test_bulk_assign_three_tickets(page_as, live_server, team):
     assert sorted(
         Ticket.objects.filter(assignee=team["agent"]).values_list("number", flat=True)
     ) == [1, 2, 3]
-    expect(page.locator("tr.row .who")).to_have_count(3)
+    expect(
+        page.locator("tr.row select.who-select option:checked", has_text="Alex Agent")
+    ).to_have_count(3)
 
 
 def test_comment_with_mention(page_as, live_server, team):
@@ -261,3 +263,21 @@ def test_snooze_at_a_picked_date_and_time(page_as, live_server, team):
     ticket.refresh_from_db()
     # The workspace's time zone is UTC here: the picked wall time, unchanged.
     assert ticket.snoozed_until.isoformat() == "2099-05-08T14:30:00+00:00"
+
+
+def test_inline_edits_on_a_row(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Edit in place")
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server))
+    page.select_option("select[aria-label='Priority of TKT-1']", label="Urgent")
+    expect(
+        page.locator("select[aria-label='Priority of TKT-1'] option:checked")
+    ).to_have_text("Urgent")
+    # The list redrew the row with the ticket's new version before the next edit.
+    status = page.locator("select[aria-label='Status of TKT-1']")
+    expect(status).to_have_attribute("hx-vals", re.compile('"version": "2"'))
+    status.select_option(label="In Progress")
+    expect(page.locator(".stat[data-status=in_progress] .stat-count")).to_have_text("1")
+    expect(page.locator("#panel .panel-inner")).to_have_count(0)  # no panel opened
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.status) == (5, "in_progress")

@@ -141,6 +141,36 @@ def test_a_comment_added_webhook_pulls_the_comment(client, workspace, zendesk, a
     assert Comment.objects.get(ticket=ticket).body == "Via webhook"
 
 
+def test_a_webhook_defers_comments_the_platform_cannot_give_to_the_next_pull(
+    client, workspace, zendesk, agent
+):
+    """The comment read fails (503) while a webhook is applied: the webhook still
+    answers 200 (no retry loop), its change is applied, its timestamp forgotten;
+    the next pull lists the change again and brings the comment."""
+    connection, ticket, link = _linked(workspace, zendesk, agent)
+    zendesk.remote_comment(int(link.remote_id), "Via webhook", author_id=503)
+    zendesk.tickets[int(link.remote_id)]["priority"] = "high"
+    remote = dict(zendesk.tickets[int(link.remote_id)])
+    body = zendesk_event("c-2", remote, external_id=ticket.ref)
+    url = f"/api/v1/workspaces/acme/integrations/webhooks/{connection.uuid}/"
+    zendesk.fail(503, times=5, on=f"GET /tickets/{link.remote_id}/comments")
+
+    answer = client.post(
+        url, data=body, content_type="application/json", **zendesk_headers(body)
+    )
+    assert answer.status_code == 200, answer.content
+    ticket.refresh_from_db()
+    assert ticket.priority == 4  # Zendesk "high"
+    assert not Comment.objects.filter(ticket=ticket).exists()
+    assert ExternalLink.objects.get(pk=link.pk).remote_updated_at is None
+
+    zendesk.script.clear()
+    pull.pull_connection(Connection.objects.get(pk=connection.pk))
+    assert list(
+        Comment.objects.filter(ticket=ticket).values_list("body", flat=True)
+    ) == ["Via webhook"]
+
+
 def _comment_with_file(ticket, agent, public=True):
     return services.comment_add(
         ticket=ticket,

@@ -23,6 +23,8 @@ from helpdesk.models import (
     Workspace,
 )
 from integrations.models import Connection, ExternalLink, SyncOp, WebhookEvent
+from knowledge import services as kb
+from knowledge.models import Article, InsightFeedback, TicketInsight
 from messaging.models import Channel, Delivery, InboundEmail, InboundMailbox
 from sla.models import Calendar, SlaPolicy, SlaPolicyTarget, SlaTarget
 from tests.factories import ContactFactory, LabelFactory, MembershipFactory, TeamFactory
@@ -208,6 +210,25 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
         outcome="threaded",
         conversation=conversation,
     )
+    article = kb.article_save(
+        workspace=workspace,
+        actor=member,
+        values={
+            "title": f"{words} ticket article",
+            "body": f"1. {words} content step",
+            "status": "published",
+            "label": label,
+        },
+    )
+    insight = kb.insight_refresh(ticket_id=ticket.pk)
+    feedback = kb.feedback_record(
+        ticket=ticket,
+        user=member,
+        section="article",
+        item=f"article-{article.pk}",
+        helpful=True,
+        provider=insight.provider,
+    )
     invitation, _token = invitations.invitation_create(
         workspace=workspace,
         email=f"{tag}-invitee@example.test",
@@ -259,6 +280,9 @@ def build_tenant(workspace, member, *, tag: str, words: str, secret: str, extra=
             "messaging.delivery": delivery,
             "messaging.inboundmailbox": mailbox,
             "messaging.inboundemail": inbound,
+            "knowledge.article": article,
+            "knowledge.ticketinsight": insight,
+            "knowledge.insightfeedback": feedback,
         },
     )
 
@@ -333,6 +357,9 @@ def snapshot(workspace: Workspace) -> dict[str, list[dict]]:
         "channels": Channel.objects.filter(workspace=workspace),
         "deliveries": Delivery.objects.filter(workspace=workspace),
         "ticket_tags": Ticket.tags.through.objects.filter(ticket__workspace=workspace),
+        "articles": Article.objects.filter(workspace=workspace),
+        "insights": TicketInsight.objects.filter(workspace=workspace),
+        "insight_feedback": InsightFeedback.objects.filter(workspace=workspace),
     }
     return {name: list(rows.order_by("pk").values()) for name, rows in tables.items()}
 

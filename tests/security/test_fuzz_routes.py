@@ -64,6 +64,8 @@ def real_values(tenant, route: str) -> dict[str, str]:
         pk = tenant.rule.pk
     elif "conversations" in route:
         pk = tenant.conversation.pk
+    elif "articles/" in route:
+        pk = objects["knowledge.article"].pk
     return {
         "slug": tenant.workspace.slug,
         "workspace_slug": tenant.workspace.slug,

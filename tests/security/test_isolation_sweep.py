@@ -138,6 +138,14 @@ def foreign_bodies(a, b):
             {"body": "x", "macro": b.objects["tickets.macro"].pk},
             {"macro"},
         ),
+        ("post", "/api/v1/workspaces/{workspace_slug}/articles/"): (
+            {"title": "spy", "body": "x", "label": label},
+            {"label"},
+        ),
+        ("patch", "/api/v1/workspaces/{workspace_slug}/articles/{id}/"): (
+            {"label": label},
+            {"label"},
+        ),
         ("post", "/api/v1/workspaces/{workspace_slug}/escalation-rules/"): (
             {"name": "spy", "team": team, "label": label},
             {"team", "label"},
@@ -182,6 +190,7 @@ NO_FOREIGN_KEYS = {
     ("put", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
     ("patch", "/api/v1/workspaces/{workspace_slug}/integrations/connections/{uuid}/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/channels/"),
+    ("post", "/api/v1/workspaces/{workspace_slug}/tickets/{number}/insights/feedback/"),
     ("post", "/api/v1/workspaces/{workspace_slug}/invitations/"),
     ("put", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
     ("patch", "/api/v1/workspaces/{workspace_slug}/channels/{uuid}/"),
@@ -205,6 +214,7 @@ def path_values(tenant, path: str, *, slug: str) -> dict[str, str]:
         "views": tenant.view.pk,
         "escalation-rules": tenant.rule.pk,
         "macros": tenant.objects["tickets.macro"].pk,
+        "articles": tenant.objects["knowledge.article"].pk,
         "invitations": tenant.objects["helpdesk.invitation"].pk,
     }
     values = {}
@@ -501,6 +511,8 @@ def _ui_url(route: str, tenant, slug: str) -> str:
         "conversation_id": tenant.conversation.pk,
         "pk": tenant.objects["tickets.exportjob"].pk
         if "/exports/" in route
+        else tenant.objects["knowledge.article"].pk
+        if "/articles/" in route
         else tenant.view.pk,
         "key": "tickets",
         "rest": "export.csv",
@@ -575,6 +587,12 @@ def test_every_agent_page_refuses_the_other_workspace(client, ours, theirs):
         "/w/acme/tickets/?view=board",
         f"/w/acme/tickets/{ours.ticket.number}/",
         "/w/acme/reports/import/",
+        # the knowledge base and the AI Insights pane of our ticket (same words as
+        # B's ticket: similar tickets and articles must stay ours)
+        "/w/acme/articles/",
+        f"/w/acme/articles/?q={B_SUBJECT_WORD}",
+        f"/w/acme/articles/{ours.objects['knowledge.article'].pk}/",
+        f"/w/acme/tickets/{ours.ticket.number}/insights/",
     ]
     for group in queries.GROUPINGS:
         own_pages.append(f"/w/acme/reports/?group={group}")

@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from helpdesk import invitations
 from helpdesk.permissions import MINIMUM_ROLE, RANK
 from integrations import services as connection_services
+from knowledge import services as kb
 from messaging import services as channel_services
 from messaging.models import Channel
 from tests.factories import MembershipFactory, make_ticket
@@ -55,6 +56,7 @@ README_MATRIX = {
     "Workspace macros: make, edit, delete": MANAGERS,
     "Export / import, reports, SLA policies, escalation rules": MANAGERS,
     "Reply channels (chat callback, e-mail sender)": MANAGERS,
+    "Knowledge base: write, edit, delete articles; article from a ticket": MANAGERS,
     "Members, integrations, workspace settings": ADMINS,
 }
 # Which README row each permission key (and "views.own") is.
@@ -76,6 +78,8 @@ ROW_OF = {
     "sla.manage": "Export / import, reports, SLA policies, escalation rules",
     "rules.manage": "Export / import, reports, SLA policies, escalation rules",
     "channels.manage": "Reply channels (chat callback, e-mail sender)",
+    "articles.manage": "Knowledge base: write, edit, delete articles; article from "
+    "a ticket",
     "members.manage": "Members, integrations, workspace settings",
     "integrations.manage": "Members, integrations, workspace settings",
     "workspace.manage": "Members, integrations, workspace settings",
@@ -159,6 +163,13 @@ class World:
     def rule(self):
         return rules.escalation_rule_create(
             workspace=self.workspace, actor=None, values={"name": "r"}
+        )
+
+    def article(self):
+        return kb.article_save(
+            workspace=self.workspace,
+            actor=None,
+            values={"title": "a", "body": "b", "status": "published"},
         )
 
     def channel(self, fresh: bool = True):
@@ -431,6 +442,7 @@ def api_cells(w: World, user):
             None,
         ),
         **channel_cells(w, base),
+        **knowledge_cells(w, base),
         **invitation_cells(w, base),
         (
             (
@@ -490,6 +502,48 @@ def channel_cells(w: World, base: str) -> dict:
         (("put", H + "{uuid}/"), ""): ("channels.manage", one, body),
         (("patch", H + "{uuid}/"), ""): ("channels.manage", one, {"from_name": "x"}),
         (("delete", H + "{uuid}/"), ""): ("channels.manage", one, None),
+    }
+
+
+def knowledge_cells(w: World, base: str) -> dict:
+    """Articles (read: everyone; write: "articles.manage") and a ticket's insights
+    (read: everyone; regenerate and feedback: "ticket.edit")."""
+    A = "/api/v1/workspaces/{workspace_slug}/articles/"
+    insights = "/api/v1/workspaces/{workspace_slug}/tickets/{number}/insights/"
+
+    def one():
+        return f"{base}/articles/{w.article().pk}/"
+
+    def of_ticket(suffix):
+        return lambda: f"{base}/tickets/{w.ticket().number}/insights/{suffix}"
+
+    feedback = {"section": "article", "item": "article-1", "helpful": True}
+    return {
+        (("get", A), ""): ("ticket.view", f"{base}/articles/", None),
+        (("post", A), ""): (
+            "articles.manage",
+            f"{base}/articles/",
+            {"title": "t", "body": "b"},
+        ),
+        (("get", A + "published/"), ""): (
+            "ticket.view",
+            f"{base}/articles/published/?q=b",
+            None,
+        ),
+        (("get", A + "{id}/"), ""): ("ticket.view", one, None),
+        (("patch", A + "{id}/"), ""): ("articles.manage", one, {"title": "x"}),
+        (("delete", A + "{id}/"), ""): ("articles.manage", one, None),
+        (("get", insights), ""): ("ticket.view", of_ticket(""), None),
+        (("post", insights + "regenerate/"), ""): (
+            "ticket.edit",
+            of_ticket("regenerate/"),
+            None,
+        ),
+        (("post", insights + "feedback/"), ""): (
+            "ticket.edit",
+            of_ticket("feedback/"),
+            feedback,
+        ),
     }
 
 
@@ -586,6 +640,13 @@ def ui_cells(w: World, user):
         "tags": ("ticket.edit", "post", tk("tags/"), {"add": "x"}),
         "snooze": ("ticket.edit", "post", tk("snooze/"), {"until": _soon()}),
         "move": ("ticket.edit", "post", tk("move/"), {"status": "in_progress"}),
+        "delete": ("ticket.delete", "post", tk("delete/"), {}),
+        "inline": (
+            "ticket.edit",
+            "post",
+            tk("inline/"),
+            {"field": "priority", "value": "2", "version": "1"},
+        ),
         "comment": ("ticket.comment", "post", tk("comment/"), {"body": "hi"}),
         "from_conversation": (
             "ticket.create",
@@ -669,6 +730,38 @@ def ui_cells(w: World, user):
             "post",
             f"{base}/tickets/bulk/",
             lambda: {"action": "export", "numbers": [w.ticket().number]},
+        ),
+        "article new": (
+            "articles.manage",
+            "post",
+            f"{base}/articles/new/",
+            {"title": "t", "body": "b", "status": "draft"},
+        ),
+        "article edit": (
+            "articles.manage",
+            "post",
+            lambda: f"{base}/articles/{w.article().pk}/edit/",
+            {"title": "t", "body": "b", "status": "published"},
+        ),
+        "article delete": (
+            "articles.manage",
+            "post",
+            lambda: f"{base}/articles/{w.article().pk}/delete/",
+            {},
+        ),
+        "article from ticket": ("articles.manage", "post", tk("insights/article/"), {}),
+        "insights regenerate": ("ticket.edit", "post", tk("insights/regenerate/"), {}),
+        "insights feedback": (
+            "ticket.edit",
+            "post",
+            tk("insights/feedback/"),
+            {"section": "similar", "item": "ticket-1", "helpful": "no"},
+        ),
+        "insights feedback report": (
+            "reports.view",
+            "get",
+            f"{base}/reports/insights-feedback/?start=2026-01-01&end=2026-12-31",
+            None,
         ),
         "reports": ("reports.view", "get", "/w/acme/reports/", None),
         "report csv": (
@@ -789,6 +882,9 @@ ADMIN_MATRIX = {
     "messaging.delivery": (None, None, "workspace.manage"),
     "messaging.inboundmailbox": ("integrations.manage",) * 3,
     "messaging.inboundemail": (None, None, "workspace.manage"),
+    "knowledge.article": ("articles.manage",) * 3,
+    "knowledge.ticketinsight": (None, None, "workspace.manage"),
+    "knowledge.insightfeedback": (None, None, "workspace.manage"),
     "auth.user": (None, None, None),
     "auth.group": (None, None, None),
     "authtoken.tokenproxy": (None, None, None),

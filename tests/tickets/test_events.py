@@ -19,6 +19,7 @@ def test_the_apps_handlers_run_in_a_fixed_order():
         "tickets.notifications.on_ticket_events",
         "integrations.outbox.on_ticket_events",
         "messaging.outbound.on_ticket_events",  # after the sync links exist
+        "knowledge.handlers.on_ticket_events",  # queues insights after commit
     ]
 
 

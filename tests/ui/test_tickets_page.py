@@ -75,7 +75,9 @@ def test_page_lists_tickets_with_badges_and_sidebar_counts(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Refund please" in html and "TKT-1" in html
-    assert 'class="badge red prio">Urgent' in html
+    # The row's priority is an inline menu styled as its badge, Urgent chosen.
+    assert 'class="inline-select badge red prio"' in html
+    assert '<option value="5" selected>Urgent</option>' in html
     assert 'My tickets <span class="count">1</span>' in html
     assert 'Unassigned <span class="count">1</span>' in html
 
@@ -137,8 +139,9 @@ def test_detail_deep_link_renders_page_with_panel(client_agent, workspace, agent
     url = reverse("tickets:detail", args=["acme", ticket.number])
     html = client_agent.get(url).content.decode()
     assert 'id="panel"' in html and 'class="panel-inner"' in html
-    # Details, Conversation (the thread, replies and notes), Activity, History.
-    assert html.count('role="tab"') == 4
+    # Details, Conversation (the thread, replies and notes), Activity, History,
+    # Audit, and AI Insights (registered by the knowledge app).
+    assert html.count('role="tab"') == 6
     assert "<strong>bold</strong>" in html
     assert "Not connected to external system." in html
     partial = client_agent.get(url, **HX).content.decode()

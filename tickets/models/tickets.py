@@ -204,9 +204,24 @@ class Ticket(models.Model):
     def priority_colour(self) -> str:
         return self.PRIORITY_COLOURS.get(self.priority, "grey")
 
+    def _status_shown(self) -> tuple[str, str]:
+        """The status's name and colour in this ticket's workspace when the
+        workspace is loaded already (lists select it); else the defaults."""
+        default = (
+            workflow.label(self.status),
+            workflow.STATUS_COLOURS.get(self.status, "grey"),
+        )
+        if Ticket.workspace.is_cached(self):
+            return workflow.status_display(self.workspace).get(self.status, default)
+        return default
+
+    @property
+    def status_name(self) -> str:
+        return self._status_shown()[0]
+
     @property
     def status_colour(self) -> str:
-        return workflow.STATUS_COLOURS.get(self.status, "grey")
+        return self._status_shown()[1]
 
     @property
     def allowed_next_statuses(self) -> list[str]:

@@ -50,6 +50,7 @@ from tickets.services.status import (
     ticket_incomplete,
     tickets_change_status,
 )
+from tickets.services.statuses import statuses_rename
 from tickets.services.tags import (
     label_get_or_create,
     normalize_tag_names,
@@ -73,6 +74,7 @@ __all__ = [
     "UNSET",
     "attachments_validate",
     "comment_add",
+    "statuses_rename",
     "label_get_or_create",
     "macro_apply",
     "macro_create",

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import selectors, wording
+from tickets import panel_tabs, selectors, wording, workflow
 
 register = template.Library()
 
@@ -100,15 +100,23 @@ def event_value(value) -> str:
 
 
 @register.simple_tag
+def status_choices(ticket) -> list[tuple[str, str]]:
+    """The ticket's status and the ones it may move to, with the workspace's names."""
+    names = workflow.status_display(ticket.workspace)
+    codes = [ticket.status, *ticket.allowed_next_statuses]
+    return [(code, names[code][0]) for code in codes]
+
+
+@register.simple_tag
 def event_in_words(event, ticket) -> str:
     """An activity entry's detail in words ("Open → In Progress")."""
-    return wording.event_words(event, ticket.workspace.tz)
+    return wording.event_words(event, ticket.workspace)
 
 
 @register.simple_tag
 def history_in_words(entries, ticket) -> list:
     """The History tab's entries with labels, names and local times."""
-    return wording.history_in_words(entries, ticket.workspace.tz)
+    return wording.history_in_words(entries, ticket.workspace)
 
 
 @register.filter
@@ -126,3 +134,10 @@ def composer_macros(membership) -> list:
 @register.simple_tag
 def attachment_max_bytes() -> int:
     return settings.ATTACHMENTS_MAX_BYTES
+
+
+@register.simple_tag
+def registered_panel_tabs():
+    """The panes other apps added to the ticket panel (tickets.panel_tabs), so
+    every page that includes the panel lists them without passing them along."""
+    return panel_tabs.registered()

@@ -187,7 +187,10 @@ class TicketQuery(ListQuery):
     def filter_options(self) -> dict:
         workspace = self.membership.workspace
         return {
-            "statuses": workflow.Status.choices,
+            "statuses": [
+                (code, name)
+                for code, (name, _) in workflow.status_display(workspace).items()
+            ],
             "priorities": Ticket.Priority.choices,
             "sources": Ticket.Source.choices,
             "sla": SlaFilter.choices,

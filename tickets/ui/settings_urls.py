@@ -9,6 +9,7 @@ from tickets.ui.views import (
     settings_members,
     settings_rules,
     settings_sla,
+    settings_statuses,
     settings_teams,
 )
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path(base + "sla/<int:pk>/", settings_sla.policy_edit, name="policy_edit"),
     path(base + "hours/", settings_sla.calendar_list, name="calendars"),
     path(base + "hours/<int:pk>/", settings_sla.calendar_edit, name="calendar_edit"),
+    path(base + "statuses/", settings_statuses.status_names, name="statuses"),
     path(base + "teams/", settings_teams.team_list, name="teams"),
     path(base + "teams/<int:pk>/", settings_teams.team_edit, name="team_edit"),
     path(

@@ -4,6 +4,7 @@ from tickets.ui.views import (
     attachments,
     bulk,
     conversations,
+    inline,
     live,
     macros,
     new_ticket,
@@ -31,6 +32,8 @@ urlpatterns = [
     path(ticket + "snooze/", panel.ticket_snooze, name="snooze"),
     path(ticket + "macro/", macros.macro_for_ticket, name="macro_render"),
     path(ticket + "move/", panel.ticket_move, name="move"),
+    path(ticket + "delete/", panel.ticket_delete, name="delete"),
+    path(ticket + "inline/", inline.ticket_inline, name="inline"),
     path(
         "w/<slug:slug>/conversations/",
         conversations.conversation_index,

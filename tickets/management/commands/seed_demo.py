@@ -7,17 +7,21 @@ timestamps are then spread over the last 60 days so the lists and reports look l
 
 import random
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from helpdesk.actors import AI_AGENT
 from helpdesk.models import Membership, Team, Workspace
 from helpdesk.services import contact_upsert
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
 from tickets import conversations, services, workflow
+from tickets.management.demo_moments import stage_moments
 from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services.macros import macro_create
 
@@ -121,6 +125,7 @@ class Command(BaseCommand):
         users = self._people(workspace)
         if workspace.tickets.exists():
             self.stdout.write(f"Demo data already present. {LOGIN_HINT}")
+            self._app_demos(workspace, users)
             return
         rng = random.Random(42)  # noqa: S311 - demo data, not security
         with transaction.atomic():
@@ -133,11 +138,25 @@ class Command(BaseCommand):
             teams = {t.name: t for t in workspace.teams.all()}
             for index in range(TICKET_COUNT):
                 self._ticket(workspace, index, rng, users, labels, teams)
+            moments = stage_moments(workspace, users["agent"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {TICKET_COUNT} tickets in {workspace.name}. {LOGIN_HINT}"
+                f"Seeded {TICKET_COUNT} tickets in {workspace.name} "
+                f"({moments['breached']} SLA breached, {moments['at_risk']} at risk, "
+                f"{moments['waking']} waking in minutes, {moments['unread']} unread "
+                f"replies for agent). {LOGIN_HINT}"
             )
         )
+        self._app_demos(workspace, users)
+
+    def _app_demos(self, workspace, users):
+        """Each installed app's own demo data: `<app>.demo.seed(workspace, users)`
+        (found by name, so the ticket app imports none of them; each is idempotent)."""
+        for config in apps.get_app_configs():
+            if module_has_submodule(config.module, "demo"):
+                added = import_module(f"{config.name}.demo").seed(workspace, users)
+                if added:
+                    self.stdout.write(f"{config.verbose_name}: added {added} items.")
 
     def _macros(self, workspace):
         """Workspace macros for the composer's picker, written by the manager."""

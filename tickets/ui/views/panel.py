@@ -10,14 +10,15 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from helpdesk.lib.errors import DomainError, StaleVersion
 from helpdesk.models import Membership
 from helpdesk.permissions import can
-from tickets import services, workflow
+from tickets import panel_tabs, services, workflow
 from tickets.models import Ticket
 from tickets.ui import listing
 from tickets.ui.forms import (
@@ -39,14 +40,20 @@ PANEL_TABS = [
     ("conversation", "Conversation"),
     ("activity", "Activity"),
     ("history", "History"),
+    ("audit", "Audit"),
 ]
+
+
+def _tabs() -> list[tuple[str, str]]:
+    """The panel's own tabs, then those other apps registered (panel_tabs)."""
+    return PANEL_TABS + [(t.key, t.label) for t in panel_tabs.registered()]
 
 
 def _tab(request, detail: dict, default: str | None) -> str:
     """The tab asked for, else the Conversation tab when the ticket has a
     conversation, else Details."""
     asked = request.GET.get("tab") or default
-    if asked in dict(PANEL_TABS):
+    if asked in dict(_tabs()):
         return asked
     linked = detail["primary"] is not None or detail["associated"]
     return "conversation" if linked else "details"
@@ -67,7 +74,8 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "thread": ticket_thread(ticket, detail),
         "statuses": workflow.Status,
         "allowed_statuses": [
-            (s, workflow.label(s)) for s in ticket.allowed_next_statuses
+            (s, workflow.status_display(membership.workspace)[s][0])
+            for s in ticket.allowed_next_statuses
         ],
         "priorities": Ticket.Priority.choices,
         "members": members,
@@ -75,7 +83,8 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "teams": membership.workspace.teams.order_by("name"),
         "labels": listing.label_choices(membership.workspace),
         "snooze_presets": snooze_presets(),
-        "tabs": PANEL_TABS,
+        "tabs": _tabs(),
+        "can_delete": can(membership, "ticket.delete"),
         "tab": _tab(request, detail, extra.pop("tab", None)),
         "errors": extra.pop("errors", []),
         "notice": extra.pop("notice", ""),
@@ -117,6 +126,25 @@ def ticket_thread_earlier(request, slug: str, number: int):
 
 
 # --- detail panel controls ---
+
+
+def apply_status(ticket, data, actor):
+    return services.ticket_change_status(
+        ticket=ticket,
+        to=data["status"],
+        actor=actor,
+        comment=data["comment"],
+        expected_version=data["version"],
+    )
+
+
+def apply_field(ticket, data, actor):
+    return services.ticket_update(
+        ticket=ticket,
+        actor=actor,
+        changes=data["changes"],
+        expected_version=data["version"],
+    )
 
 
 def _edit(request, slug, number, form_class, apply):
@@ -167,37 +195,14 @@ def _edit(request, slug, number, form_class, apply):
 @login_required
 @require_POST
 def ticket_status(request, slug: str, number: int):
-    return _edit(
-        request,
-        slug,
-        number,
-        StatusForm,
-        lambda t, d, actor: services.ticket_change_status(
-            ticket=t,
-            to=d["status"],
-            actor=actor,
-            comment=d["comment"],
-            expected_version=d["version"],
-        ),
-    )
+    return _edit(request, slug, number, StatusForm, apply_status)
 
 
 @login_required
 @require_POST
 def ticket_field(request, slug: str, number: int):
     """One of priority, assignee, team, label, subject, description, topic, intent."""
-    return _edit(
-        request,
-        slug,
-        number,
-        FieldForm,
-        lambda t, d, actor: services.ticket_update(
-            ticket=t,
-            actor=actor,
-            changes=d["changes"],
-            expected_version=d["version"],
-        ),
-    )
+    return _edit(request, slug, number, FieldForm, apply_field)
 
 
 @login_required
@@ -301,3 +306,16 @@ def ticket_move(request, slug: str, number: int):
     )
     trigger_client_event(response, "ticketsChanged")
     return response
+
+
+@login_required
+@require_POST
+def ticket_delete(request, slug: str, number: int):
+    """Delete from the panel (managers and admins; the page asked to confirm)."""
+    membership = member_for(request, slug)
+    ticket = ticket_for(membership, number)
+    if not can(membership, "ticket.delete"):
+        raise Http404("No such ticket.")
+    services.ticket_delete(ticket=ticket, actor=request.user)
+    url = reverse("tickets:index", args=[slug])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.models import Membership
-from helpdesk.permissions import can
+from helpdesk.permissions import can, refusal
 from helpdesk.tenancy import membership_for_slug
 from tickets.ui import listing
 
@@ -20,6 +20,8 @@ SECTIONS = [
      "Response and resolution targets per priority."),
     ("sla.manage", "Business hours", "settings:calendars",
      "Calendars with open hours and holidays for the SLA clocks."),
+    ("rules.manage", "Statuses", "settings:statuses",
+     "Your names and colours for the six statuses."),
     ("rules.manage", "Teams and routing", "settings:teams",
      "Who is in each team and how its tickets are assigned."),
     ("members.manage", "Members", "settings:members",
@@ -39,9 +41,7 @@ def settings_member(request, slug: str, action: str) -> Membership:
         raise Http404("No such workspace.")
     membership = membership_for_slug(request.user, slug)
     if not can(membership, action):
-        raise PermissionDenied(
-            f"A {membership.get_role_display().lower()} may not change this setting."
-        )
+        raise PermissionDenied(refusal(membership, "change this setting"))
     return membership
 
 

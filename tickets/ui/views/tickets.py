@@ -40,6 +40,7 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
     """One column per status. Columns the status filter leaves out stay as drop
     targets, empty, so the board shows exactly the tickets the list would."""
     shown = set(query.statuses)
+    names = workflow.status_display(query.membership.workspace)
     columns = []
     for status in workflow.Status:
         filtered_out = status.value not in shown
@@ -56,8 +57,8 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
         columns.append(
             {
                 "status": status.value,
-                "label": status.label,
-                "colour": workflow.STATUS_COLOURS[status],
+                "label": names[status.value][0],
+                "colour": names[status.value][1],
                 "cards": cards,
                 "total": total,
                 "filtered_out": filtered_out,
@@ -71,11 +72,12 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
 
 def _stats(query: TicketQuery, stats: dict) -> list[dict]:
     """The stats bar: each status's count, linking to the list filtered by it."""
+    names = workflow.status_display(query.membership.workspace)
     return [
         {
             "status": s.value,
-            "label": s.label,
-            "colour": workflow.STATUS_COLOURS[s],
+            "label": names[s.value][0],
+            "colour": names[s.value][1],
             "count": stats.get(s.value, 0),
             "url": query.url(status=[s.value]),
             "active": query.params.getlist("status") == [s.value],

@@ -1,0 +1,147 @@
+"""A status change, an assignment and the other one-field edits: who is recorded,
+which version is checked, which comment is (not) written. Expected values are
+written here (DESIGN.md §3: a status change may carry an internal comment)."""
+
+import pytest
+
+from helpdesk.lib.errors import StaleVersion
+from tests.factories import LabelFactory, MembershipFactory, TeamFactory, make_ticket
+from tickets import services
+from tickets.models import Comment, Ticket
+
+
+@pytest.fixture
+def ticket(workspace, agent):
+    return make_ticket(workspace, agent)
+
+
+def _last(ticket, kind):
+    return ticket.events.filter(kind=kind).order_by("-id").first()
+
+
+def test_a_status_change_with_a_comment_credits_the_actor(ticket, agent):
+    services.ticket_change_status(
+        ticket=ticket, to="resolved", actor=agent, comment="  Fixed upstream  "
+    )
+    comment = Comment.objects.get(ticket=ticket)
+    assert (comment.body, comment.author, comment.author_label) == (
+        "Fixed upstream",
+        agent,
+        "agent",
+    )
+    assert comment.is_public is False
+    event = _last(ticket, "status_changed")
+    assert (event.actor, event.actor_label) == (agent, "agent")
+    assert event.data == {"old": "open", "new": "resolved", "comment": "Fixed upstream"}
+    assert ticket.history.first().history_change_reason == "Fixed upstream"
+
+
+def test_a_status_change_without_a_comment_writes_none(ticket, agent):
+    services.ticket_change_status(ticket=ticket, to="in_progress", actor=agent)
+    assert not Comment.objects.filter(ticket=ticket).exists()
+    assert _last(ticket, "status_changed").data["comment"] == ""
+    assert ticket.history.first().history_change_reason == "status open -> in_progress"
+
+
+def test_a_status_change_checks_the_expected_version(ticket, agent):
+    with pytest.raises(StaleVersion):
+        services.ticket_change_status(
+            ticket=ticket, to="resolved", actor=agent, expected_version=7
+        )
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"
+    services.ticket_change_status(
+        ticket=ticket, to="resolved", actor=agent, expected_version=1
+    )
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+
+
+def test_complete_and_incomplete_resolve_and_reopen_as_the_actor(ticket, agent):
+    services.ticket_complete(ticket=ticket, actor=agent, comment="done")
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+    assert _last(ticket, "status_changed").actor == agent
+    services.ticket_incomplete(ticket=ticket, actor=agent, comment="not yet")
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"
+    event = _last(ticket, "status_changed")
+    assert (event.actor, event.data["old"], event.data["comment"]) == (
+        agent,
+        "resolved",
+        "not yet",
+    )
+    with pytest.raises(StaleVersion):
+        services.ticket_complete(ticket=ticket, actor=agent, expected_version=1)
+    with pytest.raises(StaleVersion):
+        services.ticket_incomplete(ticket=ticket, actor=agent, expected_version=1)
+
+
+def test_a_status_and_tags_through_ticket_update_record_the_actor(ticket, agent):
+    services.ticket_update(
+        ticket=ticket, actor=agent, changes={}, status="resolved", add_tags=["vip"]
+    )
+    for kind in ("status_changed", "tags_changed"):
+        event = _last(ticket, kind)
+        assert (event.ticket_id, event.actor, event.actor_label) == (
+            ticket.pk,
+            agent,
+            "agent",
+        )
+    assert _last(ticket, "status_changed").data == {
+        "old": "open",
+        "new": "resolved",
+        "comment": "",
+    }
+
+
+def test_assign_team_label_priority_and_tags_are_recorded_as_the_actor(
+    workspace, ticket, agent
+):
+    other = MembershipFactory(workspace=workspace, user__username="bea").user
+    team = TeamFactory(workspace=workspace, name="Billing")
+    label = LabelFactory(workspace=workspace, name="Refunds")
+    services.ticket_assign(ticket=ticket, assignee=other, actor=agent)
+    services.ticket_set_team(ticket=ticket, team=team, actor=agent)
+    services.ticket_set_label(ticket=ticket, label=label, actor=agent)
+    services.ticket_set_priority(ticket=ticket, priority=5, actor=agent)
+    services.ticket_set_tags(ticket=ticket, actor=agent, add=["vip"])
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.assignee, stored.team, stored.label, stored.priority) == (
+        other,
+        team,
+        label,
+        5,
+    )
+    assert list(stored.tags.values_list("name", flat=True)) == ["vip"]
+    assert stored.version == 6
+    for kind in (
+        "assigned",
+        "team_changed",
+        "label_changed",
+        "priority_changed",
+        "tags_changed",
+    ):
+        assert _last(ticket, kind).actor == agent, kind
+    assert _last(ticket, "assigned").data["new"]["name"] == "bea"
+
+
+@pytest.mark.parametrize(
+    ("setter", "value"),
+    [
+        ("ticket_assign", "assignee"),
+        ("ticket_set_team", "team"),
+        ("ticket_set_label", "label"),
+        ("ticket_set_priority", "priority"),
+    ],
+)
+def test_one_field_setters_check_the_expected_version(
+    workspace, ticket, agent, setter, value
+):
+    values = {
+        "assignee": MembershipFactory(workspace=workspace).user,
+        "team": TeamFactory(workspace=workspace),
+        "label": LabelFactory(workspace=workspace),
+        "priority": 5,
+    }
+    with pytest.raises(StaleVersion):
+        getattr(services, setter)(
+            ticket=ticket, actor=agent, expected_version=9, **{value: values[value]}
+        )
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
