@@ -160,7 +160,7 @@ def build_world(admin, path: str = "") -> World:
         if not path or f"/{resource}/" in path
     }
     key = rows.pop("attachments", "00000000-0000-0000-0000-000000000000")
-    return World(ids={"ref": "2", "key": key}, by_resource=rows)
+    return World(ids={"ref": "2", "number": "2", "key": key}, by_resource=rows)
 
 
 def documented_table() -> dict[str, int]:

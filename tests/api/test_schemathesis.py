@@ -127,7 +127,8 @@ def aim(case, world) -> None:
         return
     known = world.path_parameters(case.operation.path)
     for name in case.path_parameters or {}:
-        case.path_parameters[name] = known[name]
+        # A resource the world does not make yet keeps its generated id.
+        case.path_parameters[name] = known.get(name, case.path_parameters[name])
     if case.headers and "If-Match" in case.headers:
         case.headers["If-Match"] = "*"
     core = CORE_BODIES.get(case.operation.verbose_name)
