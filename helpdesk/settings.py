@@ -358,12 +358,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "helpdesk.lib.api.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.lib.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "helpdesk.lib.api.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "helpdesk.lib.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "helpdesk.lib.api.FormParser",
+        "helpdesk.lib.api.MultiPartParser",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -376,7 +376,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.workflow.Status",
         "TicketPriorityEnum": "tickets.models.Ticket.Priority",
+        "TicketActiveStatusEnum": "tickets.workflow.ACTIVE_CHOICES",
     },
+    # Bodies that refuse unknown fields say so (helpdesk.lib.api_input).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.lib.api_input.strict_bodies",
+    ],
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = False

@@ -24,6 +24,9 @@ ACTIVE_STATUSES = frozenset(
     {Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CONTACT}
 )
 
+# What a ticket may be created as: the rest is reached through transitions.
+ACTIVE_CHOICES = [(s.value, s.label) for s in Status if s in ACTIVE_STATUSES]
+
 TRANSITIONS: dict[str, frozenset[str]] = {
     **{
         active: (ACTIVE_STATUSES - {active}) | {Status.RESOLVED, Status.CLOSED}

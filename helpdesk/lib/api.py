@@ -4,6 +4,7 @@
 
 from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError, transaction
 from django.http import Http404
@@ -101,12 +102,36 @@ class JSONParser(parsers.JSONParser):
             ) from exc
 
 
+class _BoundedForm:
+    """A form body over Django's limits (DATA_UPLOAD_MAX_NUMBER_FIELDS, ..._FILES,
+    ..._MEMORY_SIZE) is a 400 in the error shape; Django's own answer to these
+    SuspiciousOperations is an HTML page."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except (SuspiciousOperation, RequestDataTooBig) as exc:
+            raise exceptions.ParseError(f"The form is over a limit: {exc}") from exc
+
+
+class FormParser(_BoundedForm, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(_BoundedForm, parsers.MultiPartParser):
+    pass
+
+
 class CursorPagination(pagination.CursorPagination):
     """DRF's cursor pages, where a tampered cursor (a position that is not a
     value of the ordering's column, or out of its range) is a 400 naming `cursor`
-    rather than a failed query."""
+    rather than a failed query. `?count=true` adds `count`, the exact number of
+    rows over all pages (one COUNT query; cursor pages have no total otherwise)."""
+
+    count: int | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.count = queryset.count() if _wants_count(request) else None
         try:
             with transaction.atomic():  # a refused query leaves nothing broken
                 return super().paginate_queryset(queryset, request, view)
@@ -114,3 +139,39 @@ class CursorPagination(pagination.CursorPagination):
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if self.count is not None:
+            response.data = {"count": self.count, **response.data}
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"] = {
+            "count": {
+                "type": "integer",
+                "description": "With ?count=true: every matching row, all pages.",
+            },
+            **paged["properties"],
+        }
+        return paged
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": "count",
+                "required": False,
+                "in": "query",
+                "description": "true: add `count`, the exact total of all pages.",
+                "schema": {"type": "boolean"},
+            },
+        ]
+
+
+def _wants_count(request) -> bool:
+    value = request.query_params.get("count", "false")
+    if value not in ("true", "false"):
+        raise exceptions.ValidationError({"count": ["Must be true or false."]})
+    return value == "true"

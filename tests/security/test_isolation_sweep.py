@@ -48,6 +48,7 @@ TENANT_QUERY = {
 }
 # Query parameters that carry no tenant data (paging, ordering, enums, dates).
 PLAIN_QUERY = {
+    "count",
     "cursor",
     "format",
     "lang",

@@ -300,7 +300,7 @@ def api_cells(w: World, user):
                 f"{base}/{name}/",
                 None,
             )
-            for name in ("labels", "members", "tags", "teams")
+            for name in ("labels", "members", "tags", "teams", "contacts")
         },
         (("get", T), ""): ("ticket.view", f"{base}/tickets/", None),
         (("get", T + "export/"), ""): (

@@ -36,7 +36,8 @@ class AttachmentDownloadView(WorkspaceViewMixin, APIView):
 
     @extend_schema(
         summary="Download an attachment",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors()},
+        description="The bytes with the content type the file was stored with.",
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **errors()},
     )
     def get(self, request, workspace_slug: str, key):
         try:

@@ -17,7 +17,17 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag of the version being edited.",
+    description='The ETag of the version being edited ("3"), or * for any '
+    "version; a stale one answers 412.",
+)
+# PATCH refuses to edit blind: without the header it answers 428.
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the version being edited ("3"), or * for any '
+    "version; a stale one answers 412, none 428.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",

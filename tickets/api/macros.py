@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from helpdesk.api import WorkspaceViewMixin, errors
+from helpdesk.lib.api_input import StrictInput
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.tenancy import member_get
 from tickets import selectors, services, workflow
@@ -16,7 +17,7 @@ User = get_user_model()
 PLACEHOLDER_HELP = f"Placeholders: {ALLOWED}."
 
 
-class MacroSerializer(serializers.ModelSerializer):
+class MacroSerializer(StrictInput, serializers.ModelSerializer):
     """A macro; `personal` false makes a workspace macro (managers only)."""
 
     personal = serializers.BooleanField(default=True)

@@ -4,13 +4,16 @@ error), then views hand the values to the services."""
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from helpdesk.actors import actor_label
+from helpdesk.lib.api_input import StrictInput
 from helpdesk.models import Contact, Membership, Team
 from integrations.serializers import ExternalLinkSerializer
 from sla.serializers import SlaClockSerializer
 from tickets import selectors, workflow
 from tickets.api.attachments import AttachmentSerializer
+from tickets.api.fields import AssigneeField, RequesterField
 from tickets.bulk import Action
 from tickets.models import (
     Comment,
@@ -208,9 +211,7 @@ class WorkspaceScopedMixin:
     """Scope the related-field querysets to the workspace in the context."""
 
     scoped_fields = {
-        "assignee": lambda ws: User.objects.filter(memberships__workspace=ws),
         "team": lambda ws: Team.objects.filter(workspace=ws),
-        "requester": lambda ws: Contact.objects.filter(workspace=ws),
         "label": lambda ws: Label.objects.filter(workspace=ws),
         "primary_conversation": lambda ws: Conversation.objects.filter(workspace=ws),
     }
@@ -243,7 +244,7 @@ class TagNamesField(serializers.ListField):
         return super().to_representation(data)
 
 
-class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
+class TicketWriteSerializer(StrictInput, WorkspaceScopedMixin, serializers.Serializer):
     """Fields a client may set when creating or editing a ticket."""
 
     subject = serializers.CharField(max_length=Ticket.SUBJECT_MAX_LENGTH)
@@ -254,9 +255,9 @@ class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
         required=False, allow_blank=True, max_length=100_000
     )
     priority = serializers.ChoiceField(choices=Ticket.Priority.choices, required=False)
-    assignee = _related(User.objects.none(), help_text="A member's user id.")
+    assignee = AssigneeField()
     team = _related(Team.objects.none())
-    requester = _related(Contact.objects.none())
+    requester = RequesterField()
     label = _related(Label.objects.none())
     topic = serializers.CharField(required=False, allow_blank=True, max_length=100)
     intent = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -273,9 +274,29 @@ class TicketWriteSerializer(WorkspaceScopedMixin, serializers.Serializer):
     )
 
 
+def _transition_hint(status) -> str:
+    return (
+        f"Move a ticket to {workflow.label(status)} with POST "
+        ".../tickets/{ref}/transition/ "
+        f'{{"status": "{status}"}}; it checks the workflow.'
+    )
+
+
 class TicketCreateSerializer(TicketWriteSerializer):
-    status = serializers.ChoiceField(choices=workflow.Status.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=workflow.ACTIVE_CHOICES,
+        required=False,
+        help_text="A new ticket starts active; resolve or close it afterwards "
+        "with the transition verb.",
+    )
     primary_conversation = _related(Conversation.objects.none())
+
+    def to_internal_value(self, data):
+        status = data.get("status") if hasattr(data, "get") else None
+        later = set(workflow.Status.values) - {v for v, _ in workflow.ACTIVE_CHOICES}
+        if isinstance(status, str) and status in later:
+            raise ValidationError({"status": [_transition_hint(status)]})
+        return super().to_internal_value(data)
 
 
 class TicketUpdateSerializer(TicketWriteSerializer):
@@ -283,25 +304,32 @@ class TicketUpdateSerializer(TicketWriteSerializer):
         max_length=Ticket.SUBJECT_MAX_LENGTH, required=False
     )
 
+    def unknown_field_message(self, name: str) -> str:
+        if name == "status":
+            return (
+                "The status is not edited here: change it with POST "
+                '.../tickets/{ref}/transition/ {"status": ...}, which checks '
+                "the workflow (allowed_next_statuses)."
+            )
+        return super().unknown_field_message(name)
 
-class TransitionSerializer(serializers.Serializer):
+
+class TransitionSerializer(StrictInput, serializers.Serializer):
     status = serializers.ChoiceField(choices=workflow.Status.choices)
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=100_000
     )
 
 
-class AssignSerializer(WorkspaceScopedMixin, serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), allow_null=True, help_text="A member's user id."
-    )
+class AssignSerializer(StrictInput, serializers.Serializer):
+    assignee = AssigneeField(required=True)
 
 
-class SnoozeSerializer(serializers.Serializer):
+class SnoozeSerializer(StrictInput, serializers.Serializer):
     until = serializers.DateTimeField()
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(StrictInput, serializers.ModelSerializer):
     """A comment; post multipart with `files` (repeated) to attach files, and
     `macro` (an id) to apply a macro's field changes with it."""
 
@@ -383,7 +411,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = HistoryChangeSerializer(many=True)
 
 
-class BulkSerializer(serializers.Serializer):
+class BulkSerializer(StrictInput, serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a, a) for a in Action.ALL])
     tickets = serializers.ListField(
         child=serializers.CharField(max_length=30),
@@ -451,7 +479,7 @@ class ConversationSerializer(ConversationBriefSerializer):
 # --- saved views ---
 
 
-class SavedViewSerializer(serializers.ModelSerializer):
+class SavedViewSerializer(StrictInput, serializers.ModelSerializer):
     owner = UserBriefSerializer(read_only=True)
     filters = serializers.DictField(required=False)
 

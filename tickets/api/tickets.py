@@ -4,6 +4,7 @@ create, retrieve by number or ref, edit with If-Match, delete, and the verbs
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,12 +17,19 @@ from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
 from helpdesk.lib.api import CursorPagination, PreconditionRequired
+from helpdesk.lib.api_input import refuse_unknown_params
 from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
 from helpdesk.lib.parsing import parse_int
 from tickets import bulk, selectors, services
 from tickets.api import serializers as s
-from tickets.api.base import IDEMPOTENCY_KEY, IF_MATCH, CreatedCursorPagination
+from tickets.api.base import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    IF_MATCH_REQUIRED,
+    CreatedCursorPagination,
+)
+from tickets.api.fields import save_requester
 from tickets.filters import TicketFilterSet
 from tickets.models import Attachment, Ticket
 from tickets.refs import parse_ref
@@ -41,6 +49,30 @@ class TicketCursorPagination(CursorPagination):
         return getattr(view, "ticket_ordering", None) or self.ordering
 
 
+# Query parameters of the list beside the filters: paging and the total.
+PAGING_PARAMS = {"cursor", "page_size", "count", "format"}
+
+
+def query_names(filterset: TicketFilterSet) -> set[str]:
+    """The query parameter names the filters read (a date range reads
+    `created_after` and `created_before`)."""
+    names = set()
+    for name, field in filterset.form.fields.items():
+        widget = field.widget
+        suffixes = getattr(widget, "suffixes", None)
+        names.update(
+            (widget.suffixed(name, suffix) for suffix in suffixes)
+            if suffixes
+            else [name]
+        )
+    return names
+
+
+def check_query(request, filterset: TicketFilterSet, extra=PAGING_PARAMS) -> None:
+    """A misspelt filter is a 400 naming it, not a list of everything."""
+    refuse_unknown_params(request.query_params, query_names(filterset) | extra)
+
+
 class TicketFilterBackend(DjangoFilterBackend):
     """django-filter with TicketFilterSet; remembers the order for the paginator."""
 
@@ -48,6 +80,7 @@ class TicketFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
+        check_query(request, filterset)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         view.ticket_ordering = filterset.ordering_fields()
@@ -103,7 +136,8 @@ def _with_etag(response: Response, ticket: Ticket) -> Response:
     ),
     partial_update=extend_schema(
         summary="Edit a ticket (If-Match required)",
-        parameters=[IF_MATCH],
+        description="The status is changed with the transition verb, not here.",
+        parameters=[IF_MATCH_REQUIRED],
         request=s.TicketUpdateSerializer,
         responses={200: s.TicketDetailSerializer, **errors(400, 403, 412, 428)},
     ),
@@ -189,6 +223,7 @@ class TicketViewSet(
             )
             serializer.is_valid(raise_exception=True)
             values = dict(serializer.validated_data)
+            save_requester(values)
             ticket = services.ticket_create(
                 workspace=self.membership.workspace,
                 actor=request.user,
@@ -210,13 +245,15 @@ class TicketViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         tags = changes.pop("tags", None)
-        ticket = services.ticket_update(
-            ticket=ticket,
-            actor=request.user,
-            changes=changes,
-            tags=tags,
-            expected_version=expected,
-        )
+        with transaction.atomic():  # a refused edit makes no new contact
+            save_requester(changes)
+            ticket = services.ticket_update(
+                ticket=ticket,
+                actor=request.user,
+                changes=changes,
+                tags=tags,
+                expected_version=expected,
+            )
         return self._detail(ticket)
 
     def destroy(self, request, *args, **kwargs):
@@ -410,6 +447,7 @@ class TicketViewSet(
         filterset = TicketFilterSet(
             params, queryset=self.get_queryset(), membership=self.membership
         )
+        check_query(request, filterset, extra={"format"})
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         counts = selectors.ticket_status_counts(filterset.qs)
