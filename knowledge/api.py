@@ -124,8 +124,9 @@ class ArticleViewSet(WorkspaceViewMixin, viewsets.ModelViewSet):
             workspace=self.membership.workspace, published_only=True
         )
         rows = selectors.article_search(rows, q)[:MAX_SEARCH_RESULTS]
+        # One page, in the shape of every list answer (the schema says so too).
         data = PublishedArticleSerializer(rows, many=True).data
-        return Response(data)
+        return Response({"results": data})
 
 
 class TicketInsightsViewSet(WorkspaceViewMixin, viewsets.ViewSet):

@@ -140,6 +140,15 @@ MAKERS = {
     "macros": _post("macros", {"name": "Thanks", "body": "Thanks!"}, "id"),
     "views": _post("views", {"name": "Mine", "filters": {}}, "id"),
     "escalation-rules": _post("escalation-rules", {"name": "All"}, "id"),
+    "articles": _post(
+        "articles",
+        {
+            "title": "Resetting a password",
+            "body": "Use the link.",
+            "status": "published",
+        },
+        "id",
+    ),
     "invitations": _post(
         "invitations", {"email": "new.agent@acme.example", "role": "agent"}, "id"
     ),

@@ -36,6 +36,19 @@ def _check_filters(actor: Membership, filters: dict[str, Any]) -> None:
     """ValidationError naming each filter the ticket list would refuse."""
     if not isinstance(filters, dict):
         raise ValidationError({"filters": ["Give the filters as an object."]})
+    plain = (str, int)
+    shapeless = [
+        name
+        for name, value in filters.items()
+        if not (
+            isinstance(value, plain)
+            or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
+        )
+    ]
+    if shapeless:  # what a query string can carry: text, or a list of texts
+        raise ValidationError(
+            {f"filters.{name}": ["Give text or a list of texts."] for name in shapeless}
+        )
     filterset = TicketFilterSet(
         filters, queryset=Ticket.objects.none(), membership=actor
     )
