@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.workflow.Status",
         "TicketPriorityEnum": "tickets.models.Ticket.Priority",
         "TicketActiveStatusEnum": "tickets.workflow.ACTIVE_CHOICES",
+        "ArticleStatusEnum": "knowledge.models.Article.Status",
     },
     # Bodies that refuse unknown fields say so (helpdesk.lib.api_input).
     "POSTPROCESSING_HOOKS": [

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from helpdesk.lib.api_input import StrictInput
 from integrations import registry, services
 from integrations.models import Connection, ExternalLink
 
@@ -25,7 +26,7 @@ class ExternalLinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConnectionSerializer(serializers.ModelSerializer):
+class ConnectionSerializer(StrictInput, serializers.ModelSerializer):
     """Credentials and the webhook secret are write-only; they come back masked."""
 
     credentials = serializers.DictField(

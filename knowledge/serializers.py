@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.lib.api_input import StrictInput
 from knowledge.forms import MAX_BODY, MAX_TAGS
 from knowledge.models import Article, InsightFeedback
 from tickets.models import Label
@@ -18,7 +19,7 @@ class WorkspaceLabelField(serializers.PrimaryKeyRelatedField):
         return Label.objects.filter(workspace=membership.workspace)
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(StrictInput, serializers.ModelSerializer):
     """A knowledge-base article; `body` is Markdown."""
 
     tags = serializers.ListField(
@@ -55,7 +56,7 @@ class PublishedArticleSerializer(ArticleSerializer):
         read_only_fields = fields
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(StrictInput, serializers.Serializer):
     section = serializers.ChoiceField(InsightFeedback.Section.choices)
     item = serializers.RegexField(r"^[a-z0-9-]{1,100}$", max_length=100)
     helpful = serializers.BooleanField()

@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
+from helpdesk.lib.api_input import StrictInput
 from messaging.models import Channel
 from messaging.services import PLAIN_FIELDS
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(StrictInput, serializers.ModelSerializer):
     """The signing secret is write-only; it comes back as its last 4 characters."""
 
     kind = serializers.ChoiceField(choices=Channel.Kind.choices)

@@ -75,8 +75,15 @@ RULE_FIELDS = {
     "group_within_days",
 }
 # What each operation may write, from the schema. Review a new field, then add it.
+ARTICLE_FIELDS = {"title", "body", "tags", "label", "status"}
 WRITABLE = {
     ("post", INVITATIONS): {"email", "role"},
+    ("post", "/api/v1/workspaces/{workspace_slug}/articles/"): ARTICLE_FIELDS,
+    ("patch", "/api/v1/workspaces/{workspace_slug}/articles/{id}/"): ARTICLE_FIELDS,
+    (
+        "post",
+        "/api/v1/workspaces/{workspace_slug}/tickets/{number}/insights/feedback/",
+    ): {"section", "item", "helpful"},
     ("post", "/api/v1/workspaces/{workspace_slug}/conversations/{id}/messages/"): {
         "messages"
     },
@@ -555,10 +562,43 @@ def api_writes(ours, fake):
             lambda: {"name": "renamed"},
         ),
         **channel_writes(ours, base),
+        **knowledge_writes(ours, base, ticket),
         ("post", INVITATIONS): (
             "admin",
             lambda: f"{base}/invitations/",
             lambda: {"email": f"i{timezone.now().timestamp()}@x.test", "role": "agent"},
+        ),
+    }
+
+
+def knowledge_writes(ours, base, ticket):
+    """Articles (managers write them) and feedback on a ticket's insights."""
+    from knowledge.models import Article
+
+    def article():
+        article, _ = Article.objects.get_or_create(
+            workspace=ours.workspace, title="Reset a password", defaults={"body": "x"}
+        )
+        return article
+
+    return {
+        ("post", "/api/v1/workspaces/{workspace_slug}/articles/"): (
+            "manager",
+            lambda: f"{base}/articles/",
+            lambda: {"title": f"a{timezone.now().timestamp()}", "body": "Steps"},
+        ),
+        ("patch", "/api/v1/workspaces/{workspace_slug}/articles/{id}/"): (
+            "manager",
+            lambda: f"{base}/articles/{article().pk}/",
+            lambda: {"title": "renamed"},
+        ),
+        (
+            "post",
+            "/api/v1/workspaces/{workspace_slug}/tickets/{number}/insights/feedback/",
+        ): (
+            "agent",
+            lambda: f"{base}/tickets/{ticket().number}/insights/feedback/",
+            lambda: {"section": "article", "item": "a-1", "helpful": True},
         ),
     }
 
