@@ -66,7 +66,9 @@ def test_gorgias_pull_of_100_changed_tickets_imports_them_all_within_budget(
 
 def test_kustomer_pull_reads_a_burst_of_520_sharing_one_timestamp(workspace, kustomer):
     """Defect 4: always page 1, restarting from the newest updatedAt with gte."""
-    connection = connect(workspace, kustomer)
+    # The account budget ten times faster (300 a 6 s, not a minute): each import
+    # also reads the conversation's messages and notes.
+    connection = connect(workspace, kustomer, rate_limit=300, rate_period=6)
     connection.pull_cursor = json.dumps({"bound": {"gte": "2000-01-01T00:00:00+00:00"}})
     connection.save(update_fields=["pull_cursor"])
     kustomer.frozen_stamp = "2030-01-01T00:00:00.000000+00:00"
