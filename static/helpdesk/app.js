@@ -416,6 +416,9 @@
     if (!wasReplying) poll();  // tell the others "replying" now, not at the next tick
   });
   function openNumber() { const inner = $("#panel .panel-inner"); return inner ? inner.dataset.number : ""; }
+  // This page load's name: a heartbeat still in flight when the page left must not
+  // bring its presence back (the server ignores this page's beats after its leave).
+  const PAGE = Math.random().toString(36).slice(2, 14);
   function liveUrl() {
     const app = $("#app");
     if (!app || !app.dataset.liveUrl) return null;
@@ -425,6 +428,7 @@
     if (number) {
       q.set("ticket", number);
       q.set("state", Date.now() - live.typedAt < 8000 ? "replying" : "viewing");
+      q.set("page", PAGE);
     }
     return app.dataset.liveUrl + "?" + q.toString();
   }
@@ -436,6 +440,7 @@
     const data = new FormData();
     data.append("csrfmiddlewaretoken", csrf());
     data.append("ticket", number);
+    data.append("page", PAGE);
     navigator.sendBeacon(app.dataset.leaveUrl, data);
   }
   window.addEventListener("pagehide", () => { leave(live.present); live.present = ""; });

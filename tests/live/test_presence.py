@@ -101,3 +101,19 @@ def test_a_bad_leave_beacon_is_refused_and_changes_nothing(
     foreign = reverse("tickets:live_leave", args=[other_workspace.slug])
     assert client.post(foreign, {"ticket": 3}).status_code == 404
     assert [p["name"] for p in presence.others(workspace.pk, 3, sam)] == ["Olivia"]
+
+
+def test_a_late_heartbeat_of_the_left_page_does_not_bring_it_back(db, workspace):
+    """The beacon raced the page's last poll: that poll's beat arrives after the
+    leave and is ignored; a new page of the same agent is seen again."""
+    olivia = UserFactory(first_name="Olivia")
+    alex = UserFactory(first_name="Alex")
+    presence.beat(workspace.pk, 7, olivia, "viewing", page="page1")
+    presence.leave(workspace.pk, 7, olivia, page="page1")
+    presence.beat(workspace.pk, 7, olivia, "viewing", page="page1")  # in flight
+    assert presence.others(workspace.pk, 7, alex) == []
+
+    presence.beat(workspace.pk, 7, olivia, "viewing", page="page2")  # reloaded
+    assert presence.others(workspace.pk, 7, alex) == [
+        {"name": "Olivia", "state": "viewing"}
+    ]

@@ -312,12 +312,14 @@ class LiveForm(forms.Form):
     state = forms.ChoiceField(
         required=False, choices=[("viewing", "viewing"), ("replying", "replying")]
     )
+    page = forms.RegexField(r"^[a-z0-9]{1,20}$", required=False)
 
 
 class LeaveForm(forms.Form):
     """The beacon a page sends when it leaves the ticket it had open."""
 
     ticket = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    page = forms.RegexField(r"^[a-z0-9]{1,20}$", required=False)
 
 
 class PreviewForm(forms.Form):

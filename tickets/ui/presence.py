@@ -8,7 +8,8 @@ than TTL is no longer listed. A page that is left (closed, reloaded, navigated
 away, or its panel switched to another ticket) says so with a beacon (`leave`), so
 the others stop seeing the agent at their next poll rather than TTL later. Two
 heartbeats racing on the entry may drop one of them for one poll; the next poll
-puts it back.
+puts it back. A heartbeat of the left page still in flight after its beacon is
+ignored (the page names itself), so it cannot bring the agent back.
 """
 
 import time
@@ -27,10 +28,22 @@ def _fresh(entries: dict, now: float) -> dict:
     return {uid: e for uid, e in entries.items() if now - e["at"] < TTL}
 
 
+def _left_key(workspace_id: int, number: int, user, page: str) -> str:
+    return f"presence-left:{workspace_id}:{number}:{user.pk}:{page}"
+
+
 def beat(
-    workspace_id: int, number: int, user, state: str, now: float | None = None
+    workspace_id: int,
+    number: int,
+    user,
+    state: str,
+    now: float | None = None,
+    page: str = "",
 ) -> None:
-    """Record that `user` has ticket `number` open (`state`: viewing or replying)."""
+    """Record that `user` has ticket `number` open (`state`: viewing or replying);
+    not for a page that has left it already."""
+    if page and cache.get(_left_key(workspace_id, number, user, page)):
+        return
     now = time.time() if now is None else now
     key = _key(workspace_id, number)
     entries = _fresh(cache.get(key) or {}, now)
@@ -58,8 +71,13 @@ def others(
     )
 
 
-def leave(workspace_id: int, number: int, user, now: float | None = None) -> None:
-    """`user` no longer has ticket `number` open."""
+def leave(
+    workspace_id: int, number: int, user, now: float | None = None, page: str = ""
+) -> None:
+    """`user` no longer has ticket `number` open (in `page`, whose late heartbeats
+    are then ignored)."""
+    if page:
+        cache.set(_left_key(workspace_id, number, user, page), True, timeout=TTL)
     now = time.time() if now is None else now
     key = _key(workspace_id, number)
     entries = _fresh(cache.get(key) or {}, now)

@@ -66,7 +66,8 @@ def live(request, slug: str):
     others = []
     if number is not None:
         state = form.cleaned_data["state"] or "viewing"
-        presence.beat(workspace_id, number, request.user, state)
+        page = form.cleaned_data["page"]
+        presence.beat(workspace_id, number, request.user, state, page=page)
         others = presence.others(workspace_id, number, request.user)
     marker = change_marker(workspace_id)
     etag = _etag(marker, others)
@@ -88,7 +89,12 @@ def live_leave(request, slug: str):
     form = LeaveForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
-    presence.leave(membership.workspace_id, form.cleaned_data["ticket"], request.user)
+    presence.leave(
+        membership.workspace_id,
+        form.cleaned_data["ticket"],
+        request.user,
+        page=form.cleaned_data["page"],
+    )
     return HttpResponse(status=204)
 
 
