@@ -74,10 +74,9 @@ def apply_remote(
     *,
     defer_comments: bool = False,
 ) -> str:
-    """Bring our ticket in line with `remote`. Returns what happened: "created",
-    "updated", "unchanged", "stale" or "deleted" (deleted on the platform: never
-    imported, never applied; the link remembers it). A webhook defers comments the
-    platform cannot give now to the next pull (comments.pull_comments)."""
+    """Bring our ticket in line with `remote`: "created", "updated", "unchanged",
+    "stale" or "deleted" (deleted there: never imported nor applied; the link
+    remembers it). A webhook may defer comments (comments.pull_comments)."""
     adapter = adapter or adapter_for(connection)
     actor = sync_actor(connection.platform)
     with transaction.atomic():
@@ -108,11 +107,8 @@ def apply_remote(
         link.remote_status = remote.remote_status or link.remote_status
         link.remote_assignee_id = remote.assignee_id or ""
         link.remote_requester_id = remote.requester_id or link.remote_requester_id
-        link.remote_updated_at = (
-            None  # read again next time, comments included
-            if link.comments_deferred
-            else remote.updated_at or link.remote_updated_at
-        )
+        latest = remote.updated_at or link.remote_updated_at
+        link.remote_updated_at = None if link.comments_deferred else latest
         link.last_synced_at = timezone.now()
         if (
             link.state != ExternalLink.State.ERROR

@@ -449,12 +449,18 @@
     if (live.present && live.present !== number) leave(live.present);
     live.present = number;
     const url = liveUrl();
-    if (!url || live.busy) return;
+    if (!url) return;
+    // A poll asked for while one is in flight (the first keystroke) runs right
+    // after it, with the newest state, instead of waiting for the next tick.
+    if (live.busy) { live.again = true; return; }
     live.busy = true;
     const headers = live.etag ? { "If-None-Match": live.etag } : {};
     fetch(url, { headers, credentials: "same-origin", cache: "no-store" }).then(async (resp) => {
       if (resp.status === 200) { live.etag = resp.headers.get("ETag") || ""; applyLive(await resp.json()); }
-    }).catch(() => {}).finally(() => { live.busy = false; });
+    }).catch(() => {}).finally(() => {
+      live.busy = false;
+      if (live.again) { live.again = false; poll(); }
+    });
   }
   function applyLive(data) {
     const first = live.marker === null;

@@ -4,8 +4,9 @@ whatever the budget's size, and a drain's own overhead (finding, claiming with t
 pending ops, the synced events) is paid once per chunk of tickets. Before the
 fixed-cost budget and the chunked claim, a pushed ticket cost about 40 queries.
 
-A pulled page of status changes costs the same for 1 change as for 20 (it moves
-in bulk); applied one change at a time it cost about 23 queries a change."""
+A pulled page of status changes moves in bulk; each change then costs only its
+comment read (a few queries); applied one change at a time it cost about 23
+queries a change."""
 
 import pytest
 from django.db import connection as db_connection
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from integrations import outbox, pull
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect
-from tests.querycount import assert_per_item_cost, assert_same_cost
+from tests.querycount import assert_per_item_cost
 
 # Autocommit, as in a worker: the transactions' BEGIN and COMMIT are counted.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +30,10 @@ ONE_TICKET = 16
 # ops and tickets), the tickets' tags, then the bulk move (lock, update, history,
 # events and their handlers: SLA clocks read and written, next breach, outbox),
 # the synced events (with the outbox's read), the links in one UPDATE, the cursor.
-PULLED_PAGE = 20
+PULLED_PAGE = 25
+# A change's comment read: its known comment links, our unlinked comments, the
+# description check (integrations.comments.pull_comments).
+COMMENTS_READ = 7
 
 
 def _push_cost(workspace, agent, count: int) -> int:
@@ -41,7 +45,9 @@ def _push_cost(workspace, agent, count: int) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("budget", [40, 100_000])
+# Budgets that do not bind (20 tickets' requests fit in a second): a binding one
+# adds the waits' token reads, which vary with timing and the drain's threads.
+@pytest.mark.parametrize("budget", [400, 100_000])
 def test_a_pushed_ticket_costs_a_fixed_handful_of_queries(
     workspace, zendesk, agent, budget
 ):
@@ -76,6 +82,9 @@ def test_a_pulled_page_of_status_changes_costs_the_same_for_1_or_20(
     one = _pull_cost(connection, zendesk, tickets[:1])
     twenty = _pull_cost(connection, zendesk, tickets[1:])
 
-    assert_same_cost(one, twenty, PULLED_PAGE)
+    # Each change also reads its ticket's comments (a comment alone changes no
+    # field), a few queries a change: bounded, no longer the same for 1 and 20.
+    assert one == PULLED_PAGE, one
+    assert twenty <= one + 19 * COMMENTS_READ, (one, twenty)
     statuses = {t.status for t in type(tickets[0]).objects.filter(workspace=workspace)}
     assert statuses == {"resolved"}

@@ -33,7 +33,9 @@ def test_a_renamed_status_shows_everywhere_and_the_api_keeps_its_code(
     assert response.status_code == 302
 
     page = client.get(reverse("tickets:index", args=["acme"])).content.decode()
-    assert '<span class="badge orange">Waiting on Agent</span>' in page  # the row
+    # The row's status menu, in the workspace's colour and name.
+    assert 'class="inline-select badge orange"' in page
+    assert '<option value="in_progress" selected>Waiting on Agent</option>' in page
     assert '<span class="stat-label">Waiting on Agent</span>' in page  # the stats
     board = client.get(
         reverse("tickets:index", args=["acme"]), {"view": "board"}
@@ -82,5 +84,6 @@ def test_agents_may_not_and_other_workspaces_keep_their_names(
     make_ticket(other, stranger, subject="Globex ticket")
     client.force_login(stranger)
     page = client.get(reverse("tickets:index", args=["globex"])).content.decode()
-    assert '<span class="badge blue">Open</span>' in page
+    assert 'class="inline-select badge blue"' in page
+    assert '<option value="open" selected>Open</option>' in page
     assert "Fresh" not in page
