@@ -236,7 +236,7 @@ COLUMNS = {
         started_at due_at warn_at paused_at paused_seconds fulfilled_at warned_at
         breached_at updated_at policy_id ticket_id workspace_id""",
     "integrations_externallink": """id platform remote_id remote_url remote_status
-        remote_assignee_id last_synced_at remote_updated_at state last_error lease_until
+        remote_assignee_id remote_requester_id last_synced_at remote_updated_at state last_error lease_until
         created_at connection_id ticket_id workspace_id""",
 }
 
@@ -532,6 +532,7 @@ class _Shape:
                     remote,
                     f"https://bench.zendesk.com/agent/tickets/{remote}",
                     "open",
+                    "",
                     "",
                     self.now,
                     self.now,
