@@ -231,7 +231,7 @@ class Bench:
                 fragment,
                 f"SELECT {columns} FROM tickets_ticket t WHERE t.workspace_id = %s"  # noqa: S608
                 " AND t.requester_id IN (SELECT id FROM helpdesk_contact"
-                " WHERE email ILIKE %s)" + newest,
+                " WHERE UPPER(email) LIKE UPPER(%s))" + newest,
                 [f"%{fragment}%"],
             ),
             (

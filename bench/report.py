@@ -4,10 +4,9 @@
 # database, the client and gunicorn), and what would close the gap. Keyed by a
 # part of the measure's name.
 CAUSES = {
-    "search": "a two-word query on common words matches about 3 % of a million "
-    "tickets (31,000); ranking them by relevance reads every match (some 25,000 heap "
-    "pages) before the best 25 come out. Closing it: rank within a capped candidate "
-    "set, or an index that stores positions for ranking (the RUM extension).",
+    "search": "the search's SQL reads a page newest first in a few milliseconds "
+    "(the floor; EXPLAIN in docs/search.md); the rest is what every API list costs: "
+    "DRF serialising 25 rows (see the API list rows beside it).",
     "API list": "the SQL is about a millisecond (the floor); the rest is Python: "
     "DRF serialises 25 rows with their clocks, tags, links and nested names "
     "(~25-40 ms on one core). No ORM-plus-serializer stack gets within 3× of one raw "

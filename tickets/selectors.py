@@ -142,17 +142,25 @@ def ticket_search(
 def _requester_match(words: list[str], workspace: Workspace | None) -> Q:
     """Tickets whose requester's name or e-mail holds every word. Up to
     REQUESTER_IDS_LISTED matching contacts go in as ids, which PostgreSQL ORs with
-    the text index; past that, as a subquery: still every match (a requester match
-    that common fills a page after a few rows read newest first)."""
-    contact_match = Q()
-    for word in words:
-        contact_match &= Q(name__icontains=word) | Q(email__icontains=word)
-    contacts = Contact.objects.filter(contact_match).order_by()
+    the text index; past that, each ticket read checks its own requester through the
+    join the list has anyway: a match that common fills a page after a few rows read
+    newest first, where collecting 100,000 matching contacts first took 500 ms.
+    Either way, every match."""
+
+    def holds_every_word(prefix: str = "") -> Q:
+        match = Q()
+        for word in words:
+            match &= Q(**{f"{prefix}name__icontains": word}) | Q(
+                **{f"{prefix}email__icontains": word}
+            )
+        return match
+
+    contacts = Contact.objects.filter(holds_every_word()).order_by()
     if workspace is not None:
         contacts = contacts.filter(workspace=workspace)
     ids = list(contacts.values_list("pk", flat=True)[: REQUESTER_IDS_LISTED + 1])
     if len(ids) > REQUESTER_IDS_LISTED:
-        return Q(requester_id__in=contacts.values("pk"))
+        return holds_every_word("requester__")
     return Q(requester_id__in=ids)
 
 

@@ -109,11 +109,17 @@ def test_a_requester_match_past_the_listed_ids_still_finds_every_ticket(
     )
 
 
-def test_more_words_than_searched_are_refused_not_dropped(api, tickets):
+def test_more_words_than_searched_are_refused_not_dropped(
+    api, client, agent, tickets, workspace
+):
     response = api.get(f"{BASE}/tickets/", {"q": "refund " + "x " * 10})
     assert response.status_code == 400
     assert "At most 10 words." in response.json()["errors"]["q"]
     assert found(api, "refund " + "please " * 9) == [2]
+    client.force_login(agent)
+    url = reverse("tickets:index", args=[workspace.slug])
+    page = client.get(url, {"q": "refund " + "x " * 10, "view": "list"})
+    assert "At most 10 words." in page.content.decode()
 
 
 def test_punctuation_alone_matches_nothing_without_an_error(api, tickets):
