@@ -15,7 +15,6 @@ Matched rather than imported: the ticket's description as we sent it on create
 (or a "Description updated" note), and one of our comments not yet linked with the
 same text and visibility (pushed, but the answer was lost)."""
 
-import logging
 import re
 
 from django.conf import settings
@@ -33,33 +32,22 @@ from tickets.services import comment_add
 from tickets.services._common import MAX_TEXT
 
 DESCRIPTION_NOTE = "Description updated:\n\n"
-logger = logging.getLogger(__name__)
 
 
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def pull_comments(link, remote, adapter, actor, *, defer: bool = False) -> int:
+def pull_comments(link, remote, adapter, actor) -> int:
     """Add the remote ticket's comments this connection has not seen to
-    link.ticket; how many were added.
-
-    A webhook passes `defer`: when the platform cannot be asked now (down, rate
-    limited, unresolvable) the change is applied without its comments and
-    `link.comments_deferred` is set, so the caller forgets the change's timestamp
-    and the next pull, which lists the change again, reads it with its comments.
-    A pull does not defer: its error stops the page, which is read again."""
-    link.comments_deferred = False
+    link.ticket; how many were added. A platform error is raised: a pull's page
+    is read again, a webhook's queued read is retried (integrations.tasks)."""
     try:
         found = adapter.comments_of(remote)
     except SyncError as exc:
         if exc.status_code == 404:  # gone since: nothing to add
             return 0
-        if not defer:
-            raise
-        logger.warning("Comments of %s deferred to the next pull: %s", remote, exc)
-        link.comments_deferred = True
-        return 0
+        raise
     connection = link.connection
     known = set(
         CommentLink.objects.filter(
