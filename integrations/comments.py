@@ -42,23 +42,37 @@ def pull_comments(link, remote, adapter, actor) -> int:
     """Add the remote ticket's comments this connection has not seen to
     link.ticket; how many were added. A platform error is raised: a pull's page
     is read again, a webhook's queued read is retried (integrations.tasks)."""
+    found = read(adapter, remote)
+    return add(link, found, known(link.connection_id, found), adapter, actor)
+
+
+def read(adapter, remote) -> list[RemoteComment]:
+    """The remote ticket's comments (none when it is gone since: 404)."""
     try:
-        found = adapter.comments_of(remote)
+        return adapter.comments_of(remote)
     except SyncError as exc:
-        if exc.status_code == 404:  # gone since: nothing to add
-            return 0
+        if exc.status_code == 404:
+            return []
         raise
-    connection = link.connection
-    known = set(
+
+
+def known(connection_id: int, found: list[RemoteComment]) -> set[str]:
+    """Which of `found` (one ticket's comments or a page's) the connection has
+    linked already: one query."""
+    return set(
         CommentLink.objects.filter(
-            connection=connection, remote_id__in=[c.remote_id for c in found]
+            connection_id=connection_id, remote_id__in=[c.remote_id for c in found]
         ).values_list("remote_id", flat=True)
     )
-    fresh = [c for c in found if c.remote_id not in known]
+
+
+def add(link, found: list[RemoteComment], seen: set[str], adapter, actor) -> int:
+    """Add the comments of `found` not in `seen` to link.ticket, linking each."""
+    fresh = [c for c in found if c.remote_id not in seen]
     if not fresh:
         return 0
     ticket = link.ticket
-    unlinked = list(_unlinked(ticket, connection))
+    unlinked = list(_unlinked(ticket, link.connection_id))
     added = 0
     for remote_comment in fresh:
         comment = _ours(ticket, remote_comment, unlinked)
@@ -68,7 +82,7 @@ def pull_comments(link, remote, adapter, actor) -> int:
             added += 1
         CommentLink.objects.create(
             workspace_id=ticket.workspace_id,
-            connection=connection,
+            connection_id=link.connection_id,
             comment=comment,
             remote_id=remote_comment.remote_id,
             pulled=not matched,
@@ -76,9 +90,11 @@ def pull_comments(link, remote, adapter, actor) -> int:
     return added
 
 
-def _unlinked(ticket: Ticket, connection):
+def _unlinked(ticket: Ticket, connection_id: int):
     """Our comments on the ticket that this connection has no counterpart of."""
-    linked = CommentLink.objects.filter(connection=connection, comment=OuterRef("pk"))
+    linked = CommentLink.objects.filter(
+        connection_id=connection_id, comment=OuterRef("pk")
+    )
     return Comment.objects.filter(ticket=ticket).exclude(Exists(linked))
 
 
