@@ -12,7 +12,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from integrations import ratelimit, registry, urlsafety
-from integrations.content import Posted, RemoteComment
+from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.models import Connection
 
 PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
@@ -450,6 +450,11 @@ class Adapter(ABC):
         if email not in self._user_ids:
             self._user_ids[email] = self._lookup_user_id(email)
         return self._user_ids[email]
+
+    def file_url(self, remote: RemoteFile) -> str:
+        """Where to download a pulled comment's file now: its own URL, unless
+        the platform hands out short-lived ones on request (Kustomer)."""
+        return remote.url
 
     def email_for_user_id(self, user_id: str) -> str | None:
         """None for a user the platform does not know (404): no member of ours."""

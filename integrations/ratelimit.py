@@ -105,8 +105,9 @@ def _take_one(connection: Connection, bucket: Bucket, now: float) -> float:
     if created:
         return _take_one(connection, bucket, now)
     # A millisecond more than the refill needs, so one wait is enough (the exact
-    # quotient can fall a rounding error short, costing another read and wait).
-    return (need - bucket.tokens(row, now)) / bucket.refill + 0.001
+    # quotient can fall a rounding error short, costing another read and wait);
+    # another worker may have refilled it since the UPDATE: then just that.
+    return max(0.0, (need - bucket.tokens(row, now)) / bucket.refill) + 0.001
 
 
 def _give_back(connection: Connection, bucket: Bucket) -> None:

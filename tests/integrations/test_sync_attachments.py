@@ -108,6 +108,34 @@ def test_gorgias_message_files_are_stored(workspace, gorgias, agent):
     assert _files(comment) == [("receipt.pdf", "application/pdf", PDF)]
 
 
+def test_kustomer_message_files_are_fetched_through_their_signed_url(
+    workspace, kustomer, agent
+):
+    """Each file of a pulled message: its record asked for by message and
+    attachment id, then its bytes from the signed S3 URL that record links
+    (links.related), without our API key."""
+    connection, ticket, link = _linked(workspace, kustomer, agent)
+    files = [
+        kustomer.remote_file("invoice.pdf", PDF, "application/pdf"),
+        kustomer.remote_file("page.html", HTML, "text/html"),
+    ]
+    message = kustomer.remote_item(
+        "message", link.remote_id, "Invoice attached", direction="in", attachments=files
+    )
+    _pull(connection)
+    comment = Comment.objects.get(ticket=ticket)
+    assert _files(comment) == [("invoice.pdf", "application/pdf", PDF)]
+    assert comment.body == (
+        "Invoice attached\n\n[File not copied: page.html is a file of type "
+        "text/html, which may not be attached.]"
+    )
+    asked = kustomer.requests_matching("GET", f"/v1/messages/{message['id']}/")
+    assert [r["path"].rsplit("/", 1)[1] for r in asked] == [f["_id"] for f in files]
+    downloads = kustomer.requests_matching("GET", "/s3-files")
+    assert len(downloads) == 2
+    assert all("Authorization" not in d["headers"] for d in downloads)
+
+
 def test_our_credentials_go_only_to_the_api_host(workspace, zendesk, agent):
     connection, ticket, link = _linked(workspace, zendesk, agent)
     made = zendesk.remote_comment(int(link.remote_id), "x", files=[("a.pdf", PDF)])
