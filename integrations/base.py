@@ -244,14 +244,14 @@ class HttpClient:
                 "Rate limited by the platform (429).",
                 permanent=False,
                 status_code=code,
-                retry_after=_retry_after(response),
+                retry_after=ratelimit.retry_after(response),
             )
         if code in (408, 409) or code >= 500:
             raise SyncError(
                 f"The platform answered {code}.",
                 permanent=False,
                 status_code=code,
-                retry_after=_retry_after(response),
+                retry_after=ratelimit.retry_after(response),
             )
         if code in (401, 403):
             raise SyncError(
@@ -275,23 +275,6 @@ class HttpClient:
                 permanent=False,
                 status_code=code,
             ) from None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
-    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
-    raw = response.headers.get("Retry-After") or response.headers.get(
-        "x-ratelimit-reset"
-    )
-    try:
-        value = float(raw or "")
-    except ValueError:
-        return None
-    if value > 1e12:  # a Unix time in milliseconds
-        value = value / 1000 - time.time()
-    elif value > 1e9:  # a Unix time in seconds
-        value -= time.time()
-    return min(max(0.0, value), 86400.0)  # never NaN, never forever
 
 
 class Adapter(ABC):
