@@ -22,7 +22,7 @@ from helpdesk.actors import AI_AGENT, CUSTOMER_ACTOR, Actor, actor_user
 from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import Contact, Workspace
 from helpdesk.services import contact_upsert
-from tickets import events, services, workflow
+from tickets import services, workflow
 from tickets.conversations import customer_replied, tool_calls_announce
 from tickets.intake import routing, summaries
 from tickets.intake.inbound import conversation_upsert
@@ -153,36 +153,34 @@ def escalation_intake(
         event_id=data.event_id,
         request_hash=request_hash,
     )
-    with transaction.atomic():
-        # The claim: a concurrent post with this key blocks on the unique index
-        # until this transaction ends, then replays what it stored.
-        try:
-            with transaction.atomic():
-                claim = EscalationIntake.objects.create(
-                    workspace=workspace, key=key, request_hash=request_hash
-                )
-        except IntegrityError:
-            claim = EscalationIntake.objects.select_related(
+    try:
+        with transaction.atomic():
+            result = _escalate(workspace=workspace, actor=actor, data=data)
+            # The claim, last: one INSERT. A concurrent post with this key waits on
+            # the unique index until this transaction ends, then fails here, rolls
+            # back everything it did and replays what this one stored.
+            EscalationIntake.objects.create(
+                workspace=workspace,
+                key=key,
+                request_hash=request_hash,
+                outcome=result.outcome,
+                ticket=result.ticket,
+                conversation=result.conversation,
+                rule=result.rule,
+                detail=result.detail[:300],
+                stripped_characters=data.stripped_characters,
+            )
+    except IntegrityError:
+        claim = (
+            EscalationIntake.objects.select_related(
                 "ticket__workspace", "conversation", "rule"
-            ).get(workspace=workspace, key=key)
-            return _replay(claim, request_hash)
-        result = _escalate(workspace=workspace, actor=actor, data=data)
-        claim.outcome = result.outcome
-        claim.ticket = result.ticket
-        claim.conversation = result.conversation
-        claim.rule = result.rule
-        claim.detail = result.detail[:300]
-        claim.stripped_characters = data.stripped_characters
-        claim.save(
-            update_fields=[
-                "outcome",
-                "ticket",
-                "conversation",
-                "rule",
-                "detail",
-                "stripped_characters",
-            ]
+            )
+            .filter(workspace=workspace, key=key)
+            .first()
         )
+        if claim is None:
+            raise
+        return _replay(claim, request_hash)
     return result
 
 
@@ -198,12 +196,19 @@ def _record(
             email=data.contact_email,
             name=data.contact_name,
             external_id=data.contact_external_id,
+            create_first=True,  # escalations come from many one-off chat users
         )
-    conversation, added = conversation_upsert(
+    conversation, added, new = conversation_upsert(
         workspace=workspace, data=data, contact=contact
     )
-    customer_replied(conversation, added, CUSTOMER_ACTOR)
-    lines = summaries.lines_of(conversation)  # the whole thread, not just this post
+    if new:  # no ticket to tell yet, and the thread is what was just stored
+        ordered = sorted(added, key=lambda m: (m.sent_at, m.pk))
+        lines = [
+            summaries.Line(author_kind=m.author_kind, body=m.body) for m in ordered
+        ]
+    else:
+        customer_replied(conversation, added, CUSTOMER_ACTOR)
+        lines = summaries.lines_of(conversation)  # the whole thread, not this post
     return contact or conversation.contact, conversation, lines, added
 
 
@@ -308,16 +313,21 @@ def _open_ticket(
         governance_reason=data.reason,
         summary=summary.text,
         summary_by=summary.by,
-    )
-    events.record(
-        ticket,
-        TicketEvent.Kind.ESCALATED,
-        actor,
-        rule=rule_ref(rule),
-        explicit=data.escalate,
-        conversation={"id": conversation.pk, "external_id": conversation.external_id},
-        confidence=data.confidence,
-        reason=data.reason,
+        then=[
+            (
+                TicketEvent.Kind.ESCALATED,
+                {
+                    "rule": rule_ref(rule),
+                    "explicit": data.escalate,
+                    "conversation": {
+                        "id": conversation.pk,
+                        "external_id": conversation.external_id,
+                    },
+                    "confidence": data.confidence,
+                    "reason": data.reason,
+                },
+            )
+        ],
     )
     return IntakeResult(
         outcome=EscalationIntake.Outcome.CREATED,
