@@ -73,6 +73,18 @@ def openings(ticket: Ticket, tag_names: list[str]) -> list[Opening]:
     return [opening for opening in found if opening is not None]
 
 
+def _event(ticket: Ticket, kind: str, data: dict, by: Actor | None) -> TicketEvent:
+    return TicketEvent(
+        workspace_id=ticket.workspace_id,
+        ticket=ticket,
+        ticket_number=ticket.number,
+        kind=kind,
+        actor=actor_user(by),
+        actor_label=actor_label(by),
+        data=data,
+    )
+
+
 def handlers() -> list[Handler]:
     """The registered handlers in the order they run."""
     return [_handlers[order] for order in sorted(_handlers)]
@@ -82,24 +94,13 @@ def record(ticket: Ticket, kind: str, actor: Actor | None, **data) -> TicketEven
     return record_many([(ticket, kind, data)], actor)[0]
 
 
-def record_many(
-    changes: list[tuple[Ticket, str, dict]], actor: Actor | None
-) -> list[TicketEvent]:
+def record_many(changes: list[tuple], actor: Actor | None) -> list[TicketEvent]:
     """One event per (ticket, kind, data), written in one INSERT, then every
     registered handler with the new events, all in the caller's transaction. A
     change may name its own actor as a fourth item (an opener's events)."""
     created = TicketEvent.objects.bulk_create(
-        TicketEvent(
-            workspace_id=ticket.workspace_id,
-            ticket=ticket,
-            ticket_number=ticket.number,
-            kind=kind,
-            actor=actor_user(by),
-            actor_label=actor_label(by),
-            data=data,
-        )
-        for ticket, kind, data, *own in changes
-        for by in (own[0] if own else actor,)
+        _event(*change) if len(change) == 4 else _event(*change, actor)
+        for change in changes
     )
     if created:
         for handler in handlers():

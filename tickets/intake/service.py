@@ -289,14 +289,20 @@ def _open_ticket(
     priority = (
         (rule.priority if rule else None) or data.priority or Ticket.Priority.MEDIUM
     )
+    team = rule.team if rule else None
+    # Routed before the insert (the team row stays locked until the intake
+    # commits): the ticket is created assigned, with its ASSIGNED event.
+    assignee, routed = None, []
+    if team is not None and (picked := routing.route_new(team)):
+        assignee, routed = picked[0], [picked[1]]
     ticket = services.ticket_create(
         workspace=workspace,
         actor=actor,
         subject=_subject(data),
         content=data.question,
         priority=priority,
-        assignee=None,
-        team=rule.team if rule else None,
+        assignee=assignee,
+        team=team,
         requester=contact,
         label=rule.label if rule else None,
         tags=rule.tags if rule else (),
@@ -313,29 +319,31 @@ def _open_ticket(
         governance_reason=data.reason,
         summary=summary.text,
         summary_by=summary.by,
-        then=[
-            (
-                TicketEvent.Kind.ESCALATED,
-                {
-                    "rule": rule_ref(rule),
-                    "explicit": data.escalate,
-                    "conversation": {
-                        "id": conversation.pk,
-                        "external_id": conversation.external_id,
-                    },
-                    "confidence": data.confidence,
-                    "reason": data.reason,
-                },
-            )
-        ],
+        then=[_escalated(rule, data, conversation), *routed],
     )
     return IntakeResult(
         outcome=EscalationIntake.Outcome.CREATED,
         conversation=conversation,
-        ticket=routing.ticket_route(ticket=ticket),
+        ticket=ticket,
         rule=rule,
         detail=_created_detail(rule, explicit=data.escalate),
     )
+
+
+def _escalated(
+    rule: EscalationRule | None, data: IntakeInput, conversation: Conversation
+) -> tuple[str, dict]:
+    """The ESCALATED event, recorded with the ticket's creation."""
+    return TicketEvent.Kind.ESCALATED, {
+        "rule": rule_ref(rule),
+        "explicit": data.escalate,
+        "conversation": {
+            "id": conversation.pk,
+            "external_id": conversation.external_id,
+        },
+        "confidence": data.confidence,
+        "reason": data.reason,
+    }
 
 
 def _created_detail(rule: EscalationRule | None, *, explicit: bool) -> str:

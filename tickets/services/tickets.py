@@ -56,7 +56,7 @@ def ticket_create(
     source: str = Ticket.Source.AGENT,
     primary_conversation: Conversation | None = None,
     escalation_rule: Any = None,
-    then: Iterable[tuple[str, dict]] = (),
+    then: Iterable[tuple] = (),
     **escalation: Any,
 ) -> Ticket:
     """Open a ticket with the workspace's next number.
@@ -65,7 +65,8 @@ def ticket_create(
     explicitly None) is given. `escalation` takes the remaining text fields: topic,
     intent, channel, question, answer, ai_raw_response, confidence, governance_reason,
     summary, summary_by; `escalation_rule` is the EscalationRule that decided it.
-    `then` lists further (kind, data) events the caller records with "created".
+    `then` lists further (kind, data) or (kind, data, actor) events the caller
+    records with "created".
     """
     unknown = set(escalation) - set(METADATA_FIELDS)
     if unknown:
@@ -108,7 +109,7 @@ def _insert(
     source: str,
     values: dict[str, Any],
     tag_names: list[str],
-    then: Iterable[tuple[str, dict]],
+    then: Iterable[tuple],
 ) -> Ticket:
     """Save the checked new ticket with its number, tags and "created" event, what
     the openers add (tickets.events) and the caller's further events `then`, all
@@ -155,7 +156,7 @@ def _insert(
             [
                 (ticket, TicketEvent.Kind.CREATED, created),
                 *((ticket, *e) for o in openings for e in o.events),
-                *((ticket, kind, data) for kind, data in then),
+                *((ticket, *event) for event in then),
             ],
             actor,
         )
