@@ -1,8 +1,8 @@
 """HTTP: escalations, customer messages, tickets from conversations, rules."""
 
 import json
-from datetime import timedelta
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
