@@ -145,3 +145,42 @@ def test_one_field_setters_check_the_expected_version(
             ticket=ticket, actor=agent, expected_version=9, **{value: values[value]}
         )
     assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+def test_fields_and_a_status_in_one_edit_are_all_saved(ticket, agent):
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"subject": "Printer fixed", "priority": 2},
+        status="resolved",
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.priority, stored.status) == (
+        "Printer fixed",
+        2,
+        "resolved",
+    )
+    assert stored.resolved_at is not None
+
+
+def test_event_data_and_the_actor_go_on_every_field_event(ticket, agent):
+    """DESIGN: the timeline says who made a change; routing marks its own."""
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"priority": 5, "subject": "Printer on fire again"},
+        event_data={"via": "routing"},
+    )
+    priority = _last(ticket, "priority_changed")
+    assert (priority.actor, priority.data) == (
+        agent,
+        {"old": 3, "new": 5, "via": "routing"},
+    )
+    metadata = _last(ticket, "metadata_updated")
+    assert (metadata.actor, metadata.actor_label) == (agent, "agent")
+    assert metadata.data == {
+        "fields": {
+            "subject": {"old": "Printer on fire", "new": "Printer on fire again"}
+        },
+        "via": "routing",
+    }
