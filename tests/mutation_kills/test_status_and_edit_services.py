@@ -3,6 +3,7 @@ which version is checked, which comment is (not) written. Expected values are
 written here (DESIGN.md §3: a status change may carry an internal comment)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from helpdesk.lib.errors import StaleVersion
 from tests.factories import LabelFactory, MembershipFactory, TeamFactory, make_ticket
@@ -184,3 +185,36 @@ def test_event_data_and_the_actor_go_on_every_field_event(ticket, agent):
         },
         "via": "routing",
     }
+
+
+@pytest.mark.parametrize("name", ["number", "workspace", "version"])
+def test_a_field_that_cannot_be_edited_is_named(ticket, agent, name):
+    with pytest.raises(ValidationError) as error:
+        services.ticket_update(ticket=ticket, actor=agent, changes={name: 9})
+    assert error.value.message_dict == {name: ["This field cannot be edited."]}
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+def test_the_status_the_ticket_already_has_is_no_change(ticket, agent):
+    services.ticket_update(ticket=ticket, actor=agent, changes={}, status="open")
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
+    services.ticket_update(
+        ticket=ticket, actor=agent, changes={"subject": "Still open"}, status="open"
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.status, stored.version) == ("Still open", "open", 2)
+    assert not ticket.events.filter(kind="status_changed").exists()
+
+
+def test_a_person_rewriting_the_summary_becomes_its_author(ticket, agent):
+    services.ticket_update(
+        ticket=ticket, actor=agent, changes={"summary": "Toner low, printer hot"}
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.summary, stored.summary_by) == ("Toner low, printer hot", "agent")
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"summary": "Printer replaced", "summary_by": "AI"},
+    )
+    assert Ticket.objects.get(pk=ticket.pk).summary_by == "AI"
