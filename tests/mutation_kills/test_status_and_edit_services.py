@@ -218,3 +218,6 @@ def test_a_person_rewriting_the_summary_becomes_its_author(ticket, agent):
         changes={"summary": "Printer replaced", "summary_by": "AI"},
     )
     assert Ticket.objects.get(pk=ticket.pk).summary_by == "AI"
+    # A change without a person (the sync, a rule) leaves the author alone.
+    services.ticket_update(ticket=ticket, actor=None, changes={"summary": "Fixed"})
+    assert Ticket.objects.get(pk=ticket.pk).summary_by == "AI"
