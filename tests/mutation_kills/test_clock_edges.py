@@ -215,3 +215,13 @@ def test_elapsed_time_stops_at_an_opening_that_is_the_end():
     start = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
     end = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
     assert business_time_between(start, end, hours) == timedelta(0)
+
+
+def test_an_interval_lost_in_the_spring_gap_is_not_open_time():
+    # 02:00-03:00 on 31 March 2024 does not exist in Berlin: both ends are 01:00 UTC.
+    hours = BusinessHours.build("Europe/Berlin", [(6, 120, 180), (6, 240, 300)])
+    since = datetime(2024, 3, 30, 22, 0, tzinfo=UTC)
+    assert next(hours.open_intervals(since)) == (
+        datetime(2024, 3, 31, 2, 0, tzinfo=UTC),
+        datetime(2024, 3, 31, 3, 0, tzinfo=UTC),
+    )

@@ -221,3 +221,22 @@ def test_a_person_rewriting_the_summary_becomes_its_author(ticket, agent):
     # A change without a person (the sync, a rule) leaves the author alone.
     services.ticket_update(ticket=ticket, actor=None, changes={"summary": "Fixed"})
     assert Ticket.objects.get(pk=ticket.pk).summary_by == "agent"
+
+
+def test_a_bulk_move_without_a_comment_writes_an_update_and_no_comment(
+    workspace, agent
+):
+    first, second = make_ticket(workspace, agent), make_ticket(workspace, agent)
+    before = Ticket.objects.get(pk=first.pk).updated_at
+    refused = services.tickets_change_status(
+        tickets=[first, second], to="in_progress", actor=agent
+    )
+    assert refused == {}
+    assert not Comment.objects.filter(ticket__in=[first, second]).exists()
+    for ticket in (first, second):
+        stored = Ticket.objects.get(pk=ticket.pk)
+        assert (stored.status, stored.version) == ("in_progress", 2)
+        assert stored.updated_at > before
+        row = ticket.history.first()
+        assert (row.history_type, row.history_user) == ("~", agent)
+        assert _last(ticket, "status_changed").data["comment"] == ""
