@@ -2,8 +2,11 @@
 which version is checked, which comment is (not) written. Expected values are
 written here (DESIGN.md §3: a status change may carry an internal comment)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from helpdesk.lib.errors import StaleVersion
 from tests.factories import LabelFactory, MembershipFactory, TeamFactory, make_ticket
@@ -240,3 +243,57 @@ def test_a_bulk_move_without_a_comment_writes_an_update_and_no_comment(
         row = ticket.history.first()
         assert (row.history_type, row.history_user) == ("~", agent)
         assert _last(ticket, "status_changed").data["comment"] == ""
+
+
+def test_a_bulk_move_with_a_comment_records_it_everywhere_as_the_actor(
+    workspace, agent
+):
+    first, second = make_ticket(workspace, agent), make_ticket(workspace, agent)
+    comment = "Batch fixed " + "x" * 100  # 112 characters
+    services.tickets_change_status(
+        tickets=[first, second], to="resolved", actor=agent, comment=comment
+    )
+    for ticket in (first, second):
+        stored = Ticket.objects.get(pk=ticket.pk)
+        row = ticket.history.first()
+        assert row.history_change_reason == comment[:100]
+        assert row.history_date == stored.updated_at
+        note = Comment.objects.get(ticket=ticket)
+        assert (note.body, note.author) == (comment, agent)
+        event = _last(ticket, "status_changed")
+        assert (event.actor, event.data) == (
+            agent,
+            {"old": "open", "new": "resolved", "comment": comment},
+        )
+    services.tickets_change_status(tickets=[first], to="open", actor=agent)
+    assert first.history.first().history_change_reason == "status -> open"
+
+
+def test_a_comment_may_be_100000_characters_and_no_more(ticket, agent):
+    with pytest.raises(ValidationError) as error:
+        services.ticket_change_status(
+            ticket=ticket, to="resolved", actor=agent, comment="x" * 100_001
+        )
+    assert error.value.message_dict == {"comment": ["At most 100000 characters."]}
+    services.ticket_change_status(
+        ticket=ticket, to="resolved", actor=agent, comment="x" * 100_000
+    )
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+
+
+def test_moves_keep_the_timestamps_and_snooze_design_says_they_keep(ticket, agent):
+    """DESIGN §3: closing keeps resolved_at; unarchiving keeps the closing time;
+    a move between active statuses keeps a snooze."""
+    services.ticket_snooze(
+        ticket=ticket, until=timezone.now() + timedelta(days=1), actor=agent
+    )
+    services.ticket_change_status(ticket=ticket, to="in_progress", actor=agent)
+    assert Ticket.objects.get(pk=ticket.pk).snoozed_until is not None
+    services.ticket_change_status(ticket=ticket, to="resolved", actor=agent)
+    resolved_at = Ticket.objects.get(pk=ticket.pk).resolved_at
+    services.ticket_change_status(ticket=ticket, to="closed", actor=agent)
+    closed = Ticket.objects.get(pk=ticket.pk)
+    assert (closed.resolved_at, closed.snoozed_until) == (resolved_at, None)
+    services.ticket_change_status(ticket=ticket, to="archived", actor=agent)
+    services.ticket_change_status(ticket=ticket, to="closed", actor=agent)
+    assert Ticket.objects.get(pk=ticket.pk).closed_at == closed.closed_at
