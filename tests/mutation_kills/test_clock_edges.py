@@ -2,6 +2,7 @@
 horizon and zero durations. Every expected instant is written here by hand (a
 Berlin office in January is UTC+1)."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,7 +98,7 @@ def test_1098_closed_days_in_a_row_are_still_searched_through():
 
 
 def test_1099_closed_days_in_a_row_declare_the_calendar_closed():
-    with pytest.raises(ClosedCalendar, match="no open hours ahead"):
+    with pytest.raises(ClosedCalendar, match="^the calendar has no open hours ahead$"):
         add_business_time(SINCE, H, _daily_with_holidays(DAY_BEFORE, 1099))
 
 
@@ -147,3 +148,80 @@ def test_elapsed_time_counts_only_the_open_part_of_partial_intervals():
     start = datetime(2024, 1, 10, 16, 30, tzinfo=BERLIN)  # Wednesday
     end = datetime(2024, 1, 11, 9, 15, tzinfo=BERLIN)
     assert business_time_between(start, end, office()) == timedelta(minutes=45)
+
+
+def test_local_intervals_that_overlap_in_utc_after_the_spring_gap_count_once():
+    """Berlin, Sunday 31 March 2024: 02:00-03:00 does not exist. 01:00-02:30 ends
+    at 02:30 read as CET (01:30 UTC), after 03:00 CEST (01:00 UTC) where the next
+    interval starts: the overlap is counted once (2 h, not 2 h 30)."""
+    hours = BusinessHours.build("Europe/Berlin", [(6, 60, 150), (6, 180, 240)])
+    since = datetime(2024, 3, 30, 22, 0, tzinfo=UTC)
+    first, second = list(zip(range(2), hours.open_intervals(since), strict=False))
+    assert first[1] == (
+        datetime(2024, 3, 31, 0, 0, tzinfo=UTC),
+        datetime(2024, 3, 31, 1, 30, tzinfo=UTC),
+    )
+    assert second[1] == (
+        datetime(2024, 3, 31, 1, 30, tzinfo=UTC),
+        datetime(2024, 3, 31, 2, 0, tzinfo=UTC),
+    )
+    end = datetime(2024, 3, 31, 3, 0, tzinfo=UTC)
+    assert business_time_between(since, end, hours) == 2 * H
+    assert add_business_time(since, 2 * H, hours) == datetime(
+        2024, 3, 31, 2, 0, tzinfo=UTC
+    )
+
+
+@pytest.fixture
+def server_in_new_york(monkeypatch):
+    """The process's own zone (Django's TIME_ZONE setting sets TZ) far from both
+    UTC and the calendar's zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_clock_ignores_the_server_s_time_zone(server_in_new_york):
+    # Auckland (UTC+13 in January): 12:00 UTC on the 9th is 01:00 on the 10th there,
+    # so the local day before is the 9th, whose 9:00-17:00 is 20:00-04:00 UTC.
+    hours = BusinessHours.build("Pacific/Auckland", [(d, 540, 1020) for d in range(7)])
+    since = datetime(2024, 1, 9, 12, 0, tzinfo=UTC)
+    opens, closes = next(hours.open_intervals(since))
+    assert (opens, closes) == (
+        datetime(2024, 1, 8, 20, 0, tzinfo=UTC),
+        datetime(2024, 1, 9, 4, 0, tzinfo=UTC),
+    )
+    # Instants come back in UTC, whatever zone the server runs in.
+    assert opens.utcoffset() == closes.utcoffset() == timedelta(0)
+    due = add_business_time(since, H, hours)
+    assert (due, due.utcoffset()) == (
+        datetime(2024, 1, 9, 21, 0, tzinfo=UTC),
+        timedelta(0),
+    )
+
+
+def test_no_time_between_equal_instants_even_on_a_closed_calendar():
+    instant = datetime(2024, 1, 10, 10, 0, tzinfo=UTC)
+    never_open = BusinessHours.build("UTC", [])
+    assert business_time_between(instant, instant, never_open) == timedelta(0)
+
+
+def test_elapsed_time_stops_at_an_opening_that_is_the_end():
+    # Open 9:00-10:00 daily, then closed for good from 3 January: the search must
+    # not look past the opening at 9:00 on the 2nd, where the span ends.
+    hours = _daily_with_holidays(date(2024, 1, 3), 1099)
+    start = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+    end = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
+    assert business_time_between(start, end, hours) == timedelta(0)
+
+
+def test_an_interval_lost_in_the_spring_gap_is_not_open_time():
+    # 02:00-03:00 on 31 March 2024 does not exist in Berlin: both ends are 01:00 UTC.
+    hours = BusinessHours.build("Europe/Berlin", [(6, 120, 180), (6, 240, 300)])
+    since = datetime(2024, 3, 30, 22, 0, tzinfo=UTC)
+    assert next(hours.open_intervals(since)) == (
+        datetime(2024, 3, 31, 2, 0, tzinfo=UTC),
+        datetime(2024, 3, 31, 3, 0, tzinfo=UTC),
+    )

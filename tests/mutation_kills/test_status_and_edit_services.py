@@ -2,7 +2,11 @@
 which version is checked, which comment is (not) written. Expected values are
 written here (DESIGN.md §3: a status change may carry an internal comment)."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from helpdesk.lib.errors import StaleVersion
 from tests.factories import LabelFactory, MembershipFactory, TeamFactory, make_ticket
@@ -145,3 +149,151 @@ def test_one_field_setters_check_the_expected_version(
             ticket=ticket, actor=agent, expected_version=9, **{value: values[value]}
         )
     assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+def test_fields_and_a_status_in_one_edit_are_all_saved(ticket, agent):
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"subject": "Printer fixed", "priority": 2},
+        status="resolved",
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.priority, stored.status) == (
+        "Printer fixed",
+        2,
+        "resolved",
+    )
+    assert stored.resolved_at is not None
+
+
+def test_event_data_and_the_actor_go_on_every_field_event(ticket, agent):
+    """DESIGN: the timeline says who made a change; routing marks its own."""
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"priority": 5, "subject": "Printer on fire again"},
+        event_data={"via": "routing"},
+    )
+    priority = _last(ticket, "priority_changed")
+    assert (priority.actor, priority.data) == (
+        agent,
+        {"old": 3, "new": 5, "via": "routing"},
+    )
+    metadata = _last(ticket, "metadata_updated")
+    assert (metadata.actor, metadata.actor_label) == (agent, "agent")
+    assert metadata.data == {
+        "fields": {
+            "subject": {"old": "Printer on fire", "new": "Printer on fire again"}
+        },
+        "via": "routing",
+    }
+
+
+@pytest.mark.parametrize("name", ["number", "workspace", "version"])
+def test_a_field_that_cannot_be_edited_is_named(ticket, agent, name):
+    with pytest.raises(ValidationError) as error:
+        services.ticket_update(ticket=ticket, actor=agent, changes={name: 9})
+    assert error.value.message_dict == {name: ["This field cannot be edited."]}
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+def test_the_status_the_ticket_already_has_is_no_change(ticket, agent):
+    services.ticket_update(ticket=ticket, actor=agent, changes={}, status="open")
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
+    services.ticket_update(
+        ticket=ticket, actor=agent, changes={"subject": "Still open"}, status="open"
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.status, stored.version) == ("Still open", "open", 2)
+    assert not ticket.events.filter(kind="status_changed").exists()
+
+
+def test_a_person_rewriting_the_summary_becomes_its_author(ticket, agent):
+    services.ticket_update(
+        ticket=ticket,
+        actor=agent,
+        changes={"summary": "Printer hot", "summary_by": "AI"},
+    )
+    assert Ticket.objects.get(pk=ticket.pk).summary_by == "AI"
+    services.ticket_update(
+        ticket=ticket, actor=agent, changes={"summary": "Toner low, printer hot"}
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.summary, stored.summary_by) == ("Toner low, printer hot", "agent")
+    # A change without a person (the sync, a rule) leaves the author alone.
+    services.ticket_update(ticket=ticket, actor=None, changes={"summary": "Fixed"})
+    assert Ticket.objects.get(pk=ticket.pk).summary_by == "agent"
+
+
+def test_a_bulk_move_without_a_comment_writes_an_update_and_no_comment(
+    workspace, agent
+):
+    first, second = make_ticket(workspace, agent), make_ticket(workspace, agent)
+    before = Ticket.objects.get(pk=first.pk).updated_at
+    refused = services.tickets_change_status(
+        tickets=[first, second], to="in_progress", actor=agent
+    )
+    assert refused == {}
+    assert not Comment.objects.filter(ticket__in=[first, second]).exists()
+    for ticket in (first, second):
+        stored = Ticket.objects.get(pk=ticket.pk)
+        assert (stored.status, stored.version) == ("in_progress", 2)
+        assert stored.updated_at > before
+        row = ticket.history.first()
+        assert (row.history_type, row.history_user) == ("~", agent)
+        assert _last(ticket, "status_changed").data["comment"] == ""
+
+
+def test_a_bulk_move_with_a_comment_records_it_everywhere_as_the_actor(
+    workspace, agent
+):
+    first, second = make_ticket(workspace, agent), make_ticket(workspace, agent)
+    comment = "Batch fixed " + "x" * 100  # 112 characters
+    services.tickets_change_status(
+        tickets=[first, second], to="resolved", actor=agent, comment=comment
+    )
+    for ticket in (first, second):
+        stored = Ticket.objects.get(pk=ticket.pk)
+        row = ticket.history.first()
+        assert row.history_change_reason == comment[:100]
+        assert row.history_date == stored.updated_at
+        note = Comment.objects.get(ticket=ticket)
+        assert (note.body, note.author) == (comment, agent)
+        event = _last(ticket, "status_changed")
+        assert (event.actor, event.data) == (
+            agent,
+            {"old": "open", "new": "resolved", "comment": comment},
+        )
+    services.tickets_change_status(tickets=[first], to="open", actor=agent)
+    assert first.history.first().history_change_reason == "status -> open"
+
+
+def test_a_comment_may_be_100000_characters_and_no_more(ticket, agent):
+    with pytest.raises(ValidationError) as error:
+        services.ticket_change_status(
+            ticket=ticket, to="resolved", actor=agent, comment="x" * 100_001
+        )
+    assert error.value.message_dict == {"comment": ["At most 100000 characters."]}
+    services.ticket_change_status(
+        ticket=ticket, to="resolved", actor=agent, comment="x" * 100_000
+    )
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+
+
+def test_moves_keep_the_timestamps_and_snooze_design_says_they_keep(ticket, agent):
+    """DESIGN §3: closing keeps resolved_at; unarchiving keeps the closing time;
+    a move between active statuses keeps a snooze."""
+    services.ticket_snooze(
+        ticket=ticket, until=timezone.now() + timedelta(days=1), actor=agent
+    )
+    services.ticket_change_status(ticket=ticket, to="in_progress", actor=agent)
+    assert Ticket.objects.get(pk=ticket.pk).snoozed_until is not None
+    services.ticket_change_status(ticket=ticket, to="resolved", actor=agent)
+    resolved_at = Ticket.objects.get(pk=ticket.pk).resolved_at
+    services.ticket_change_status(ticket=ticket, to="closed", actor=agent)
+    closed = Ticket.objects.get(pk=ticket.pk)
+    assert (closed.resolved_at, closed.snoozed_until) == (resolved_at, None)
+    services.ticket_change_status(ticket=ticket, to="archived", actor=agent)
+    services.ticket_change_status(ticket=ticket, to="closed", actor=agent)
+    assert Ticket.objects.get(pk=ticket.pk).closed_at == closed.closed_at

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from helpdesk.lib.errors import InvalidTransition
+from tests.factories import WorkspaceFactory
 from tickets import workflow
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -105,3 +106,42 @@ def test_timestamps_after_a_move(
     assert workflow.timestamps_after(
         old=old, new=new, resolved_at=resolved, closed_at=closed, now=NOW
     ) == (resolved_after, closed_after)
+
+
+# The six statuses as shipped: DESIGN.md §3's labels, the seeds' badge colours.
+DEFAULT_DISPLAY = {
+    "open": ("Open", "blue"),
+    "in_progress": ("In Progress", "amber"),
+    "waiting_on_contact": ("Waiting on Contact", "purple"),
+    "resolved": ("Resolved", "green"),
+    "closed": ("Closed", "grey"),
+    "archived": ("Archived", "grey"),
+}
+
+
+@pytest.mark.parametrize("settings", [None, {}, {"statuses": None}, {"statuses": {}}])
+def test_a_workspace_without_its_own_names_shows_the_defaults(settings):
+    workspace = WorkspaceFactory.build(settings=settings)
+    assert workflow.status_display(workspace) == DEFAULT_DISPLAY
+
+
+def test_a_workspace_s_own_names_and_colours_replace_the_defaults_one_by_one():
+    workspace = WorkspaceFactory.build(
+        settings={
+            "statuses": {
+                "in_progress": {"name": "  Waiting on Agent ", "colour": "orange"},
+                "open": {"name": "N" * 41, "colour": "pink"},  # not a badge colour
+                "resolved": {"name": "D" * 40, "colour": "red"},
+                "closed": {"name": "   "},
+                "archived": None,
+            }
+        }
+    )
+    assert workflow.status_display(workspace) == {
+        "open": ("N" * 40, "blue"),
+        "in_progress": ("Waiting on Agent", "orange"),
+        "waiting_on_contact": ("Waiting on Contact", "purple"),
+        "resolved": ("D" * 40, "red"),
+        "closed": ("Closed", "grey"),
+        "archived": ("Archived", "grey"),
+    }
