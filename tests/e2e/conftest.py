@@ -2,6 +2,7 @@
 browser context (cookies) per test. Debian's Chromium at /usr/bin/chromium."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -182,3 +183,12 @@ def worked(team):
     services.comment_add(ticket=ticket, actor=agent, body="On it", is_public=True)
     make_ticket(workspace, None, subject="Nobody's yet", source="api")
     return conversation
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a test's pictures go: a temporary folder, or SCREENSHOTS_DIR
+    (`make screenshots` sets docs/screenshots, the ones the README shows)."""
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
