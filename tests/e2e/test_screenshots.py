@@ -55,6 +55,7 @@ def test_screenshots_of_the_demo(browser, live_server, demo, screenshots):
     panel = page.locator("#panel")
     expect(panel.locator("#sync-title")).to_be_visible()
     expect(panel.locator("a[href*='zendesk.com']")).to_have_text("48213")
+    panel.locator("#sync-title").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "detail.png")
     for tab in PANEL_TABS:
         page.click(f"#panel [role=tab][data-tab={tab}]")
