@@ -9,7 +9,7 @@ USERS ?= 100
 DURATION ?= 5m
 N ?= 100000
 
-.PHONY: install run serve test lint format migrations-check bench bench-channels load figures mutation clean
+.PHONY: install run serve test lint format migrations-check screenshots bench bench-channels load figures mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ format: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Refresh the README's pictures in docs/screenshots/ in Chromium: the demo data's
+## list, board, panel tabs, reports, settings, dark mode and phone width
+## (tests/e2e/test_screenshots.py), and those of the other browser tests that take one.
+SCREENSHOT_TESTS = $(shell grep -li screenshots tests/e2e/test_*.py)
+screenshots: install
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -p no:cacheprovider $(SCREENSHOT_TESTS)
 
 ## Rerun the tests that report acceptance figures (the files that import
 ## tests.figures), record each figure and its bound in docs/figures.jsonl, and

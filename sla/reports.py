@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Now
 
 from helpdesk.models import Workspace
-from sla.models import SlaTarget
+from sla.models import Metric, SlaTarget
 from tickets.reports.queries import (
     GROUPINGS,
     NONE_LABEL,
@@ -52,7 +52,7 @@ def sla_compliance(workspace: Workspace, period: Period, group_by: str) -> Repor
         columns=["metric", GROUPINGS[group_by][0].lower(), "achieved", "breached"],
         rows=[
             [
-                r["metric"],
+                Metric(r["metric"]).label,
                 names.get(r[f"ticket__{group}"] if group else None, NONE_LABEL),
                 r["achieved"],
                 r["breached"],

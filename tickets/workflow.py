@@ -4,7 +4,9 @@ DESIGN §3: active statuses move freely among themselves and to resolved or clos
 resolved can reopen, close or archive; closed archives; archived unarchives to closed.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 from django.db import models
 
@@ -54,11 +56,26 @@ COLOURS = ("blue", "amber", "purple", "green", "grey", "orange", "red")
 STATUS_NAME_MAX_LENGTH = 40
 
 
-def status_display(workspace) -> dict[str, tuple[str, str]]:
+DEFAULT_DISPLAY: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {status.value: (status.label, STATUS_COLOURS[status]) for status in Status}
+)
+
+
+def status_display(workspace) -> Mapping[str, tuple[str, str]]:
     """{status: (name, colour)} as the workspace shows them: its own names and
     colours (workspace.settings["statuses"]) over the defaults. The codes, the API
-    and the workflow never change."""
+    and the workflow never change.
+
+    Lists ask once per row and per badge, so the answer is kept on the workspace
+    instance for as long as its settings are the same object (the statuses
+    service assigns new settings); a workspace with no names of its own costs
+    nothing."""
     custom = (workspace.settings or {}).get("statuses") or {}
+    if not custom:
+        return DEFAULT_DISPLAY
+    kept = workspace.__dict__.get("_status_display")
+    if kept is not None and kept[0] is custom:
+        return kept[1]
     shown = {}
     for status in Status:
         mine = custom.get(status.value) or {}
@@ -68,6 +85,7 @@ def status_display(workspace) -> dict[str, tuple[str, str]]:
             name or status.label,
             colour if colour in COLOURS else STATUS_COLOURS[status],
         )
+    workspace.__dict__["_status_display"] = (custom, shown)
     return shown
 
 

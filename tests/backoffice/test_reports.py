@@ -180,14 +180,14 @@ def test_sla_compliance_counts_achieved_and_breached_clocks(workspace, timed):
     by_team = sla_compliance(workspace, timed, "team")
 
     assert by_metric.rows == [
-        ["first_response", "All tickets", 1, 2],
-        ["resolution", "All tickets", 1, 1],
+        ["First response", "All tickets", 1, 2],
+        ["Resolution", "All tickets", 1, 1],
     ]
     assert sorted(by_team.rows) == [
-        ["first_response", "Billing", 1, 1],
-        ["first_response", "Support", 0, 1],
-        ["resolution", "(none)", 0, 1],
-        ["resolution", "Billing", 1, 0],
+        ["First response", "Billing", 1, 1],
+        ["First response", "Support", 0, 1],
+        ["Resolution", "(none)", 0, 1],
+        ["Resolution", "Billing", 1, 0],
     ]
 
 

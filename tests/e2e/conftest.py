@@ -2,6 +2,7 @@
 browser context (cookies) per test. Debian's Chromium at /usr/bin/chromium."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,7 +14,16 @@ from django.contrib.auth import (
 )
 from django.contrib.sessions.backends.db import SessionStore
 
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from helpdesk.models import Membership
+from tests.factories import (
+    ConversationFactory,
+    MembershipFactory,
+    UserFactory,
+    WorkspaceFactory,
+    make_ticket,
+)
+from tickets import services
+from tickets.models import Ticket
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make between browser steps are still plain synchronous calls.
@@ -28,6 +38,37 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 PASSWORD = "correct horse battery"  # noqa: S105 - test-only
+
+# Every page of the app under /w/acme/, on the `worked` data (TKT-1 is the chat's
+# ticket): the axe and console-error tests visit them all.
+APP_PAGES = [
+    "tickets/?view=list",
+    "tickets/?view=board",
+    "tickets/1/?tab=details",
+    "tickets/1/?tab=conversation",
+    "tickets/1/?tab=activity",
+    "tickets/1/?tab=history",
+    "tickets/1/?tab=audit",
+    "tickets/1/?tab=insights",
+    "conversations/",
+    "conversations/{conversation}/",
+    "tickets/new/",
+    "views/manage/",
+    "notifications/",
+    "reports/",
+    "settings/",
+    "settings/rules/",
+    "settings/sla/",
+    "settings/hours/",
+    "settings/teams/",
+    "settings/statuses/",
+    "settings/members/",
+    "settings/integrations/",
+    "macros/",
+    "channels/",
+    "articles/",
+    "articles/new/",
+]
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +132,63 @@ def page_as(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+# Runs in every document before the page's own scripts.
+LISTEN_FOR_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (ev) => {
+  window.reportViolation(
+    `${ev.violatedDirective} blocked ${ev.blockedURI || "inline"} `
+    + `at ${ev.sourceFile}:${ev.lineNumber} (${ev.sample})`
+  );
+}, true);
+"""
+
+
+@pytest.fixture
+def watched(page_as):
+    """`watched(user)`: a page, and the list of CSP violations and console errors
+    it saw (each with the page's address at the time)."""
+
+    def make(user=None):
+        page = page_as(user)
+        problems = []
+
+        def report_violation(text):
+            problems.append(f"CSP: {text} (on {page.url})")
+
+        page.expose_function("reportViolation", report_violation)
+        page.add_init_script(LISTEN_FOR_VIOLATIONS)
+        page.on(
+            "console",
+            lambda msg: msg.type == "error"
+            and problems.append(f"console: {msg.text} ({msg.location['url']})"),
+        )
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        return page, problems
+
+    return make
+
+
+@pytest.fixture
+def worked(team):
+    """A day's work in Acme, the manager made admin: an in-progress ticket from a
+    chat with a public reply (TKT-1) and an unassigned one (TKT-2); the chat."""
+    workspace, agent = team["workspace"], team["agent"]
+    Membership.objects.filter(user=team["manager"]).update(role="admin")
+    conversation = ConversationFactory(workspace=workspace, external_id="chat-1")
+    ticket = make_ticket(workspace, agent, subject="Refund for order 1182")
+    Ticket.objects.filter(pk=ticket.pk).update(primary_conversation=conversation)
+    services.ticket_change_status(ticket=ticket, to="in_progress", actor=agent)
+    services.comment_add(ticket=ticket, actor=agent, body="On it", is_public=True)
+    make_ticket(workspace, None, subject="Nobody's yet", source="api")
+    return conversation
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a test's pictures go: a temporary folder, or SCREENSHOTS_DIR
+    (`make screenshots` sets docs/screenshots, the ones the README shows)."""
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -1,7 +1,5 @@
 """The reply channels page in Chromium: a refused callback URL is shown on its
-field; a saved e-mail sender shows as on. Screenshot: docs/screenshots/channels.png."""
-
-from pathlib import Path
+field; a saved e-mail sender shows as on. Screenshot: channels.png."""
 
 import pytest
 
@@ -9,10 +7,10 @@ from messaging.models import Channel
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
-
-def test_manager_sets_up_channels_and_sees_field_errors(team, page_as, live_server):
+def test_manager_sets_up_channels_and_sees_field_errors(
+    team, page_as, live_server, screenshots
+):
     page = page_as(team["manager"])
     page.goto(f"{live_server.url}/w/acme/channels/")
     chat = page.locator("form.channel-card").nth(0)
@@ -35,6 +33,5 @@ def test_manager_sets_up_channels_and_sees_field_errors(team, page_as, live_serv
     chat.locator("input[name=callback_url]").fill("https://10.0.0.5/hook")
     chat.locator("button[type=submit]").click()
     page.locator('[data-field="callback_url"]').wait_for()
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "channels.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "channels.png"), full_page=True)
     assert Channel.objects.get().from_email == "support@acme.example"

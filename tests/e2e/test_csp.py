@@ -15,40 +15,6 @@ from tickets import services
 
 pytestmark = pytest.mark.e2e
 
-# Runs in every document before the page's own scripts.
-LISTEN_FOR_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (ev) => {
-  window.reportViolation(
-    `${ev.violatedDirective} blocked ${ev.blockedURI || "inline"} `
-    + `at ${ev.sourceFile}:${ev.lineNumber} (${ev.sample})`
-  );
-}, true);
-"""
-
-
-@pytest.fixture
-def watched(page_as):
-    """`watched(user)`: a page, and the list of CSP violations and errors it saw."""
-
-    def make(user=None):
-        page = page_as(user)
-        problems = []
-
-        def report_violation(text):
-            problems.append(text)
-
-        page.expose_function("reportViolation", report_violation)
-        page.add_init_script(LISTEN_FOR_VIOLATIONS)
-        page.on(
-            "console",
-            lambda msg: msg.type == "error"
-            and problems.append(f"console: {msg.text} ({msg.location['url']})"),
-        )
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        return page, problems
-
-    return make
-
 
 def visit(page, url):
     """Open `url` and check the policy came with it."""

@@ -63,7 +63,7 @@ def test_a_reply_written_under_the_thread_appears_in_it(
 
 
 def test_customer_message_shows_in_open_panel_and_marks_row_unread(
-    page_as, live_server, team, chat_ticket
+    page_as, live_server, team, chat_ticket, screenshots
 ):
     ticket, conversation = chat_ticket
     make_ticket(team["workspace"], None, subject="Other")
@@ -102,7 +102,7 @@ def test_customer_message_shows_in_open_panel_and_marks_row_unread(
         "1", timeout=LIVE_WITHIN
     )
     expect(list_page.locator("#bell-count")).to_have_text("1", timeout=LIVE_WITHIN)
-    list_page.screenshot(path="docs/screenshots/list-unread-bell.png")
+    list_page.screenshot(path=screenshots / "list-unread-bell.png")
 
     # The assignee opens it: the row is no longer bold, the notice is read.
     list_page.click("text=Smoking printer")
@@ -115,7 +115,7 @@ def test_customer_message_shows_in_open_panel_and_marks_row_unread(
 
 
 def test_two_agents_on_one_ticket_see_each_other(
-    page_as, live_server, team, chat_ticket
+    page_as, live_server, team, chat_ticket, screenshots
 ):
     ticket, _ = chat_ticket
     alex = page_as(team["agent"])
@@ -133,7 +133,7 @@ def test_two_agents_on_one_ticket_see_each_other(
     expect(alex.locator("#presence")).to_have_text(
         "Morgan is replying", timeout=LIVE_WITHIN
     )
-    alex.locator("#panel").screenshot(path="docs/screenshots/panel-thread-presence.png")
+    alex.locator("#panel").screenshot(path=screenshots / "panel-thread-presence.png")
 
     # Morgan leaves: the page's beacon clears the presence at Alex's next poll (3 s),
     # well before the heartbeat's 10 s TTL would (7 to 13 s after the last beat).

@@ -3,10 +3,9 @@ the Content-Security-Policy (no violation, no console error): the sidebar link,
 the hub, a rule made, dragged above another and moved back by keyboard, a sample
 tested; a policy, a calendar, a team; an invitation sent and accepted. Then the
 admin's ticket history page with many versions, also under the policy.
-Screenshots: docs/screenshots/settings-*.png."""
+Pictured on the demo data by test_screenshots.py."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +14,6 @@ from playwright.sync_api import expect
 
 from helpdesk.models import Membership
 from sla.models import Calendar, SlaPolicy
-from tests.e2e import test_csp
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_csp import visit
 from tests.factories import MembershipFactory, UserFactory, make_ticket
@@ -24,16 +22,6 @@ from tickets.intake import rules
 from tickets.models import EscalationRule, Ticket
 
 pytestmark = pytest.mark.e2e
-
-# The CSP-watching page fixture ("watched"), shared with test_csp.py.
-watched_page = test_csp.watched
-
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"settings-{name}.png"), full_page=True)
 
 
 def unexpected(problems: list[str]) -> list[str]:
@@ -47,18 +35,15 @@ def _order():
     )
 
 
-def test_manager_clicks_through_rules_sla_hours_and_teams(
-    watched_page, live_server, team
-):
+def test_manager_clicks_through_rules_sla_hours_and_teams(watched, live_server, team):
     workspace = team["workspace"]
     rules.escalation_rule_create(
         workspace=workspace, actor=None, values={"name": "Catch-all"}
     )
-    page, problems = watched_page(team["manager"])
+    page, problems = watched(team["manager"])
     visit(page, f"{live_server.url}/w/acme/tickets/")
     page.click('a[data-nav="settings"]')
     expect(page.locator("h1")).to_have_text("Settings")
-    shot(page, "hub")
 
     page.click(".settings-hub >> text=Escalation rules")
     form = page.locator("form.macro-form")
@@ -108,7 +93,6 @@ def test_manager_clicks_through_rules_sla_hours_and_teams(
     expect(page.locator("[data-matched-rule]")).to_have_text("Unsure bot")
     expect(page.locator(".sample-result")).to_contain_text("priority High")
     assert Ticket.objects.count() == 0
-    shot(page, "rules")
 
     page.goto(f"{live_server.url}/w/acme/settings/hours/")
     page.locator("#id_name").fill("Office")
@@ -118,7 +102,6 @@ def test_manager_clicks_through_rules_sla_hours_and_teams(
     page.locator("#id_hours-0-end").fill("17:00")
     page.locator("form.settings-form button[type=submit]").click()
     expect(page.locator('tr[data-calendar="Office"]')).to_be_visible()
-    shot(page, "hours")
     assert Calendar.objects.get().intervals.count() == 1
 
     page.goto(f"{live_server.url}/w/acme/settings/sla/")
@@ -129,7 +112,6 @@ def test_manager_clicks_through_rules_sla_hours_and_teams(
     page.locator("#id_targets-0-minutes").fill("60")
     page.locator("form.settings-form button[type=submit]").click()
     expect(page.locator('tr[data-policy="Standard"]')).to_contain_text("60 min")
-    shot(page, "sla")
     assert SlaPolicy.objects.get().targets.get().minutes == 60
 
     page.goto(f"{live_server.url}/w/acme/settings/teams/")
@@ -138,16 +120,15 @@ def test_manager_clicks_through_rules_sla_hours_and_teams(
     page.get_by_label("Alex Agent").check()
     page.locator("form.macro-form button[type=submit]").click()
     expect(page.locator('tr[data-team="Billing"]')).to_contain_text("Alex Agent")
-    shot(page, "teams")
     # Managers do not manage members.
     assert page.goto(f"{live_server.url}/w/acme/settings/members/").status == 403
     assert unexpected(problems) == [], "\n".join(problems)
 
 
-def test_admin_invites_and_the_invitee_joins(watched_page, live_server, team, browser):
+def test_admin_invites_and_the_invitee_joins(watched, live_server, team, browser):
     boss = UserFactory(username="boss", first_name="Bo", last_name="Ss")
     MembershipFactory(workspace=team["workspace"], user=boss, role="admin")
-    page, problems = watched_page(boss)
+    page, problems = watched(boss)
     visit(page, f"{live_server.url}/w/acme/settings/members/")
     page.locator("#id_email").fill("newbie@example.com")
     page.locator("#id_role").select_option("agent")
@@ -158,10 +139,9 @@ def test_admin_invites_and_the_invitee_joins(watched_page, live_server, team, br
     page.locator("#member-q").fill("alex")
     page.locator("form.member-search button").click()
     expect(page.locator("table.members tbody tr")).to_have_count(1)
-    shot(page, "members")
     token = re.search(r"/invitations/([\w-]+)/", mail.outbox[-1].body).group(1)
 
-    guest, guest_problems = watched_page()
+    guest, guest_problems = watched()
     visit(guest, f"{live_server.url}/invitations/{token}/")
     guest.locator("#id_username").fill("newbie")
     guest.locator("#id_password1").fill(PASSWORD)
@@ -180,7 +160,7 @@ def test_admin_invites_and_the_invitee_joins(watched_page, live_server, team, br
 
 
 def test_admin_ticket_history_with_many_versions_keeps_the_policy(
-    watched_page, live_server, team
+    watched, live_server, team
 ):
     root = get_user_model().objects.create_superuser("root", "r@example.com", "pw")
     MembershipFactory(workspace=team["workspace"], user=root, role="admin")
@@ -189,7 +169,7 @@ def test_admin_ticket_history_with_many_versions_keeps_the_policy(
         ticket = services.ticket_update(
             ticket=ticket, actor=root, changes={"subject": f"Version {n}"}
         )
-    page, problems = watched_page(root)
+    page, problems = watched(root)
     visit(page, f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/history/")
     expect(page.locator("#change-history")).to_be_visible()
     expect(page.locator("p.paginator")).to_be_visible()

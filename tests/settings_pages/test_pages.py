@@ -10,6 +10,7 @@ from helpdesk.models import Membership, Team
 from sla.models import Calendar, SlaPolicy
 from tests.factories import MembershipFactory, TeamFactory
 from tickets.intake import rules
+from tickets.models import EscalationRule
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +169,46 @@ def test_each_list_costs_the_same_for_1_and_50_rows(
     assert Membership.objects.filter(workspace=workspace).count() == 51
     many = _count(client, url(section))
     assert (one, many) == (PINNED[section], PINNED[section])
+
+
+# An edit page is its list with the row's form filled in: the list's cost plus
+# the row itself (and, for a policy or calendar, its targets or intervals).
+PINNED_EDIT = {"rules": 10, "sla": 13, "hours": 10, "teams": 11}
+
+
+@pytest.mark.parametrize("section", sorted(PINNED_EDIT))
+def test_each_edit_page_costs_the_same_for_1_and_50_rows(
+    client, section, workspace, admin_member
+):
+    client.force_login(admin_member)
+    _rows(workspace, 1, 0)
+    model = {
+        "rules": EscalationRule,
+        "sla": SlaPolicy,
+        "hours": Calendar,
+        "teams": Team,
+    }[section]
+    first = model.objects.filter(workspace=workspace).order_by("pk").first()
+    path = url(f"{section}/{first.pk}/")
+    one = _count(client, path)
+    _rows(workspace, 49, 1)
+    many = _count(client, path)
+    assert (one, many) == (PINNED_EDIT[section], PINNED_EDIT[section])
+
+
+# The hub and the status names: the shell and the workspace, nothing per row.
+PINNED_PLAIN = {"": 6, "statuses/": 6}
+
+
+@pytest.mark.parametrize("section", sorted(PINNED_PLAIN))
+def test_the_hub_and_statuses_cost_a_fixed_number(
+    client, section, workspace, admin_member
+):
+    client.force_login(admin_member)
+    _rows(workspace, 1, 0)
+    one = _count(client, url(section))
+    _rows(workspace, 49, 1)
+    assert (one, _count(client, url(section))) == (
+        PINNED_PLAIN[section],
+        PINNED_PLAIN[section],
+    )

@@ -2,9 +2,12 @@
 the conversation log) and deleting from the panel (managers and admins only)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ConversationFactory, make_ticket
+from tickets import services
 from tickets.models import Ticket
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -63,3 +66,43 @@ def test_an_agent_cannot_delete_and_nothing_changes(client, agent, escalated):
     url = reverse("tickets:delete", args=["acme", ticket.number])
     assert client.post(url, **HX).status_code == 404
     assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+# Session, user, membership, the ticket with its workspace, team, assignee and
+# rule, its conversations, and the panel's own reads (events, comments with their
+# authors, attachments and deliveries, SLA, sync links, tabs): the same for a
+# ticket worked once as for one worked ten times.
+PINNED_AUDIT = 25
+
+
+def _work(ticket, agent, manager, rounds: range) -> None:
+    """A note, a reassignment and a status move for each round."""
+    for n in rounds:
+        services.comment_add(ticket=ticket, actor=agent, body=f"Note {n}")
+        services.ticket_assign(
+            ticket=ticket, assignee=manager if n % 2 == 0 else agent, actor=agent
+        )
+        services.ticket_change_status(
+            ticket=ticket, to="in_progress" if n % 2 == 0 else "open", actor=agent
+        )
+
+
+@pytest.mark.django_db
+def test_the_audit_tab_costs_the_same_for_a_short_and_a_long_life(
+    client, agent, manager, escalated
+):
+    ticket, _ = escalated
+    client.force_login(agent)
+    url = reverse("tickets:detail", args=["acme", ticket.number])
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"tab": "audit"}, **HX).status_code == 200
+        return len(ctx)
+
+    _work(ticket, agent, manager, range(1))
+    short = cost()
+    _work(ticket, agent, manager, range(1, 10))
+    long = cost()
+
+    assert (short, long) == (PINNED_AUDIT, PINNED_AUDIT)

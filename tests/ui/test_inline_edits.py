@@ -5,6 +5,8 @@ workspace's member or an unknown field change nothing and say why."""
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import MembershipFactory, WorkspaceFactory, make_ticket
@@ -98,3 +100,33 @@ def test_the_row_offers_only_the_allowed_statuses(client, agent, ticket):
     row = row[: row.index("</select>")]
     assert row.count("<option") == 2  # Closed (current) and Archived
     assert ">Archived</option>" in row and ">Open</option>" not in row
+
+
+# Session, user, membership, the ticket, the form's member check, then the
+# service's lock, write, event, history, SLA and outbox: the same whether the
+# workspace has one ticket and one member or fifty of each.
+PINNED_INLINE = {"status": 18, "priority": 18, "assignee": 18}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", sorted(PINNED_INLINE))
+def test_an_inline_edit_costs_the_same_for_1_and_50_rows(
+    client, workspace, agent, manager, field
+):
+    client.force_login(agent)
+    values = {"status": {"status": "in_progress"}, "priority": {"value": "5"}}
+
+    def cost(ticket):
+        data = values.get(field, {"value": str(manager.pk)})
+        with CaptureQueriesContext(connection) as ctx:
+            response = inline(client, ticket, field=field, **data)
+        assert response.status_code == 204, response.content
+        return len(ctx)
+
+    one = cost(make_ticket(workspace, agent, subject="Only"))
+    for n in range(49):
+        MembershipFactory(workspace=workspace, role="agent")
+        make_ticket(workspace, agent, subject=f"Row {n}")
+    many = cost(make_ticket(workspace, agent, subject="Among many"))
+
+    assert (one, many) == (PINNED_INLINE[field], PINNED_INLINE[field])

@@ -21,7 +21,7 @@ from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet,
 from django.db.models.functions import Least, TruncDate
 
 from helpdesk.models import Team, Workspace
-from tickets import workflow
+from tickets import wording, workflow
 from tickets.models import Label, Ticket
 
 GROUPINGS = {
@@ -146,14 +146,14 @@ def group_names(workspace: Workspace, group_by: str, keys) -> dict[Any, str]:
         }
     elif group_by == "agent":
         users = get_user_model().objects.filter(pk__in=keys)
-        names |= {u.pk: u.email or u.get_username() for u in users}
+        names |= {u.pk: u.get_full_name() or u.get_username() for u in users}
     elif group_by == "label":
         labels = Label.objects.filter(workspace=workspace, pk__in=keys)
         names |= {label.pk: label.path for label in labels.select_related("parent")}
     elif group_by == "priority":
         names |= {p.value: f"{p.value} {p.label}" for p in Ticket.Priority}
     elif group_by == "channel":
-        names |= {k: k for k in keys}
+        names |= {k: wording.humanise(k) for k in keys}
     return names
 
 
@@ -259,16 +259,23 @@ def backlog_by_status(workspace: Workspace, period: Period, group_by: str) -> Re
         _tickets(workspace).filter(period.within("created_at")), "status", group_by
     )
     names = group_names(workspace, group_by, [r["group"] for r in counted])
+    statuses = {
+        code: name for code, (name, _) in workflow.status_display(workspace).items()
+    }
     return Report(
         key="backlog",
         title="Backlog by status (tickets created in the range, status now)",
         columns=["status", GROUPINGS[group_by][0].lower(), "tickets"],
         rows=[
-            [workflow.label(r["category"]), names.get(r["group"], NONE_LABEL), r["n"]]
+            [
+                statuses.get(r["category"], workflow.label(r["category"])),
+                names.get(r["group"], NONE_LABEL),
+                r["n"],
+            ]
             for r in counted
         ],
         kind="categories",
-        categories=[s.label for s in workflow.Status],
+        categories=list(statuses.values()),
     )
 
 

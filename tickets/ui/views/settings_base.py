@@ -2,14 +2,23 @@
 must allow the section (another workspace is 404, a role too low is 403), and the
 page around the section."""
 
-from django.http import Http404
-from django.shortcuts import render
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from helpdesk.lib.errors import PermissionDenied
 from helpdesk.models import Membership
 from helpdesk.permissions import can, refusal
 from helpdesk.tenancy import membership_for_slug
 from tickets.ui import listing
+from tickets.ui.settings_forms import add_service_errors
 
 # (permission, title, url name, description) of each section, in the hub's order;
 # the url names outside "settings:" belong to the pages other apps own.
@@ -59,3 +68,70 @@ def render_settings(
         {**listing.page_shell(request, membership), "sections": sections, **context},
         status=status,
     )
+
+
+@dataclass
+class EditableList:
+    """A settings section whose rows are listed, added and edited on one page
+    (the form beside the list) and deleted by POST: escalation rules and teams.
+
+    The section gives its rows, its page, the form's initial values for a row and
+    its service calls; the views below do the rest the same way for each: the
+    role check, another workspace's row as 404, the form's and the service's
+    errors on the page again with 422, back to the list after a write."""
+
+    action: str
+    url_name: str
+    what: str  # "rule": the 404's "No such rule."
+    form_class: type[forms.Form]
+    rows: Callable[[Membership], QuerySet]
+    page: Callable[..., HttpResponse]  # (request, membership, *, form, editing, status)
+    initial: Callable[[Model], dict]
+    save: Callable[[HttpRequest, Membership, Model | None, dict], object]
+    delete: Callable[[HttpRequest, Model], object]
+
+    def row(self, membership: Membership, pk: int) -> Model:
+        row = self.rows(membership).filter(pk=pk).first()
+        if row is None:
+            raise Http404(f"No such {self.what}.")
+        return row
+
+    def _save(self, request, membership, row):
+        form = self.form_class(request.POST, workspace=membership.workspace)
+        if form.is_valid():
+            try:
+                self.save(request, membership, row, dict(form.cleaned_data))
+                return redirect(self.url_name, membership.workspace.slug)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        return self.page(request, membership, form=form, editing=row, status=422)
+
+    def views(self):
+        """The list (POST adds a row), edit and delete views, for the URLconf."""
+
+        @login_required
+        def list_view(request, slug: str):
+            membership = settings_member(request, slug, self.action)
+            if request.method == "POST":
+                return self._save(request, membership, None)
+            return self.page(request, membership)
+
+        @login_required
+        def edit_view(request, slug: str, pk: int):
+            membership = settings_member(request, slug, self.action)
+            row = self.row(membership, pk)
+            if request.method == "POST":
+                return self._save(request, membership, row)
+            form = self.form_class(
+                initial=self.initial(row), workspace=membership.workspace
+            )
+            return self.page(request, membership, form=form, editing=row)
+
+        @login_required
+        @require_POST
+        def delete_view(request, slug: str, pk: int):
+            membership = settings_member(request, slug, self.action)
+            self.delete(request, self.row(membership, pk))
+            return redirect(self.url_name, slug)
+
+        return list_view, edit_view, delete_view

@@ -10,8 +10,12 @@ from django.views.decorators.http import require_POST
 from helpdesk.lib.parsing import as_id
 from tickets.intake import rules
 from tickets.models import EscalationRule
-from tickets.ui.settings_forms import RuleForm, SampleForm, add_service_errors
-from tickets.ui.views.settings_base import render_settings, settings_member
+from tickets.ui.settings_forms import RuleForm, SampleForm
+from tickets.ui.views.settings_base import (
+    EditableList,
+    render_settings,
+    settings_member,
+)
 
 ACTION = "rules.manage"
 
@@ -23,13 +27,6 @@ def _rules(membership):
         .select_related("team", "label__parent__parent")
         .order_by("position", "id")
     )
-
-
-def _rule(membership, pk: int) -> EscalationRule:
-    rule = _rules(membership).filter(pk=pk).first()
-    if rule is None:
-        raise Http404("No such rule.")
-    return rule
 
 
 def _when(rule: EscalationRule) -> list[str]:
@@ -54,7 +51,7 @@ def _when(rule: EscalationRule) -> list[str]:
     return parts or ["always"]
 
 
-def _page(request, membership, *, form=None, rule=None, sample=None, status=200):
+def _page(request, membership, *, form=None, editing=None, sample=None, status=200):
     workspace = membership.workspace
     sample = sample or SampleForm()
     rows = list(_rules(membership))
@@ -67,7 +64,7 @@ def _page(request, membership, *, form=None, rule=None, sample=None, status=200)
         {
             "rules": rows,
             "form": form or RuleForm(workspace=workspace),
-            "editing": rule,
+            "editing": editing,
             "sample": sample,
             "outcome": getattr(sample, "outcome", None),
         },
@@ -83,50 +80,30 @@ def _initial(rule: EscalationRule) -> dict:
     }
 
 
-def _save(request, membership, rule: EscalationRule | None):
-    form = RuleForm(request.POST, workspace=membership.workspace)
-    if form.is_valid():
-        values = dict(form.cleaned_data)
-        try:
-            if rule is None:
-                rules.escalation_rule_create(
-                    workspace=membership.workspace, actor=request.user, values=values
-                )
-            else:
-                rules.escalation_rule_update(
-                    rule=rule, actor=request.user, changes=values
-                )
-            return redirect("settings:rules", membership.workspace.slug)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    return _page(request, membership, form=form, rule=rule, status=422)
+def _save(request, membership, rule: EscalationRule | None, values: dict) -> None:
+    if rule is None:
+        rules.escalation_rule_create(
+            workspace=membership.workspace, actor=request.user, values=values
+        )
+    else:
+        rules.escalation_rule_update(rule=rule, actor=request.user, changes=values)
 
 
-@login_required
-def rule_list(request, slug: str):
-    """The rules in the order intake tries them; POST adds one at the end."""
-    membership = settings_member(request, slug, ACTION)
-    if request.method == "POST":
-        return _save(request, membership, None)
-    return _page(request, membership)
-
-
-@login_required
-def rule_edit(request, slug: str, pk: int):
-    membership = settings_member(request, slug, ACTION)
-    rule = _rule(membership, pk)
-    if request.method == "POST":
-        return _save(request, membership, rule)
-    form = RuleForm(initial=_initial(rule), workspace=membership.workspace)
-    return _page(request, membership, form=form, rule=rule)
-
-
-@login_required
-@require_POST
-def rule_delete(request, slug: str, pk: int):
-    membership = settings_member(request, slug, ACTION)
-    rules.escalation_rule_delete(rule=_rule(membership, pk), actor=request.user)
-    return redirect("settings:rules", slug)
+# The rules in the order intake tries them; POST to the list adds one at the end.
+RULES = EditableList(
+    action=ACTION,
+    url_name="settings:rules",
+    what="rule",
+    form_class=RuleForm,
+    rows=_rules,
+    page=_page,
+    initial=_initial,
+    save=_save,
+    delete=lambda request, rule: rules.escalation_rule_delete(
+        rule=rule, actor=request.user
+    ),
+)
+rule_list, rule_edit, rule_delete = RULES.views()
 
 
 def _reorder(request, membership, order: list[int]):
