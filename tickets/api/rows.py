@@ -15,11 +15,12 @@ answer with the serializer's byte for byte.
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import cache
+from functools import cache, partialmethod
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Model, Prefetch, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.encoding import force_str
 from rest_framework import fields as drf
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -45,8 +47,6 @@ CLOCK_TIMES = ("due_at", "warn_at", "paused_at", "fulfilled_at", "breached_at")
 # Fields computed by the serializer's code, and the columns that code reads.
 READS: dict[tuple[type, str], tuple[str, ...]] = {
     (s.TicketSerializer, "ref"): ("number",),
-    (s.TicketSerializer, "status_label"): ("status",),
-    (s.TicketSerializer, "priority_label"): ("priority",),
     (s.TicketSerializer, "is_snoozed"): ("snoozed_until",),
     (s.UserBriefSerializer, "name"): ("username", "first_name", "last_name"),
     **{
@@ -54,7 +54,6 @@ READS: dict[tuple[type, str], tuple[str, ...]] = {
         for name in ("state", "state_label", "colour", "time_left_seconds")
     },
     (SlaClockSerializer, "is_paused"): ("paused_at", "fulfilled_at"),
-    (SlaClockSerializer, "metric_label"): ("metric",),
 }
 
 
@@ -67,6 +66,7 @@ class Page:
     tz: tzinfo = field(default_factory=timezone.get_current_timezone)
     related: dict[str, dict[int, list[dict]]] = field(default_factory=dict)
     paths: dict[int, str] = field(default_factory=dict)
+    choices: dict = field(default_factory=dict)
     _serializers: dict[type, serializers.Serializer] = field(default_factory=dict)
     _bare: dict[int, tuple[dict, Model]] = field(default_factory=dict)
 
@@ -172,6 +172,31 @@ def _computed(serializer, name: str, f: drf.Field, model) -> Getter:
     return get
 
 
+def _display(model: type[Model], source_attrs: list[str]):
+    """The field of a `get_<field>_display` source that Django made (the model
+    does not define its own), else None."""
+    if len(source_attrs) != 1:
+        return None
+    name = source_attrs[0]
+    made = isinstance(inspect.getattr_static(model, name, None), partialmethod)
+    if not (made and name.startswith("get_") and name.endswith("_display")):
+        return None
+    return model._meta.get_field(name.removeprefix("get_").removesuffix("_display"))
+
+
+def _label_of(choice_field) -> Callable[[Any, Page], Any]:
+    """Model._get_FIELD_display with the choices flattened once a page (Django
+    flattens them on every call)."""
+
+    def label(value, page: Page):
+        choices = page.choices.get(choice_field)
+        if choices is None:
+            choices = page.choices[choice_field] = dict(choice_field.flatchoices)
+        return force_str(choices.get(value, value), strings_only=True)
+
+    return label
+
+
 def _read(column: str, to_json: Callable[[Any, Page], Any]) -> Getter:
     return lambda row, page: to_json(row[column], page)
 
@@ -223,6 +248,9 @@ def compile_plan(serializer: serializers.Serializer, model: type[Model]) -> Plan
         elif key in READS:
             plan.columns += READS[key]
             plan.steps.append((name, _computed(serializer, name, f, model)))
+        elif (display := _display(model, f.source_attrs)) is not None:
+            plan.columns.append(display.name)
+            plan.steps.append((name, _read(display.name, _label_of(display))))
         elif (column := _column(model, f.source_attrs)) is not None:
             plan.columns.append(column)
             plan.steps.append((name, _read(column, _leaf(f))))
