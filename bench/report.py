@@ -27,10 +27,9 @@ measured for issue 22 (ours: the code before it):
 # database, the client and gunicorn), and what would close the gap. Keyed by a
 # part of the measure's name.
 CAUSES = {
-    "search": "a two-word query on common words matches about 3 % of a million "
-    "tickets (31,000); ranking them by relevance reads every match (some 25,000 heap "
-    "pages) before the best 25 come out. Closing it: rank within a capped candidate "
-    "set, or an index that stores positions for ranking (the RUM extension).",
+    "search": "the search's SQL reads a page newest first in a few milliseconds "
+    "(the floor; EXPLAIN in docs/search.md); the rest is what every API list costs "
+    "(see the API list rows beside it).",
     "API list": "the rows are read with values() and written by orjson "
     "(tickets/api/rows.py); what remains is Django and DRF around them: the token "
     "and membership lookups, the filterset's form (deep copies of its fields), "
@@ -50,9 +49,10 @@ CAUSES = {
     "(7 queries, each under a millisecond); serialising them is the cost.",
     "panel": "the panel renders the timeline, conversations, clocks and the edit "
     "controls (member, team and label pickers) in one template.",
-    "Create": "one create writes the ticket, its number (a locked counter row), the "
-    "history row, the event, the SLA clocks, the outbox check and the next breach, "
-    "then reads the ticket back for the answer (23 queries, one transaction).",
+    "Create": "one create takes its number (a locked counter row, UPDATE ... "
+    "RETURNING), writes the ticket with its next breach, the history row, the SLA "
+    "clocks and the events (one INSERT each), checks the outbox, then reads the "
+    "ticket back for the answer (13 queries and BEGIN/COMMIT).",
     "Bulk": "one request moves every ticket in a few statements, but still builds a "
     "model, a history row and an event per ticket in Python and runs each ticket's "
     "SLA hook (policy match, clock moves).",
@@ -62,11 +62,13 @@ CAUSES = {
     "team's managers: bulk statements per claimed batch of 500 (338 queries for "
     "10,000), but about 0.4 ms of Python per breach to build them. At this pace one "
     "sweep a minute keeps up with 150,000 clocks falling due a minute.",
-    "intake": "an escalation is about 30 queries in one transaction (idempotency "
-    "claim, contact, conversation and messages, rules, routing, ticket, clocks, "
-    "events); two sync gunicorn workers on two shared cores with the database serve "
-    "a few dozen a second. More cores (workers) scale it; the request path has no "
-    "shared lock besides the workspace's number counter.",
+    "intake": "an escalation is 12 queries in one transaction (token, membership, "
+    "contact, conversation, messages, number, ticket, history, clocks, events, "
+    "outbox check, idempotency claim; rules and SLA policies cached); the rest is "
+    "Python (DRF parsing and validation, the summary, model building), and the four "
+    "clients share the two cores with the two sync gunicorn workers and the "
+    "database. More cores (workers) scale it; the request path has no shared lock "
+    "besides the workspace's number counter.",
 }
 
 

@@ -42,13 +42,18 @@ def test_every_list_is_measured_on_a_full_page_after_its_set_up(bench):
         "API list, default": 25,
         "API list, status=open": 25,
         "API list, assignee=me": 25,
+        "API list, search 'refund'": 25,
         "API list, search 'refund invoice'": 25,
+        "API list, search 'refu'": 25,
+        "API list, search 'c99@x'": rows["API list, search 'c99@x'"],
+        "API list, search 'BEN-500'": 1,
         "API list, SLA at risk": 25,
         "API list, by next breach": 25,
         "Tickets page (list)": 50,
         "Tickets board": rows["Tickets board"],
     }
     assert rows["Tickets board"] >= 25
+    assert rows["API list, search 'c99@x'"] >= 1  # the tickets of one requester
     assert Ticket.objects.filter(assignee=bench.manager).count() == 100
 
 
