@@ -124,7 +124,10 @@ def prefetch_sla_clocks(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.prefetch_related(
         Prefetch(
             "sla_targets",
-            queryset=SlaTarget.objects.select_related("policy").order_by("due_at"),
+            # By id on equal due times, so every read shows the clocks alike.
+            queryset=SlaTarget.objects.select_related("policy").order_by(
+                "due_at", "id"
+            ),
         )
     )
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from helpdesk.api import WorkspaceViewMixin, errors
@@ -22,6 +23,7 @@ from helpdesk.lib.errors import StaleVersion
 from helpdesk.lib.idempotency import idempotent
 from helpdesk.lib.parsing import parse_int
 from tickets import bulk, selectors, services
+from tickets.api import rows
 from tickets.api import serializers as s
 from tickets.api.base import (
     IDEMPOTENCY_KEY,
@@ -182,6 +184,26 @@ class TicketViewSet(
             "create": s.TicketCreateSerializer,
             "partial_update": s.TicketUpdateSerializer,
         }.get(self.action, s.TicketSerializer)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action != "list":
+            return renderers
+        return [
+            rows.RowsJSONRenderer() if type(r) is JSONRenderer else r for r in renderers
+        ]
+
+    def list(self, request, *args, **kwargs):
+        """TicketSerializer's rows, read and written without its per-field
+        machinery (tickets.api.rows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        ordering = self.paginator.get_ordering(request, queryset, self)
+        page = self.paginate_queryset(
+            rows.page_values(queryset, ordering[0].lstrip("-"))
+        )
+        return self.get_paginated_response(
+            rows.ticket_rows(page, queryset, self.get_serializer_context())
+        )
 
     def get_queryset(self) -> QuerySet[Ticket]:
         if self.is_schema:
