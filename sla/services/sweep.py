@@ -109,17 +109,30 @@ def _mark_batch(mark: _Mark, now: datetime, limit: int) -> list[TicketEvent]:
             due = f"WITH due AS ({_due_sql(flipped)})"
             cursor.execute(f"{due}, {_recipients_sql(mark)} {_NOTIFY}", params)
             cursor.execute(f"{due} {_RECORD}", params)
-        return [_event(mark, created, *row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # The written events as the handlers get them: a model per clock, no query.
+    db, fields, label = connection.alias, _EVENT_FIELDS, actor_label(SLA_ACTOR)
+    return [
+        TicketEvent.from_db(
+            db,
+            fields,
+            (
+                pk,
+                workspace,
+                ticket,
+                number,
+                mark.event,
+                None,
+                label,
+                json.loads(data),
+                created,
+            ),
+        )
+        for pk, workspace, ticket, number, data in rows
+    ]
 
 
 _EVENT_FIELDS = [field.attname for field in TicketEvent._meta.concrete_fields]
-
-
-def _event(mark: _Mark, created: datetime, pk, workspace_id, ticket_id, number, data):
-    """A written event as the handlers get it: a model per clock, no query."""
-    values = (pk, workspace_id, ticket_id, number, mark.event, None)
-    values += (actor_label(SLA_ACTOR), json.loads(data), created)
-    return TicketEvent.from_db(connection.alias, _EVENT_FIELDS, values)
 
 
 # --- the SQL of a batch ---
