@@ -124,7 +124,7 @@ def test_copy_writes_the_same_bytes_as_the_python_path(workspace, manager, setti
     assert python.count(b"\r\n") > len(NASTY) + 1  # header, rows, quoted breaks
     # The file holds what the values say (not two equally wrong writers).
     assert b'"\'=HYPERLINK(""http://x"")"' in python
-    label = "\"'+Billing > Refunds, partial > Ünïcödé\nleaf\""
+    label = '"\'+Billing > Refunds, partial > Ünïcödé\nleaf"'
     assert label.encode() in python
     assert b"2024-03-04T09:01:00.001001+00:00" in python
     assert b'"gorgias, zendesk","\'=G1, Z, 1"' in python
