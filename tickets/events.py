@@ -102,7 +102,14 @@ def record_many(changes: list[tuple], actor: Actor | None) -> list[TicketEvent]:
         _event(*change) if len(change) == 4 else _event(*change, actor)
         for change in changes
     )
-    if created:
-        for handler in handlers():
-            handler(created, actor)
+    dispatch(created, actor)
     return created
+
+
+def dispatch(recorded: list[TicketEvent], actor: Actor | None) -> None:
+    """Every registered handler with the new events of one change, in the caller's
+    transaction; for events written by a statement of their own (the SLA sweep
+    writes a batch's events with one INSERT ... SELECT)."""
+    if recorded:
+        for handler in handlers():
+            handler(recorded, actor)

@@ -10,6 +10,10 @@ from helpdesk.models import Notification
 from tickets.models import Comment, Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
+# The kinds _notifications_for may write a notice for.
+NOTIFYING_KINDS = frozenset(
+    {Kind.CREATED, Kind.ASSIGNED, Kind.COMMENTED, Kind.CUSTOMER_REPLIED, Kind.WOKE}
+)
 
 
 def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
@@ -21,7 +25,8 @@ def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
     for event in events:
         if event.kind == Kind.CREATED and event.ticket_id in routed:
             continue
-        if event.ticket is not None:
+        # Other kinds never load their ticket (the SLA sweep hands thousands).
+        if event.ticket_id is not None and event.kind in NOTIFYING_KINDS:
             rows += _notifications_for(event.ticket, event)
     if rows:
         Notification.objects.bulk_create(rows)

@@ -47,6 +47,9 @@ REAPPLY_KINDS = frozenset(
     }
 )
 
+# Events that move reply clocks without matching policies.
+ANSWER_KINDS = frozenset({Kind.COMMENTED, Kind.CUSTOMER_REPLIED})
+
 
 def _reads_clocks(event: TicketEvent) -> bool:
     """Whether the event's hook matches policies and moves the ticket's clocks."""
@@ -85,7 +88,9 @@ def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
     change's transaction, so the clocks commit (or roll back) with it."""
     batch = Batch.load([e.ticket for e in events if _reads_clocks(e)])
     for event in events:
-        if event.ticket is not None:
+        # Only the events that move clocks load their ticket (the sweep hands
+        # thousands of breaches at once).
+        if _reads_clocks(event) or (event.ticket_id and event.kind in ANSWER_KINDS):
             _on_event(event, batch)
     batch.finish()
 

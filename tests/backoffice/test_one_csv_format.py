@@ -116,8 +116,9 @@ def _queries(client, data) -> int:
 def test_bulk_export_costs_the_same_for_one_ticket_and_thirty(
     workspace, staff_manager_client, selection, settings
 ):
-    """The rows (one cursor read in chunks) and three queries per chunk (tags,
-    remote links, SLA clocks), plus the request's own, for any count."""
+    """The rows (one cursor read in chunks) and, per chunk, a COPY on PostgreSQL or
+    three queries (tags, remote links, SLA clocks) elsewhere, plus the request's
+    own, for any count."""
     client, _user = staff_manager_client
     make_ticket(workspace, subject="First")
 
@@ -134,4 +135,5 @@ def test_bulk_export_costs_the_same_for_one_ticket_and_thirty(
     thirty = _queries(client, data())
     assert thirty == one
     settings.EXPORT_CHUNK_SIZE = 10
-    assert _queries(client, data()) == one + 3 * 2  # three chunks: two more
+    per_chunk = 1 if connection.vendor == "postgresql" else 3
+    assert _queries(client, data()) == one + per_chunk * 2  # three chunks: two more
