@@ -1,13 +1,35 @@
-"""bench/results.md from the figures of one run."""
+"""bench/results.md from the figures of one run, beside the figures of the run
+before (bench/before.json) and django-helpdesk's as context."""
+
+import json
+import re
+from pathlib import Path
+
+BEFORE = Path(__file__).with_name("before.json")
+
+# django-helpdesk 2.6.1 on this machine, same database server, medians of
+# interleaved runs (measured for issue 22; ours as the code stood then).
+PEER = """\
+## Context: django-helpdesk 2.6.1
+
+Side by side on this machine and database server, medians of interleaved runs, as
+measured for issue 22 (ours: the code before it):
+
+| Measure | django-helpdesk, 10k | ours, 10k | django-helpdesk, 100k | ours, 100k |
+| --- | ---: | ---: | ---: | ---: |
+| API page of 25 tickets | 4,600 ms, 10,105 queries | 49 ms, 6 queries | 45 s | 41 ms |
+| List page with its data | 216 ms | 99 ms | 2.1 s | 150 ms |
+| Kanban / our board | 512 ms | 288 ms | 4.4 s | 316 ms |
+| Ticket page / our panel | 52 ms | 32 ms | 64 ms | 32 ms |
+"""
 
 # Why a measure misses its target on this machine (2 cores shared with the
 # database, the client and gunicorn), and what would close the gap. Keyed by a
 # part of the measure's name.
 CAUSES = {
-    "search": "a two-word query on common words matches about 3 % of a million "
-    "tickets (31,000); ranking them by relevance reads every match (some 25,000 heap "
-    "pages) before the best 25 come out. Closing it: rank within a capped candidate "
-    "set, or an index that stores positions for ranking (the RUM extension).",
+    "search": "the search's SQL reads a page newest first in a few milliseconds "
+    "(the floor; EXPLAIN in docs/search.md); the rest is what every API list costs: "
+    "DRF serialising 25 rows (see the API list rows beside it).",
     "API list": "the SQL is about a millisecond (the floor); the rest is Python: "
     "DRF serialises 25 rows with their clocks, tags, links and nested names "
     "(~25-40 ms on one core). No ORM-plus-serializer stack gets within 3× of one raw "
@@ -24,9 +46,10 @@ CAUSES = {
     "(7 queries, each under a millisecond); serialising them is the cost.",
     "panel": "the panel renders the timeline, conversations, clocks and the edit "
     "controls (member, team and label pickers) in one template.",
-    "Create": "one create writes the ticket, its number (a locked counter row), the "
-    "history row, the event, the SLA clocks, the outbox check and the next breach, "
-    "then reads the ticket back for the answer (23 queries, one transaction).",
+    "Create": "one create takes its number (a locked counter row, UPDATE ... "
+    "RETURNING), writes the ticket with its next breach, the history row, the SLA "
+    "clocks and the events (one INSERT each), checks the outbox, then reads the "
+    "ticket back for the answer (13 queries and BEGIN/COMMIT).",
     "Bulk": "one request moves every ticket in a few statements, but still builds a "
     "model, a history row and an event per ticket in Python and runs each ticket's "
     "SLA hook (policy match, clock moves).",
@@ -36,11 +59,13 @@ CAUSES = {
     "team's managers: bulk statements per claimed batch of 500 (338 queries for "
     "10,000), but about 0.4 ms of Python per breach to build them. At this pace one "
     "sweep a minute keeps up with 150,000 clocks falling due a minute.",
-    "intake": "an escalation is about 30 queries in one transaction (idempotency "
-    "claim, contact, conversation and messages, rules, routing, ticket, clocks, "
-    "events); two sync gunicorn workers on two shared cores with the database serve "
-    "a few dozen a second. More cores (workers) scale it; the request path has no "
-    "shared lock besides the workspace's number counter.",
+    "intake": "an escalation is 12 queries in one transaction (token, membership, "
+    "contact, conversation, messages, number, ticket, history, clocks, events, "
+    "outbox check, idempotency claim; rules and SLA policies cached); the rest is "
+    "Python (DRF parsing and validation, the summary, model building), and the four "
+    "clients share the two cores with the two sync gunicorn workers and the "
+    "database. More cores (workers) scale it; the request path has no shared lock "
+    "besides the workspace's number counter.",
 }
 
 
@@ -49,6 +74,7 @@ def _ms(value) -> str:
 
 
 def markdown(figures, *, tickets, seeded, when, machine, database, command, seconds):
+    source, before = _before(tickets)
     lines = [
         "# Benchmark results",
         "",
@@ -61,18 +87,24 @@ def markdown(figures, *, tickets, seeded, when, machine, database, command, seco
         "Times are server time in milliseconds (Django's test client in-process; the",
         "intake goes through gunicorn on loopback). *Floor* is the same rows fetched",
         "by one hand-written SQL query in the same run; *ratio* is ours / floor.",
+        "*Rows* is how many rows a list answered (a list is refused when it is",
+        f"empty). *Before* is {source} (p50, queries, ratio).",
         "",
-        "| Measure | p50 ms | p95 ms | queries | floor p50 ms | ratio | rate /s "
-        "| target | met | note |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+        "| Measure | rows | before | p50 ms | p95 ms | queries | floor p50 ms | ratio "
+        "| rate /s | target | met | note |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- "
+        "| --- |",
     ]
     for f in figures:
         ratio = "" if f.ratio is None else f"{f.ratio:.1f}×"
         rate = "" if f.rate is None else f"{f.rate:,.0f}"
         met = {True: "yes", False: "**no**", None: ""}[f.met]
+        rows = "" if f.rows is None else f"{f.rows:,}"
+        was = _was(before.get(_key(f.name)))
         lines.append(
-            f"| {f.name} | {_ms(f.p50)} | {_ms(f.p95)} | {f.queries or ''} "
-            f"| {_ms(f.floor_p50)} | {ratio} | {rate} | {f.target} | {met} | {f.note} |"
+            f"| {f.name} | {rows} | {was} | {_ms(f.p50)} | {_ms(f.p95)} "
+            f"| {f.queries or ''} | {_ms(f.floor_p50)} | {ratio} | {rate} "
+            f"| {f.target} | {met} | {f.note} |"
         )
     lines += _parts(figures)
     missed = [f for f in figures if f.met is False]
@@ -83,7 +115,38 @@ def markdown(figures, *, tickets, seeded, when, machine, database, command, seco
         lines.append(f"- **{f.name}**: {f.target}; measured {_summary(f)}.")
         if cause := next((why for key, why in CAUSES.items() if key in f.name), ""):
             lines.append(f"  Why: {cause}")
-    return "\n".join(lines) + "\n"
+    lines += ["", PEER]
+    return "\n".join(lines)
+
+
+def _key(name: str) -> str:
+    """A measure's name without its counts ("CSV export, 1002818 rows"), so a run
+    finds the figure of the run before."""
+    return re.sub(r"\d[\d,]*", "#", name)
+
+
+def _before(tickets: int) -> tuple[str, dict]:
+    """Where the figures of the run before come from, and they by _key (none
+    unless that run measured as many tickets)."""
+    recorded = json.loads(BEFORE.read_text(encoding="utf-8"))
+    if recorded["tickets"] != tickets:
+        return f"empty: bench/before.json holds no run at {tickets:,} tickets", {}
+    figures = {_key(f["name"]): f for f in recorded["figures"]}
+    return f"the same measure in {recorded['source']}", figures
+
+
+def _was(f: dict | None) -> str:
+    if f is None:
+        return ""
+    if "rate" in f:
+        text = f"{f['rate']:,.0f}/s"
+    else:
+        text = f"{f['p50']:,.1f} ms"
+        if "queries" in f:
+            text += f" · {f['queries']} q"
+        if "ratio" in f:
+            text += f" · {f['ratio']:.1f}×"
+    return text + (f" ({f['note']})" if "note" in f else "")
 
 
 def _parts(figures) -> list[str]:

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from helpdesk.models import Contact, Membership, Team, Workspace
 from integrations.models import Connection
-from sla.models import Metric, SlaPolicy, SlaPolicyTarget
+from sla.models import Metric, SlaPolicy, SlaPolicyTarget, SlaTarget
+from sla.services.policies import store_next_breach
 from tickets.models import NO_BREACH, Label, Tag, Ticket
 
 SLUG = "bench"
@@ -66,6 +67,13 @@ SLA_MINUTES = {
     5: (60, 480),
 }
 SPAN = timedelta(days=365)
+# The bench user is the manager whose API token the list measures use (assignee=me):
+# this share of the assigned tickets is theirs in a fresh seed, and a database
+# seeded before that is topped up to BENCH_USER_TICKETS.
+BENCH_USER_SHARE = 0.01
+BENCH_USER_TICKETS = 100
+# Open tickets put in their SLA warning window before the lists are measured.
+AT_RISK_TICKETS = 100
 
 
 def reference_data() -> dict:
@@ -236,8 +244,8 @@ COLUMNS = {
         started_at due_at warn_at paused_at paused_seconds fulfilled_at warned_at
         breached_at updated_at policy_id ticket_id workspace_id""",
     "integrations_externallink": """id platform remote_id remote_url remote_status
-        remote_assignee_id remote_requester_id last_synced_at remote_updated_at state last_error lease_until
-        created_at connection_id ticket_id workspace_id""",
+        remote_assignee_id remote_requester_id last_synced_at remote_updated_at state
+        last_error lease_until created_at connection_id ticket_id workspace_id""",
 }
 
 
@@ -296,6 +304,48 @@ def tickets(count: int, *, seed: int = 42) -> dict:
     return counts
 
 
+def give_bench_user_tickets(ref: dict) -> int:
+    """At least BENCH_USER_TICKETS tickets assigned to the bench user: a database
+    seeded before they had any gives them open tickets spread over its newest ones
+    (every 97th at scale). Returns how many they have."""
+    tickets = Ticket.objects.filter(workspace=ref["workspace"])
+    manager = ref["manager"]
+    need = BENCH_USER_TICKETS - tickets.filter(assignee=manager).count()
+    if need > 0:
+        newest = (
+            tickets.filter(status="open")
+            .exclude(assignee=manager)
+            .order_by("-number")
+            .values_list("id", flat=True)
+        )
+        candidates = list(newest[: need * 97])
+        ids = candidates[:: max(1, len(candidates) // need)][:need]
+        Ticket.objects.filter(id__in=ids).update(assignee=manager)
+    return tickets.filter(assignee=manager).count()
+
+
+def put_at_risk(ref: dict, count: int = AT_RISK_TICKETS) -> int:
+    """Put the running clocks of the `count` newest open tickets in their warning
+    window (due in two hours, warning since an hour, neither warned nor breached
+    yet, as if the sweep had not come by) and store their next breach; returns how
+    many tickets that was."""
+    now = timezone.now()
+    tickets = Ticket.objects.filter(workspace=ref["workspace"], status="open").order_by(
+        "-created_at", "-id"
+    )
+    ids = list(tickets.values_list("id", flat=True)[:count])
+    SlaTarget.objects.filter(
+        ticket_id__in=ids, fulfilled_at__isnull=True, paused_at__isnull=True
+    ).update(
+        due_at=now + timedelta(hours=2),
+        warn_at=now - timedelta(hours=1),
+        warned_at=None,
+        breached_at=None,
+    )
+    store_next_breach(Ticket.objects.filter(id__in=ids))
+    return len(ids)
+
+
 def _clocks(responded, resolved):
     """Each ticket's SLA clocks, with when they were met (None: still running)."""
     return ((Metric.FIRST_RESPONSE, responded), (Metric.RESOLUTION, resolved))
@@ -336,6 +386,8 @@ class _Shape:
             priority = rng.choices([1, 2, 3, 4, 5], weights=[10, 25, 40, 18, 7])[0]
             assignee = rng.choice(agents) if rng.random() < 0.8 else None
             team = team_of[assignee] if assignee else rng.choice(teams)
+            if assignee and rng.random() < BENCH_USER_SHARE:
+                assignee = ref["manager"].pk
             ai = rng.random() < 0.7
             words = rng.sample(WORDS, 4)
             snoozed = None

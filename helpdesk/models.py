@@ -36,6 +36,9 @@ class Workspace(models.Model):
     # The counter row for ticket numbers: incremented inside the creating transaction
     # while the row is locked, so numbers are gap-free and race-free.
     next_number = models.PositiveIntegerField(default=1, editable=False)
+    # A new random value whenever configuration that hot paths cache changes
+    # (helpdesk.config_cache); random so a rolled-back change's value never returns.
+    config_version = models.BigIntegerField(default=0, editable=False)
     settings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

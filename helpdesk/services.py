@@ -3,21 +3,30 @@ invitation only: helpdesk.invitations.)"""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 
 from helpdesk.actors import Actor
 from helpdesk.audit import stamp_history
+from helpdesk.lib.bulk import insert_if_new
 from helpdesk.lib.errors import DomainError
 from helpdesk.models import Contact, Membership, Team, Workspace
 
 
 def contact_upsert(
-    *, workspace: Workspace, email: str = "", name: str = "", external_id: str = ""
+    *,
+    workspace: Workspace,
+    email: str = "",
+    name: str = "",
+    external_id: str = "",
+    create_first: bool = False,
 ) -> Contact:
     """The workspace's contact with this e-mail (or external id), created if new.
 
-    A known contact keeps its name unless it had none.
+    A known contact keeps its name unless it had none. It is looked up first (one
+    statement when known, two when new), or with `create_first` inserted first
+    (one when new, two when known). The insert yields to a concurrent one of the
+    same contact, which it waits for, then reads.
     """
     email = (email or "").strip()
     if email:
@@ -41,7 +50,12 @@ def contact_upsert(
         )
     else:
         known = Contact.objects.filter(external_id=external_id)
-    for _attempt in range(2):
+    for attempt in range(2):
+        contact = Contact(
+            workspace=workspace, email=email, name=name, external_id=external_id
+        )
+        if (create_first or attempt) and insert_if_new(contact):
+            return contact
         contact = known.filter(workspace=workspace).first()
         if contact is not None:
             changed = []
@@ -54,13 +68,6 @@ def contact_upsert(
             if changed:
                 contact.save(update_fields=changed)
             return contact
-        try:
-            with transaction.atomic():
-                return Contact.objects.create(
-                    workspace=workspace, email=email, name=name, external_id=external_id
-                )
-        except IntegrityError:
-            continue  # created concurrently: read it back
     raise ValidationError({"email": ["Could not save the contact; try again."]})
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from integrations import ratelimit, registry, urlsafety
-from integrations.content import Posted, RemoteComment
+from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.models import Connection
 
 PLACEHOLDER_DOMAIN = "@helpdesk.invalid"
@@ -244,14 +244,14 @@ class HttpClient:
                 "Rate limited by the platform (429).",
                 permanent=False,
                 status_code=code,
-                retry_after=_retry_after(response),
+                retry_after=ratelimit.retry_after(response),
             )
         if code in (408, 409) or code >= 500:
             raise SyncError(
                 f"The platform answered {code}.",
                 permanent=False,
                 status_code=code,
-                retry_after=_retry_after(response),
+                retry_after=ratelimit.retry_after(response),
             )
         if code in (401, 403):
             raise SyncError(
@@ -275,23 +275,6 @@ class HttpClient:
                 permanent=False,
                 status_code=code,
             ) from None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
-    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
-    raw = response.headers.get("Retry-After") or response.headers.get(
-        "x-ratelimit-reset"
-    )
-    try:
-        value = float(raw or "")
-    except ValueError:
-        return None
-    if value > 1e12:  # a Unix time in milliseconds
-        value = value / 1000 - time.time()
-    elif value > 1e9:  # a Unix time in seconds
-        value -= time.time()
-    return min(max(0.0, value), 86400.0)  # never NaN, never forever
 
 
 class Adapter(ABC):
@@ -450,6 +433,11 @@ class Adapter(ABC):
         if email not in self._user_ids:
             self._user_ids[email] = self._lookup_user_id(email)
         return self._user_ids[email]
+
+    def file_url(self, remote: RemoteFile) -> str:
+        """Where to download a pulled comment's file now: its own URL, unless
+        the platform hands out short-lived ones on request (Kustomer)."""
+        return remote.url
 
     def email_for_user_id(self, user_id: str) -> str | None:
         """None for a user the platform does not know (404): no member of ours."""

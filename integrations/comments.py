@@ -15,7 +15,6 @@ Matched rather than imported: the ticket's description as we sent it on create
 (or a "Description updated" note), and one of our comments not yet linked with the
 same text and visibility (pushed, but the answer was lost)."""
 
-import logging
 import re
 
 from django.conf import settings
@@ -33,44 +32,47 @@ from tickets.services import comment_add
 from tickets.services._common import MAX_TEXT
 
 DESCRIPTION_NOTE = "Description updated:\n\n"
-logger = logging.getLogger(__name__)
 
 
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def pull_comments(link, remote, adapter, actor, *, defer: bool = False) -> int:
+def pull_comments(link, remote, adapter, actor) -> int:
     """Add the remote ticket's comments this connection has not seen to
-    link.ticket; how many were added.
+    link.ticket; how many were added. A platform error is raised: a pull's page
+    is read again, a webhook's queued read is retried (integrations.tasks)."""
+    found = read(adapter, remote)
+    return add(link, found, known(link.connection_id, found), adapter, actor)
 
-    A webhook passes `defer`: when the platform cannot be asked now (down, rate
-    limited, unresolvable) the change is applied without its comments and
-    `link.comments_deferred` is set, so the caller forgets the change's timestamp
-    and the next pull, which lists the change again, reads it with its comments.
-    A pull does not defer: its error stops the page, which is read again."""
-    link.comments_deferred = False
+
+def read(adapter, remote) -> list[RemoteComment]:
+    """The remote ticket's comments (none when it is gone since: 404)."""
     try:
-        found = adapter.comments_of(remote)
+        return adapter.comments_of(remote)
     except SyncError as exc:
-        if exc.status_code == 404:  # gone since: nothing to add
-            return 0
-        if not defer:
-            raise
-        logger.warning("Comments of %s deferred to the next pull: %s", remote, exc)
-        link.comments_deferred = True
-        return 0
-    connection = link.connection
-    known = set(
+        if exc.status_code == 404:
+            return []
+        raise
+
+
+def known(connection_id: int, found: list[RemoteComment]) -> set[str]:
+    """Which of `found` (one ticket's comments or a page's) the connection has
+    linked already: one query."""
+    return set(
         CommentLink.objects.filter(
-            connection=connection, remote_id__in=[c.remote_id for c in found]
+            connection_id=connection_id, remote_id__in=[c.remote_id for c in found]
         ).values_list("remote_id", flat=True)
     )
-    fresh = [c for c in found if c.remote_id not in known]
+
+
+def add(link, found: list[RemoteComment], seen: set[str], adapter, actor) -> int:
+    """Add the comments of `found` not in `seen` to link.ticket, linking each."""
+    fresh = [c for c in found if c.remote_id not in seen]
     if not fresh:
         return 0
     ticket = link.ticket
-    unlinked = list(_unlinked(ticket, connection))
+    unlinked = list(_unlinked(ticket, link.connection_id))
     added = 0
     for remote_comment in fresh:
         comment = _ours(ticket, remote_comment, unlinked)
@@ -80,7 +82,7 @@ def pull_comments(link, remote, adapter, actor, *, defer: bool = False) -> int:
             added += 1
         CommentLink.objects.create(
             workspace_id=ticket.workspace_id,
-            connection=connection,
+            connection_id=link.connection_id,
             comment=comment,
             remote_id=remote_comment.remote_id,
             pulled=not matched,
@@ -88,9 +90,11 @@ def pull_comments(link, remote, adapter, actor, *, defer: bool = False) -> int:
     return added
 
 
-def _unlinked(ticket: Ticket, connection):
+def _unlinked(ticket: Ticket, connection_id: int):
     """Our comments on the ticket that this connection has no counterpart of."""
-    linked = CommentLink.objects.filter(connection=connection, comment=OuterRef("pk"))
+    linked = CommentLink.objects.filter(
+        connection_id=connection_id, comment=OuterRef("pk")
+    )
     return Comment.objects.filter(ticket=ticket).exclude(Exists(linked))
 
 

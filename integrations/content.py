@@ -11,8 +11,9 @@ class RemoteFile:
     """A file on a platform's comment: where to download it and what it says it is."""
 
     name: str
-    url: str
+    url: str  # "" when the platform gives a short-lived one on request (`ref`)
     size: int | None = None
+    ref: str = ""  # the platform's handle to ask for the URL (Adapter.file_url)
 
 
 @dataclass

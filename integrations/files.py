@@ -43,13 +43,14 @@ def download(adapter, remote: RemoteFile, max_bytes: int) -> bytes:
     API's own host: a file may be hosted elsewhere."""
     if remote.size and remote.size > max_bytes:
         raise FileRefused(f"{remote.name} is over the size limit.")
-    session, headers = _session(remote.url, adapter.connection.platform)
+    url = _url(adapter, remote)
+    session, headers = _session(url, adapter.connection.platform)
     api_host = urlsplit(adapter.connection.api_base).hostname
-    if urlsplit(remote.url).hostname == api_host:
+    if urlsplit(url).hostname == api_host:
         headers = {**adapter.client.session.headers, **headers}
     try:
         with session.get(
-            remote.url,
+            url,
             headers=headers,
             stream=True,
             allow_redirects=False,
@@ -68,6 +69,22 @@ def download(adapter, remote: RemoteFile, max_bytes: int) -> bytes:
         raise SyncError(
             f"Could not fetch {remote.name}: {type(exc).__name__}.", permanent=False
         ) from None
+
+
+def _url(adapter, remote: RemoteFile) -> str:
+    """The file's download URL as the platform gives it now; a refusal there
+    (gone, not allowed) names the file instead of stopping the pull."""
+    try:
+        url = adapter.file_url(remote)
+    except SyncError as exc:
+        if not exc.permanent:
+            raise
+        raise FileRefused(
+            f"{remote.name} could not be fetched ({exc.status_code})."
+        ) from None
+    if not url:
+        raise FileRefused(f"{remote.name} has no download link.")
+    return url
 
 
 def _read_capped(response, name: str, max_bytes: int) -> bytes:

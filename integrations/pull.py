@@ -72,11 +72,12 @@ def apply_remote(
     remote: RemoteTicket,
     adapter: Adapter | None = None,
     *,
-    defer_comments: bool = False,
+    read_comments: bool = True,
 ) -> str:
     """Bring our ticket in line with `remote`: "created", "updated", "unchanged",
     "stale" or "deleted" (deleted there: never imported nor applied; the link
-    remembers it). A webhook may defer comments (comments.pull_comments)."""
+    remembers it). A webhook passes `read_comments=False` and queues the read
+    (`link_comments_pull`), so it never waits for the platform."""
     adapter = adapter or adapter_for(connection)
     actor = sync_actor(connection.platform)
     with transaction.atomic():
@@ -87,7 +88,7 @@ def apply_remote(
                 link.save(update_fields=["remote_status"])
             return "deleted"
         if link is None:
-            return _import(connection, remote, adapter, defer_comments)
+            return _import(connection, remote, adapter, read_comments)
         if (
             link.remote_updated_at
             and remote.updated_at
@@ -100,15 +101,14 @@ def apply_remote(
         moved = remote.requester_id not in ("", link.remote_requester_id)
         requester = _remote_requester(connection, remote, adapter, lookup=moved)
         changed = _apply_fields(ticket, remote, (assignee, requester), actor)
-        if pull_comments(link, remote, adapter, actor, defer=defer_comments):
+        if read_comments and pull_comments(link, remote, adapter, actor):
             changed.append("comments")
         link.remote_id = remote.remote_id
         link.remote_url = remote.url or link.remote_url
         link.remote_status = remote.remote_status or link.remote_status
         link.remote_assignee_id = remote.assignee_id or ""
         link.remote_requester_id = remote.requester_id or link.remote_requester_id
-        latest = remote.updated_at or link.remote_updated_at
-        link.remote_updated_at = None if link.comments_deferred else latest
+        link.remote_updated_at = remote.updated_at or link.remote_updated_at
         link.last_synced_at = timezone.now()
         if (
             link.state != ExternalLink.State.ERROR
@@ -199,7 +199,7 @@ def _import(
     connection: Connection,
     remote: RemoteTicket,
     adapter: Adapter,
-    defer_comments: bool = False,
+    read_comments: bool = True,
 ) -> str:
     """A ticket made on the platform: open it here too, already linked."""
     actor = sync_actor(connection.platform)
@@ -233,10 +233,8 @@ def _import(
         last_synced_at=timezone.now(),
         state=ExternalLink.State.SYNCED,
     )
-    pull_comments(link, remote, adapter, actor, defer=defer_comments)
-    if link.comments_deferred:  # read again next time, comments included
-        link.remote_updated_at = None
-        link.save(update_fields=["remote_updated_at"])
+    if read_comments:
+        pull_comments(link, remote, adapter, actor)
     events.record(
         ticket,
         TicketEvent.Kind.SYNCED,
@@ -250,6 +248,40 @@ def _import(
 
 
 OUTCOMES = ("created", "updated", "unchanged", "stale", "deleted")
+
+
+def link_comments_pull(connection_id: int, remote_id: str) -> int:
+    """The new comments of one linked remote ticket (queued by a webhook): how
+    many were added. A platform error leaves nothing written and is raised for
+    the queue to retry."""
+    with transaction.atomic():
+        link = (
+            ExternalLink.objects.select_for_update(of=("self",))
+            .select_related("connection__workspace", "ticket")
+            .filter(
+                connection_id=connection_id,
+                connection__enabled=True,
+                remote_id=remote_id,
+            )
+            .first()
+        )
+        if link is None:  # unlinked or disabled since: nothing to read into
+            return 0
+        connection = link.connection
+        return pull_comments(
+            link,
+            RemoteTicket(remote_id=remote_id),
+            adapter_for(connection),
+            sync_actor(connection.platform),
+        )
+
+
+def link_comments_give_up(connection_id: int, remote_id: str) -> None:
+    """The queue could not read the comments: the link forgets the remote
+    change's time, so the next pull lists it again and reads them."""
+    ExternalLink.objects.filter(
+        connection_id=connection_id, remote_id=remote_id
+    ).update(remote_updated_at=None)
 
 
 def pull_adapter(connection: Connection, max_wait: float | None = None) -> Adapter:

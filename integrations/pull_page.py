@@ -19,8 +19,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from helpdesk.lib.bulk import bulk_set
+from integrations import comments
 from integrations.base import Adapter, RemoteTicket
-from integrations.comments import pull_comments
 from integrations.models import Connection, ExternalLink, SyncOp
 from integrations.outbox import sync_actor
 from tickets import events, services
@@ -160,6 +160,20 @@ def _move(connection, moves: dict, actor) -> list[tuple]:
     return recorded
 
 
+def _read_comments(connection, links, remotes, adapter, actor) -> set[int]:
+    """A new comment alone changes no field, so the batched tickets' comments are
+    read too (one request each), checked against the known ones in one query;
+    the ids of the links whose ticket gained a comment."""
+    by_id = {remote.remote_id: remote for remote in remotes}
+    found = {link.pk: comments.read(adapter, by_id[link.remote_id]) for link in links}
+    seen = comments.known(connection.pk, [c for f in found.values() for c in f])
+    return {
+        link.pk
+        for link in links
+        if comments.add(link, found[link.pk], seen, adapter, actor)
+    }
+
+
 def apply_page(
     connection: Connection, remotes: list[RemoteTicket], adapter: Adapter
 ) -> tuple[Counter, list[RemoteTicket]]:
@@ -173,17 +187,8 @@ def apply_page(
     moved = [link for links in moves.values() for link in links]
     if plain or moved:
         bulk_set([*plain, *moved], LINK_FIELDS)
-    # A new comment alone changes no field: the batched tickets' comments are read
-    # too, or a change that is only a comment would never arrive.
-    by_id = {remote.remote_id: remote for remote in remotes}
-    commented = [
-        link
-        for link in plain
-        if pull_comments(link, by_id[link.remote_id], adapter, actor)
-    ]
-    for link in moved:
-        pull_comments(link, by_id[link.remote_id], adapter, actor)
+    commented = _read_comments(connection, plain + moved, remotes, adapter, actor)
     synced = sum(kind == TicketEvent.Kind.SYNCED for _t, kind, _d in recorded)
-    updated = synced + len(commented)
+    updated = synced + len([link for link in plain if link.pk in commented])
     counts = Counter(updated=updated, unchanged=len(plain) + len(moved) - updated)
     return counts, one_by_one

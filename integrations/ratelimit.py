@@ -104,7 +104,10 @@ def _take_one(connection: Connection, bucket: Bucket, now: float) -> float:
     )
     if created:
         return _take_one(connection, bucket, now)
-    return max(0.001, (need - bucket.tokens(row, now)) / bucket.refill)
+    # A millisecond more than the refill needs, so one wait is enough (the exact
+    # quotient can fall a rounding error short, costing another read and wait);
+    # another worker may have refilled it since the UPDATE: then just that.
+    return max(0.0, (need - bucket.tokens(row, now)) / bucket.refill) + 0.001
 
 
 def _give_back(connection: Connection, bucket: Bucket) -> None:
@@ -164,3 +167,20 @@ def usage(connections: list[Connection], now: float | None = None) -> dict:
             for bucket in buckets
         ]
     return shown
+
+
+def retry_after(response) -> float | None:
+    """Seconds the platform asked us to wait: Retry-After (Zendesk, Gorgias) or
+    x-ratelimit-reset (Kustomer), which may be seconds or a Unix time."""
+    raw = response.headers.get("Retry-After") or response.headers.get(
+        "x-ratelimit-reset"
+    )
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return None
+    if value > 1e12:  # a Unix time in milliseconds
+        value = value / 1000 - time.time()
+    elif value > 1e9:  # a Unix time in seconds
+        value -= time.time()
+    return min(max(0.0, value), 86400.0)  # never NaN, never forever

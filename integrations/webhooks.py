@@ -11,6 +11,7 @@ keep using. Errors carry the API's error body."""
 
 import json
 import logging
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from integrations.models import Connection, WebhookEvent
 from integrations.normalise import event_id, fit_raw, normalise_remote
 from integrations.pull import apply_remote
 from integrations.registry import adapter_for
+from integrations.tasks import queue_comments_pull
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
@@ -92,13 +94,21 @@ def _apply(connection, adapter, event: str, remote, warnings) -> JsonResponse:
             try:
                 with transaction.atomic():
                     outcome = apply_remote(
-                        connection, remote, adapter, defer_comments=True
+                        connection, remote, adapter, read_comments=False
                     )
             except (DomainError, ValidationError) as exc:
                 outcome = "refused"
                 record.warnings = [*warnings, f"not applied: {exc}"[:500]]
             record.outcome = outcome
             record.save(update_fields=["outcome", "warnings"])
+            if outcome in ("created", "updated", "unchanged"):
+                # Comments are read by the queue once this commits: the webhook
+                # answers without waiting for the platform, and its outage
+                # fails no webhook.
+                transaction.on_commit(
+                    partial(queue_comments_pull, connection.pk, remote.remote_id),
+                    robust=True,
+                )
     except IntegrityError:
         return JsonResponse({"status": "duplicate"}, status=200)
     except SyncError as exc:

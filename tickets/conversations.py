@@ -46,17 +46,19 @@ def _message_key(
 
 
 def messages_append(
-    conversation: Conversation, messages: Iterable[MessageInput]
+    conversation: Conversation, messages: Iterable[MessageInput], *, fresh=False
 ) -> list[Message]:
     """Save the messages the conversation does not have yet (same author kind, body,
     tool call and time to the second), so a re-posted transcript adds only what is
-    new."""
-    existing = {
-        _message_key(*row)
-        for row in conversation.messages.values_list(
+    new. `fresh`: the conversation was just created, so it has none to read."""
+    rows = (
+        ()
+        if fresh
+        else conversation.messages.values_list(
             "author_kind", "body", "sent_at", "tool_call"
         )
-    }
+    )
+    existing = {_message_key(*row) for row in rows}
     new, files = [], []
     for m in messages:
         key = _message_key(m.author_kind, m.body, m.sent_at, m.tool_call)

@@ -44,8 +44,6 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "next_breach": ("next_breach_at", "id"),
 }
 DEFAULT_ORDERING = "-created"
-# Search results without an explicit ordering come best match first.
-RELEVANCE_ORDERING: tuple[str, ...] = ("-search_rank", "-id")
 
 SNOOZED_CHOICES = [
     ("active", "Not snoozed"),
@@ -54,6 +52,8 @@ SNOOZED_CHOICES = [
 ]
 TAG_MODE_CHOICES = [("any", "Any of the tags"), ("all", "All of the tags")]
 MAX_LIST_VALUES = 50
+# Every word of a search must match, so more words are refused rather than dropped.
+MAX_SEARCH_WORDS = 10
 
 
 def _split(values: list[str] | str | None) -> list[str]:
@@ -173,6 +173,12 @@ class TicketFilterForm(forms.Form):
     def clean_label(self) -> list[int]:
         return self._workspace_ids("label", Label, "label")
 
+    def clean_q(self) -> str:
+        q = self.cleaned_data.get("q") or ""
+        if len(q.split()) > MAX_SEARCH_WORDS:
+            raise forms.ValidationError(f"At most {MAX_SEARCH_WORDS} words.")
+        return q
+
     def clean_tags(self) -> list[str]:
         return [" ".join(t.split()).lower() for t in self.cleaned_data.get("tags", [])]
 
@@ -207,8 +213,9 @@ class TicketFilterSet(django_filters.FilterSet):
         method="filter_q",
         max_length=200,
         help_text="Search: a ref or number (TKT-42, #42, 42) finds that ticket; "
-        "otherwise words in subject, content, question, answer, requester name "
-        "and e-mail.",
+        "otherwise tickets with all the words (at most 10, the last one as a prefix) "
+        "in subject, content, question and answer, or all of them as fragments of "
+        "the requester's name or e-mail. Every match, newest first.",
     )
     status = CommaListFilter(
         method="filter_status",
@@ -268,7 +275,7 @@ class TicketFilterSet(django_filters.FilterSet):
         choices=[(key, key) for key in ORDERINGS],
         method="filter_noop",
         help_text="Sort key; `-` for descending. Default `-created` "
-        "(best match first when searching).",
+        "(also when searching).",
     )
 
     class Meta:
@@ -374,15 +381,7 @@ class TicketFilterSet(django_filters.FilterSet):
     def ordering_fields(self) -> tuple[str, ...]:
         """The order the filtered rows come in (read after `is_valid()`)."""
         data = self.form.cleaned_data if self.is_valid() else {}
-        key = data.get("ordering")
-        if key:
-            return ORDERINGS[key]
-        if data.get("q") and _is_text_search(data["q"], self._prefix()):
-            from tickets.selectors import search_is_ranked
-
-            if search_is_ranked():
-                return RELEVANCE_ORDERING
-        return ORDERINGS[DEFAULT_ORDERING]
+        return ORDERINGS[data.get("ordering") or DEFAULT_ORDERING]
 
     @property
     def qs(self) -> QuerySet:
@@ -415,13 +414,3 @@ class TicketFilterSet(django_filters.FilterSet):
                 found.add(pk)
                 stack.extend(children.get(pk, []))
         return found
-
-
-def _is_text_search(q: str, prefix: str) -> bool:
-    from tickets.refs import parse_ref
-
-    try:
-        parse_ref(q, prefix)
-    except ValueError:
-        return True
-    return False

@@ -15,7 +15,12 @@ Kind = TicketEvent.Kind
 def on_ticket_events(events: list[TicketEvent], actor: Actor | None) -> None:
     """Queue the notifications the change's events call for."""
     rows: list[Notification] = []
+    # A ticket opened already assigned with its ASSIGNED event (routing) notifies
+    # its assignee once, for that event.
+    routed = {e.ticket_id for e in events if e.kind == Kind.ASSIGNED}
     for event in events:
+        if event.kind == Kind.CREATED and event.ticket_id in routed:
+            continue
         if event.ticket is not None:
             rows += _notifications_for(event.ticket, event)
     if rows:

@@ -1,10 +1,24 @@
 """Reads of tickets: scoping and the joins a list needs, so 1 row costs what 50 do."""
 
+import re
 from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Expression,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from helpdesk.lib.history import history_entries
@@ -22,19 +36,34 @@ from tickets.models import (
 from tickets.refs import parse_ref
 
 # The full-text document of a ticket. The GIN index of migration
-# `tickets.0002_ticket_search_index` is built on exactly this expression, so keep the
-# two in step (tests/api/test_search.py checks that PostgreSQL uses the index).
+# `tickets.0002_ticket_search_index` and the stored column `search_document` of
+# `tickets.0016_ticket_search_document` are built on exactly this expression, so keep
+# them in step (tests/api/test_search.py checks both).
 SEARCH_CONFIG = "english"
 SEARCH_VECTOR = (
     SearchVector("subject", weight="A", config=SEARCH_CONFIG)
     + SearchVector("question", weight="B", config=SEARCH_CONFIG)
     + SearchVector("content", "answer", weight="C", config=SEARCH_CONFIG)
 )
+
+
+class SearchDocument(Expression):
+    """The ticket's stored SEARCH_VECTOR (PostgreSQL only): a column the database
+    generates, so the model does not declare it (SQLite has no such column)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_document", []
+
+
 SEARCH_TEXT_FIELDS = ("subject", "content", "question", "answer")
-SEARCH_REQUESTER_FIELDS = ("requester__name", "requester__email")
-MAX_SEARCH_WORDS = 10
-# Requesters matched by name or e-mail are looked up first, at most this many.
-MAX_CONTACTS = 500
+# Requesters matched by name or e-mail are looked up first; up to this many are
+# passed on as ids (see _requester_match).
+REQUESTER_IDS_LISTED = 1_000
+# The words of a full-text query: letters and digits (`c42@x.test` gives c42, x, test).
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 ListPrefetch = Callable[[QuerySet[Ticket]], QuerySet[Ticket]]
@@ -74,7 +103,8 @@ def ticket_events(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 
 
 def search_is_ranked() -> bool:
-    """Whether searches are ranked (PostgreSQL full text) or plain word matching."""
+    """Whether text is searched with PostgreSQL full text (stemmed words, ranked where
+    a caller ranks) or by plain substrings (SQLite)."""
     return connection.vendor == "postgresql"
 
 
@@ -85,13 +115,16 @@ def ticket_search(
     prefix: str,
     workspace: Workspace | None = None,
 ) -> QuerySet:
-    """Tickets of `queryset` matching `q`.
+    """Tickets of `queryset` matching `q`, every match (ordered by the caller; the
+    lists put them newest first, see docs/search.md).
 
-    A ticket reference (`42`, `#42`, `TKT-42`) finds that ticket. Otherwise every word
-    must occur in the subject, content, question, answer or the requester's name or
-    e-mail. PostgreSQL uses full-text search (stemmed, ranked: `search_rank`), with
-    the requester matched by substring; elsewhere each word is matched as a
-    case-insensitive substring, which gives the same results for simple words.
+    A ticket reference (`42`, `#42`, `TKT-42`) finds that ticket. Otherwise a ticket
+    matches when all the words occur in its subject, content, question or answer, the
+    last word as a prefix (`refund invo` finds "refund invoice": the search box
+    filters as you type), or when all occur in its requester's name or e-mail, as
+    fragments (`x.test`, `smi`). PostgreSQL matches the text by full text (stemmed;
+    the stored SearchDocument and its GIN index), SQLite by substrings; requesters
+    are matched by substring on both (trigram indexes on PostgreSQL).
     """
     q = " ".join((q or "").split())
     if not q:
@@ -100,32 +133,55 @@ def ticket_search(
         return queryset.filter(number=parse_ref(q, prefix))
     except ValueError:
         pass
-    words = q.split()[:MAX_SEARCH_WORDS]
-    contact_match = Q()
-    for word in words:
-        contact_match &= Q(name__icontains=word) | Q(email__icontains=word)
-    contacts = Contact.objects.filter(contact_match)
+    words = q.split()
+    return queryset.filter(
+        _requester_match(words, workspace) | _text_match(words),
+    )
+
+
+def _requester_match(words: list[str], workspace: Workspace | None) -> Q:
+    """Tickets whose requester's name or e-mail holds every word. Up to
+    REQUESTER_IDS_LISTED matching contacts go in as ids, which PostgreSQL ORs with
+    the text index; past that, each ticket read checks its own requester through the
+    join the list has anyway: a match that common fills a page after a few rows read
+    newest first, where collecting 100,000 matching contacts first took 500 ms.
+    Either way, every match."""
+
+    def holds_every_word(prefix: str = "") -> Q:
+        match = Q()
+        for word in words:
+            match &= Q(**{f"{prefix}name__icontains": word}) | Q(
+                **{f"{prefix}email__icontains": word}
+            )
+        return match
+
+    contacts = Contact.objects.filter(holds_every_word()).order_by()
     if workspace is not None:
         contacts = contacts.filter(workspace=workspace)
-    # Ids rather than a join or subquery, so PostgreSQL can OR the requester_id index
-    # with the GIN index scan.
-    requester_match = Q(
-        requester_id__in=list(contacts.values_list("pk", flat=True)[:MAX_CONTACTS])
-    )
+    ids = list(contacts.values_list("pk", flat=True)[: REQUESTER_IDS_LISTED + 1])
+    if len(ids) > REQUESTER_IDS_LISTED:
+        return holds_every_word("requester__")
+    return Q(requester_id__in=ids)
+
+
+def _text_match(words: list[str]) -> Q:
+    """Every word in the ticket's text, the last one as a prefix; punctuation is
+    dropped (`(refund)` is `refund`)."""
+    tokens = [token for word in words for token in _TOKEN.findall(word)]
+    if not tokens:
+        return Q(pk__in=[])
     if search_is_ranked():
-        query = SearchQuery(q, search_type="plain", config=SEARCH_CONFIG)
-        return (
-            queryset.annotate(search_rank=SearchRank(SEARCH_VECTOR, query))
-            .annotate(search_document=SEARCH_VECTOR)
-            .filter(Q(search_document=query) | requester_match)
-        )
-    text_match = Q()
-    for word in words:
+        # Tokens are letters and digits only, so the raw query cannot be malformed.
+        raw = " & ".join(f"'{token}'" for token in tokens) + ":*"
+        query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+        return Q(SearchVectorExact(SearchDocument(), query))
+    match = Q()
+    for token in tokens:
         any_field = Q()
-        for name in (*SEARCH_TEXT_FIELDS, *SEARCH_REQUESTER_FIELDS):
-            any_field |= Q(**{f"{name}__icontains": word})
-        text_match &= any_field
-    return queryset.filter(text_match)
+        for name in SEARCH_TEXT_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": token})
+        match &= any_field
+    return match
 
 
 # The agent pages count tickets on every request. Counting a million rows exactly

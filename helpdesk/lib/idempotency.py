@@ -10,7 +10,9 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,9 +24,27 @@ MAX_KEY_LENGTH = 255
 
 
 def request_fingerprint(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
+    data = request.data
+    if isinstance(data, QueryDict):
+        # A form or multipart body may repeat a key: every value counts, not the last.
+        data = dict(data.lists())
+    body = json.dumps(
+        data, sort_keys=True, default=_upload_digest, separators=(",", ":")
+    )
     raw = f"{request.method} {request.path}\n{body}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _upload_digest(value) -> str:
+    """An uploaded file counts by its name and content: the same key sent again
+    with another file of the same name is another request."""
+    if not isinstance(value, UploadedFile):
+        return str(value)
+    content = hashlib.sha256()
+    for chunk in value.chunks():
+        content.update(chunk)
+    value.seek(0)
+    return f"{value.name}:{content.hexdigest()}"
 
 
 def idempotent(

@@ -26,8 +26,11 @@ from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.gorgias.client import GorgiasClient
 
 SECRET_HEADER = "X-Helpdesk-Webhook-Secret"  # noqa: S105 (a header name)
-# Roles that may write tickets and messages (docs.gorgias.com user permissions:
-# observer agents only read).
+# Roles (the user's role.name, developers.gorgias.com/reference/the-user-object)
+# that may write tickets and messages: observer agents only read. The names are
+# those Gorgias's OpenAPI lists for a user (tests/fakes/vendor/gorgias/README.md);
+# `bot` and `internal-agent` are not API-key users we know to write, so refused
+# with their name.
 PUSH_ROLES = ("admin", "agent", "basic-agent", "lite-agent")
 
 

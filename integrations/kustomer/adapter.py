@@ -21,40 +21,75 @@ from integrations.base import (
     parse_time,
     requester_of,
 )
-from integrations.content import Posted, RemoteComment
+from integrations.content import Posted, RemoteComment, RemoteFile
 from integrations.files import post_form
 from integrations.kustomer.client import KustomerClient
 
 SNOOZED = "snoozed"
 
 
-# The roles each direction's requests need (developer.kustomer.com/api lists the
-# roles of every operation; a key needs any one: org.permission.<what> or the
-# legacy org.user.<what> / org.admin.<what>).
-PUSH_ROLES = tuple(
-    f"org.permission.{what}"
-    for what in (
-        "conversation.read",  # the search by our reference
-        "conversation.create",
-        "conversation.update",
-        "customer.read",
-        "customer.create",
-        "message.create",
-        "note.create",
-        "tag.read",
-        "tag.create",
-        "user.read",  # assignees by e-mail
+def _role(what: str, *legacy: str) -> tuple[str, ...]:
+    """The roles that allow one kind of request; the key needs any one of them.
+    developer.kustomer.com/api lists them per operation ("Requires any one of
+    these roles"): the permission-set role, then the legacy ones. Where we could
+    not read the legacy names, org.user.<what> / org.admin.<what> are assumed."""
+    return (
+        f"org.permission.{what}",
+        *(legacy or (f"org.user.{what}", f"org.admin.{what}")),
     )
+
+
+# POST /v1/customers/search (api/core-resources/create-customer-search): search
+# roles, not conversation.read.
+SEARCH = (
+    *_role("search.create", "org.user.search.read", "org.admin.search.read"),
+    "org.permission.search.update",
+    "org.permission.search_global.create",
+    "org.permission.search_preview.create",
 )
-PULL_ROLES = tuple(
-    f"org.permission.{what}"
-    for what in ("conversation.read", "customer.read", "tag.read", "user.read")
+# POST /v1/conversations/{id}/messages (api/core-resources/create-message-from-
+# conversation); POST /v1/attachments takes this one or note.create
+# (api/core-resources/create-attachment).
+MESSAGE_CREATE = _role("message.create", "org.user.message.write")
+NOTE_CREATE = _role("note.create", "org.user.note.write")
+# GET /v1/messages/{message_id}/attachments/{id} (api/core-resources/get-
+# attachment-by-message-id-and-attachment-id-inbound-or-outbound).
+ATTACHMENT_READ = _role("attachment.read", "org.user.attachment.read")
+PUSH_ROLES = (
+    SEARCH,  # the lookup by our reference
+    _role("conversation.create"),
+    _role("conversation.update"),
+    _role("customer.read"),
+    _role("customer.create"),
+    MESSAGE_CREATE,
+    NOTE_CREATE,
+    _role("tag.read"),
+    _role("tag.create"),
+    _role("user.read"),  # assignees by e-mail
+)
+PULL_ROLES = (
+    SEARCH,
+    _role("conversation.read"),  # messages and notes
+    _role("customer.read"),
+    _role("tag.read"),
+    _role("user.read"),
+    ATTACHMENT_READ,  # the files of pulled messages
 )
 
 
-def _holds(held: set[str], role: str) -> bool:
-    what = role.removeprefix("org.permission.")
-    return bool({role, f"org.user.{what}", f"org.admin.{what}"} & held)
+def _file(message_id, attachment: dict) -> RemoteFile:
+    """A file as a message lists it ({_id, name, contentType, contentLength})."""
+    size = attachment.get("contentLength")
+    return RemoteFile(
+        name=str(attachment.get("name") or "attachment"),
+        url="",
+        size=size if isinstance(size, int) else None,
+        ref=f"{message_id}/{attachment.get('_id')}",
+    )
+
+
+def _holds(held: set[str], allowed: tuple[str, ...]) -> bool:
+    return bool(held.intersection(allowed))
 
 
 class KustomerAdapter(Adapter):
@@ -138,7 +173,8 @@ class KustomerAdapter(Adapter):
                 ("push", self.connection.push_enabled, PUSH_ROLES),
                 ("pull", self.connection.pull_enabled, PULL_ROLES),
             )
-            if enabled and (lacking := [r for r in needed if not _holds(held, r)])
+            if enabled
+            and (lacking := [roles[0] for roles in needed if not _holds(held, roles)])
         ]
         if missing:
             raise SyncError(
@@ -238,7 +274,18 @@ class KustomerAdapter(Adapter):
             author_email=email,
             author_name="Customer" if inbound else "",
             created_at=parse_time(attributes.get("createdAt")),
+            # A message's files are fetched by message and attachment id.
+            files=[_file(item["id"], a) for a in attributes.get("attachments") or []]
+            if public
+            else [],
         )
+
+    def file_url(self, remote: RemoteFile) -> str:
+        """A message's file is on S3 behind a short-lived signed URL, asked for
+        just before the download (`links.related` of the attachment)."""
+        message_id, attachment_id = remote.ref.split("/", 1)
+        answer = self.client.call("attachment", message_id=message_id, id=attachment_id)
+        return ((answer.get("data") or {}).get("links") or {}).get("related") or ""
 
     def fetch(self, remote_id: str) -> RemoteTicket:
         return self._remote(self.client.get_conversation(remote_id))

@@ -56,6 +56,7 @@ PLATFORM = PlatformSpec(
         "messages": "GET /v1/conversations/{id}/messages",
         "notes": "GET /v1/conversations/{id}/notes",
         "create_attachment": "POST /v1/attachments",
+        "attachment": "GET /v1/messages/{message_id}/attachments/{id}",
         "tags": "GET /v1/tags",
         "create_tag": "POST /v1/tags",
         "users": "GET /v1/users",

@@ -104,17 +104,26 @@ def _retarget(target: SlaTarget, policy: SlaPolicy, spec: SlaPolicyTarget, now) 
     return True
 
 
+def applied_data(policy: SlaPolicy, due: dict, **data) -> dict:
+    """The data of an "SLA applied" event."""
+    return {"policy": policy.name, "policy_id": policy.pk, "due": due, **data}
+
+
 def record_applied(ticket: Ticket, policy: SlaPolicy, due: dict, **data) -> None:
     """The "SLA applied" timeline event, by the SLA actor."""
     events.record(
         ticket,
         TicketEvent.Kind.SLA_APPLIED,
         SLA_ACTOR,
-        policy=policy.name,
-        policy_id=policy.pk,
-        due=due,
-        **data,
+        **applied_data(policy, due, **data),
     )
+
+
+def policy_specs(policy: SlaPolicy | None, priority: int) -> dict:
+    """The policy's targets for `priority`, by metric."""
+    if policy is None:
+        return {}
+    return {t.metric: t for t in policy.targets.all() if t.priority == priority}
 
 
 # --- applying a policy ---
@@ -162,8 +171,9 @@ class Batch:
             self.touched = set()
 
 
-def _start_clock(ticket, policy, spec, now, ticket_clocks) -> SlaTarget | None:
-    """A new clock for a metric the ticket has none of, if it should run yet."""
+def starting_clock(ticket, policy, spec, now) -> SlaTarget | None:
+    """A new (unsaved) clock for a metric the ticket has none of, if it should run
+    yet."""
     metric = spec.metric
     if metric == Metric.NEXT_RESPONSE:
         return None  # starts with a customer message
@@ -174,8 +184,14 @@ def _start_clock(ticket, policy, spec, now, ticket_clocks) -> SlaTarget | None:
     target = new_clock(ticket, policy, spec, ticket.created_at)
     if should_pause(metric, ticket.status):
         target.paused_at = now
-    target.save()
-    ticket_clocks.append(target)
+    return target
+
+
+def _start_clock(ticket, policy, spec, now, ticket_clocks) -> SlaTarget | None:
+    target = starting_clock(ticket, policy, spec, now)
+    if target is not None:
+        target.save()
+        ticket_clocks.append(target)
     return target
 
 
@@ -190,11 +206,7 @@ def sla_apply(*, ticket: Ticket, now: datetime, batch: Batch | None = None) -> N
         batch = Batch.load([ticket])
         batch.touched.add(ticket.pk)
     policy = policy_for(ticket, batch.policies[ticket.workspace_id])
-    specs = (
-        {t.metric: t for t in policy.targets.all() if t.priority == ticket.priority}
-        if policy
-        else {}
-    )
+    specs = policy_specs(policy, ticket.priority)
     ticket_clocks = batch.clocks[ticket.pk]
     clocks = {c.metric: c for c in ticket_clocks}
     changed: list[SlaTarget] = []

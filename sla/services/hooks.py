@@ -17,21 +17,25 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from helpdesk.actors import Actor
+from helpdesk.actors import SLA_ACTOR, Actor
 from sla.models import Metric, SlaTarget
 from sla.services.clocks import (
     ACTIVE,
     REPLY_METRICS,
     Batch,
+    applied_data,
     new_clock,
     pause,
+    policy_specs,
     record_applied,
     resume,
     should_pause,
     sla_apply,
+    starting_clock,
 )
-from sla.services.policies import policy_for
-from tickets.models import Ticket, TicketEvent
+from sla.services.policies import policy_for, workspace_policies
+from tickets.events import Opening
+from tickets.models import NO_BREACH, Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
 REAPPLY_KINDS = frozenset(
@@ -50,10 +54,29 @@ def _reads_clocks(event: TicketEvent) -> bool:
     channel_changed = kind == Kind.METADATA_UPDATED and "channel" in event.data.get(
         "fields", {}
     )
+    # A new ticket's clocks were planned before its insert (on_ticket_opening).
     return bool(event.ticket_id) and (
-        kind in (Kind.CREATED, Kind.STATUS_CHANGED)
-        or kind in REAPPLY_KINDS
-        or channel_changed
+        kind == Kind.STATUS_CHANGED or kind in REAPPLY_KINDS or channel_changed
+    )
+
+
+def on_ticket_opening(ticket: Ticket, tag_names: list[str]) -> Opening | None:
+    """The clocks of a new ticket, planned before its row is inserted (an opener
+    for tickets.events): the row gets its next breach, "SLA applied" is recorded
+    with CREATED and the clocks are written in one INSERT once it has its id."""
+    tags = {name.lower() for name in tag_names}
+    policy = policy_for(ticket, workspace_policies(ticket.workspace), tags)
+    specs = policy_specs(policy, ticket.priority).values()
+    now = ticket.created_at
+    clocks = [c for s in specs if (c := starting_clock(ticket, policy, s, now))]
+    if not clocks:
+        return None
+    running = [c.due_at for c in clocks if c.paused_at is None]
+    ticket.next_breach_at = min(running, default=NO_BREACH)
+    due = {c.metric: c.due_at.isoformat() for c in clocks}
+    return Opening(
+        events=[(Kind.SLA_APPLIED, applied_data(policy, due), SLA_ACTOR)],
+        save=lambda: SlaTarget.objects.bulk_create(clocks),
     )
 
 

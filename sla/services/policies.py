@@ -3,7 +3,16 @@
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from sla.models import SlaPolicy, SlaTarget
+from helpdesk import config_cache
+from helpdesk.models import Workspace
+from sla.models import (
+    Calendar,
+    CalendarInterval,
+    Holiday,
+    SlaPolicy,
+    SlaPolicyTarget,
+    SlaTarget,
+)
 from tickets.models import NO_BREACH, Ticket
 
 
@@ -64,16 +73,44 @@ def active_policies(workspace_ids) -> dict[int, list[SlaPolicy]]:
     return found
 
 
+def workspace_policies(workspace: Workspace) -> list[SlaPolicy]:
+    """`active_policies` of one workspace, from this process's config cache (read
+    only: the rows are shared between requests)."""
+    return config_cache.cached(
+        workspace, "sla_policies", lambda: active_policies([workspace.pk])[workspace.pk]
+    )
+
+
+def track_policy_config() -> None:
+    """Tell the config cache which rows `workspace_policies` is built from."""
+
+    def of_calendar(pk):
+        return Calendar.objects.filter(pk=pk).values_list("workspace_id", flat=True)
+
+    config_cache.track(SlaPolicy, lambda row: row.workspace_id)
+    config_cache.track(Calendar, lambda row: row.workspace_id)
+    config_cache.track(
+        SlaPolicyTarget,
+        lambda row: SlaPolicy.objects.filter(pk=row.policy_id)
+        .values_list("workspace_id", flat=True)
+        .first(),
+    )
+    for model in (CalendarInterval, Holiday):
+        config_cache.track(model, lambda row: of_calendar(row.calendar_id).first())
+
+
 def policy_for(
-    ticket: Ticket, policies: list[SlaPolicy] | None = None
+    ticket: Ticket,
+    policies: list[SlaPolicy] | None = None,
+    tag_names: set[str] | None = None,
 ) -> SlaPolicy | None:
     """The first active policy of the ticket's workspace (by position) that matches
-    (out of `policies` when the caller has loaded them)."""
+    (out of `policies` when the caller has loaded them; `tag_names`, lower case,
+    for a ticket not saved yet)."""
     if policies is None:
         policies = active_policies([ticket.workspace_id])[ticket.workspace_id]
     if not policies:
         return None
-    tag_names = None
     for policy in policies:
         if "tags" in (policy.conditions or {}) and tag_names is None:
             tag_names = {n.lower() for n in ticket.tags.values_list("name", flat=True)}

@@ -230,14 +230,14 @@ def test_list_filters_and_search_over_http(api, workspace, agent):
     assert "status" in bad.json()["errors"]
 
 
-def test_search_pages_by_relevance(api, workspace, agent):
+def test_search_pages_newest_first(api, workspace, agent):
     for _ in range(3):
         make_ticket(workspace, agent, subject="refund refund", content="refund")
     make_ticket(workspace, agent, subject="other", content="refund")
     first = api.get(f"{BASE}/tickets/", {"q": "refund", "page_size": 2}).json()
     second = api.get(first["next"]).json()
     seen = [t["number"] for t in first["results"] + second["results"]]
-    assert sorted(seen) == [1, 2, 3, 4]
+    assert seen == [4, 3, 2, 1]
 
 
 def test_stats_count_by_status_ignoring_the_status_filter(api, workspace, agent):

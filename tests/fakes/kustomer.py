@@ -11,6 +11,7 @@ answer is 429 with x-ratelimit-limit/-remaining/-reset and no Retry-After."""
 
 import math
 from datetime import datetime
+from fnmatch import fnmatch
 from urllib.parse import unquote
 
 from tests.fakes.server import FakeError, FakePlatform, multipart
@@ -20,25 +21,56 @@ USERS = [
     {"type": "user", "id": "u-701", "attributes": {"email": "agent@acme.test"}},
     {"type": "user", "id": "u-702", "attributes": {"email": "boss@acme.test"}},
 ]
-# The role each endpoint needs (developer.kustomer.com/api: "Each operation's
-# Authorization section lists the roles it requires; the key needs any one of
-# them"): org.permission.<what>, or the legacy org.user.<what> / org.admin.<what>.
-ROLE_FOR = (
-    ("POST", "/v1/customers/search", "conversation.read"),
-    ("GET", "/v1/customers", "customer.read"),
-    ("POST", "/v1/customers", "customer.create"),
-    ("GET", "/v1/conversations", "conversation.read"),
-    ("POST", "/v1/conversations", "conversation.create"),
-    ("PATCH", "/v1/conversations", "conversation.update"),
-    ("PUT", "/v1/conversations", "conversation.update"),
-    ("POST", "/v1/notes", "note.create"),
-    ("GET", "/v1/tags", "tag.read"),
-    ("POST", "/v1/tags", "tag.create"),
-    ("GET", "/v1/users", "user.read"),
+
+
+def _named(what: str) -> tuple[str, ...]:
+    """Where we could not read an operation's legacy roles: the permission-set
+    role, and org.user.<what> / org.admin.<what> assumed."""
+    return tuple(f"org.{kind}.{what}" for kind in ("permission", "user", "admin"))
+
+
+# The roles each endpoint accepts, any one of them (developer.kustomer.com/api:
+# each operation's Authorization section, "Requires any one of these roles").
+SEARCH_ROLES = (  # api/core-resources/create-customer-search
+    "org.permission.search.create",
+    "org.permission.search.update",
+    "org.permission.search_global.create",
+    "org.permission.search_preview.create",
+    "org.user.search.read",
+    "org.admin.search.read",
 )
-ALL_ROLES = frozenset(f"org.permission.{role}" for _m, _p, role in ROLE_FOR) | {
-    "org.permission.message.create"
-}
+MESSAGE_ROLES = ("org.permission.message.create", "org.user.message.write")
+ROLE_FOR = (
+    ("POST", "/v1/customers/search", SEARCH_ROLES),
+    ("GET", "/v1/customers", _named("customer.read")),
+    ("POST", "/v1/customers", _named("customer.create")),
+    # api/core-resources/create-message-from-conversation
+    ("POST", "/v1/conversations/*/messages", MESSAGE_ROLES),
+    ("GET", "/v1/conversations", _named("conversation.read")),
+    ("POST", "/v1/conversations", _named("conversation.create")),
+    ("PATCH", "/v1/conversations", _named("conversation.update")),
+    ("PUT", "/v1/conversations", _named("conversation.update")),
+    ("POST", "/v1/notes", ("org.permission.note.create", "org.user.note.write")),
+    # api/core-resources/create-attachment
+    (
+        "POST",
+        "/v1/attachments",
+        ("org.permission.note.create", "org.permission.message.create")
+        + ("org.user.note.write", "org.user.message.write"),
+    ),
+    # api/core-resources/get-attachment-by-message-id-and-attachment-id-inbound-
+    # or-outbound
+    (
+        "GET",
+        "/v1/messages/",
+        ("org.permission.attachment.read", "org.user.attachment.read"),
+    ),
+    ("GET", "/v1/tags", _named("tag.read")),
+    ("POST", "/v1/tags", _named("tag.create")),
+    ("GET", "/v1/users", _named("user.read")),
+)
+# A key made with every permission-set role the sync uses.
+ALL_ROLES = frozenset(roles[0] for _m, _p, roles in ROLE_FOR)
 CONVERSATION_KEYS = {
     "customer",
     "name",
@@ -60,12 +92,13 @@ def _error(status: int, title: str) -> FakeError:
 
 
 S3_FORM = "/s3-attachments"  # stands for the presigned form's S3 bucket URL
+S3_FILE = "/s3-files"  # stands for a signed S3 download URL (key in the query)
 
 
 class FakeKustomer(FakePlatform):
     prefix = ""
     raw_bodies = frozenset({f"POST {S3_FORM}"})
-    unauthenticated = frozenset({f"POST {S3_FORM}"})
+    unauthenticated = frozenset({f"POST {S3_FORM}", f"GET {S3_FILE}"})
 
     def __init__(self, credentials: dict | None = None):
         super().__init__(credentials)
@@ -135,15 +168,14 @@ class FakeKustomer(FakePlatform):
 
     # --- routes ---
 
-    def _needed_role(self, method: str, path: str) -> str | None:
-        if method == "POST" and path.endswith("/messages"):
-            return "message.create"
+    def _allowed_roles(self, method: str, path: str) -> tuple[str, ...]:
+        """The roles one of which the request needs (none: any valid key)."""
         if path == "/v1/users/current":
-            return None  # any valid credential
-        for known_method, prefix, role in ROLE_FOR:
-            if method == known_method and path.startswith(prefix):
-                return role
-        return None
+            return ()
+        for known_method, pattern, roles in ROLE_FOR:
+            if method == known_method and fnmatch(path, pattern + "*"):
+                return roles
+        return ()
 
     def route(self, method, path, query, body):
         parts = path.strip("/").split("/")
@@ -152,10 +184,8 @@ class FakeKustomer(FakePlatform):
             return 200, {
                 "data": {"type": "authToken", "id": "t-1", **{"attributes": attributes}}
             }
-        role = self._needed_role(method, path)
-        if role and not {f"org.{k}.{role}" for k in ("permission", "user", "admin")} & (
-            self.roles
-        ):
+        allowed = self._allowed_roles(method, path)
+        if allowed and not self.roles.intersection(allowed):
             raise _error(403, "Forbidden")
         if path == "/v1/users/current":
             return 200, {"data": USERS[1]}
@@ -196,6 +226,10 @@ class FakeKustomer(FakePlatform):
         if path == S3_FORM and method == "POST":
             self._s3_upload(body)
             return 204, {}
+        if path == S3_FILE and method == "GET":
+            return self._s3_download(query)
+        if parts[:2] == ["v1", "messages"] and parts[3:4] == ["attachments"]:
+            return 200, self._attachment_read(parts[2], parts[4])
         if parts[:2] == ["v1", "conversations"] and len(parts) >= 3:
             conversation = self._one(self.conversations.values(), parts[2])
             if len(parts) == 4 and parts[3] == "messages" and method == "POST":
@@ -292,6 +326,54 @@ class FakeKustomer(FakePlatform):
         }
         self.attachments[attachment_id] = record
         return record
+
+    def remote_file(self, name: str, data: bytes, content_type: str) -> dict:
+        """A file a customer sent, as a message lists it (uploaded by Kustomer)."""
+        with self.lock:
+            body = {"name": name, "contentType": content_type}
+            record = self._attachment(body | {"contentLength": len(data)})
+            record["data"]["attributes"]["uploaded"] = True
+            record["bytes"] = data
+            return {"_id": record["data"]["id"], **body, "contentLength": len(data)}
+
+    def _attachment_read(self, message_id: str, attachment_id: str) -> dict:
+        """GET /v1/messages/{message_id}/attachments/{id}: the record, with a
+        short-lived signed download URL in links.related (vendor/kustomer/
+        attachment_read.json); 404 unless that message lists that file."""
+        messages = [i for items in self.timeline.values() for i in items]
+        message = self._one([m for m in messages if m["type"] == "message"], message_id)
+        listed = [a["_id"] for a in message["attributes"]["attachments"]]
+        record = self.attachments.get(attachment_id)
+        if attachment_id not in listed or record is None:
+            raise _error(404, "Not Found")
+        attributes = record["data"]["attributes"]
+        # On S3, not the API's host: this fake under another name.
+        s3 = self.url.replace("127.0.0.1", "localhost")
+        link = f"{s3}{S3_FILE}?key={attachment_id}&X-Amz-Signature=0f1e2d"
+        return {
+            "data": {
+                "type": "attachment",
+                "id": attachment_id,
+                "attributes": {
+                    k: attributes[k]
+                    for k in ("name", "contentType", "contentLength", "redacted")
+                },
+                "relationships": {
+                    "message": {"data": {"type": "message", "id": message_id}}
+                },
+                "links": {"self": f"/v1/attachments/{attachment_id}", "related": link},
+            }
+        }
+
+    def _s3_download(self, query: dict):
+        """The signed URL carries its own authorization: S3 refuses a second one
+        (an Authorization header) and an unsigned request."""
+        if "Authorization" in self.current_headers:
+            raise FakeError(400, {"error": "InvalidArgument: Only one auth mechanism"})
+        record = self.attachments.get(query.get("key", ""))
+        if not query.get("X-Amz-Signature") or record is None:
+            raise FakeError(403, {"error": "AccessDenied"})
+        return 200, record["bytes"]
 
     def _s3_upload(self, raw: bytes) -> None:
         """S3's POST form: the issued fields, then the file last, of the size

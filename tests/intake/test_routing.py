@@ -141,3 +141,51 @@ def test_escalation_into_a_routed_team_is_assigned(workspace, bot, team_of_five)
 def test_manual_ticket_defaults_to_its_creator(workspace, agent):
     ticket = make_ticket(workspace, agent)
     assert ticket.assignee == agent
+
+
+def test_escalations_into_a_routed_team_take_turns_notify_once_and_cost_16(
+    workspace, bot, team_of_five
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpdesk.models import Notification
+    from tests.intake.conftest import payload
+    from tests.querycount import statements
+
+    team, members = team_of_five
+    Team.objects.filter(pk=team.pk).update(routing=Team.Routing.ROUND_ROBIN)
+    rules.escalation_rule_create(
+        workspace=workspace, actor=None, values={"name": "all", "team": team}
+    )
+    tickets = []
+    for n in range(6):
+        body = payload(conversation__contact={"name": "C", "email": f"c{n}@x.org"})
+        with CaptureQueriesContext(connection) as captured:
+            result = service.escalation_intake(
+                workspace=workspace, actor=bot, payload=body
+            )
+        tickets.append(result.ticket)
+    assert [t.assignee for t in tickets] == [*members, members[0]]
+    # The 12 of an unrouted escalation (less the API's token and membership)
+    # and routing: the team locked, its available members, its turn taken, the
+    # assignee checked as a member, their "assigned" notification.
+    assert statements(captured) == [
+        "INSERT helpdesk_contact",
+        "INSERT tickets_conversation",
+        "INSERT tickets_message",
+        "SELECT helpdesk_team",
+        "SELECT auth_user",
+        "UPDATE helpdesk_team",
+        "SELECT helpdesk_membership",
+        "UPDATE helpdesk_workspace",
+        "INSERT tickets_ticket",
+        "INSERT tickets_historicalticket",
+        "INSERT tickets_ticketevent",
+        "INSERT helpdesk_notification",
+        "SELECT integrations_connection",
+        "INSERT tickets_escalationintake",
+    ]
+    last = tickets[-1]
+    assert Notification.objects.filter(ticket=last, recipient=members[0]).count() == 1
+    assert last.history.count() == 1  # created assigned: one row

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
-from integrations import outbox, services
+from integrations import outbox, ratelimit, services
 from integrations.models import SyncOp
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect
@@ -27,8 +27,14 @@ def _detail(workspace, connection) -> str:
 
 
 def test_the_connection_detail_shows_its_health(
-    client, workspace, zendesk, agent, admin_member
+    client, workspace, zendesk, agent, admin_member, monkeypatch
 ):
+    # The budget's clock stands still: on a loaded machine the 5 tokens spent
+    # here refilled (3 s at 200 a minute) before the page was read.
+    stopped = 1_800_000_000.0
+    monkeypatch.setattr(
+        ratelimit, "time", type("Stopped", (), {"time": lambda: stopped})
+    )
     connection = connect(workspace, zendesk)
     make_ticket(workspace, agent, subject="refused")
     zendesk.fail(422, on="POST /tickets")
@@ -183,8 +189,11 @@ def test_gorgias_test_connection_checks_the_keys_user_may_write(
     assert says in message
 
 
+# The roles a key made for the sync holds (developer.kustomer.com/api, each
+# operation's Authorization section): the search needs a search role, reading a
+# message's file attachment.read.
 KUSTOMER_PUSH = [
-    "org.permission.conversation.read",
+    "org.permission.search.create",
     "org.permission.conversation.create",
     "org.permission.conversation.update",
     "org.permission.customer.read",
@@ -196,10 +205,12 @@ KUSTOMER_PUSH = [
     "org.permission.user.read",
 ]
 KUSTOMER_PULL = [
+    "org.permission.search.create",
     "org.permission.conversation.read",
     "org.permission.customer.read",
     "org.permission.tag.read",
     "org.permission.user.read",
+    "org.permission.attachment.read",
 ]
 
 
@@ -222,13 +233,27 @@ def test_kustomer_test_connection_names_each_missing_role(workspace, kustomer):
 
 
 def test_kustomer_read_only_key_may_pull_and_legacy_roles_count(workspace, kustomer):
+    """Legacy roles as the reference names them: the search's is
+    org.user.search.read, a message's org.user.message.write (not .create)."""
     connection = connect(workspace, kustomer, push_enabled=False)
-    kustomer.roles = {r.replace(".permission.", ".user.") for r in KUSTOMER_PULL}
+    kustomer.roles = {
+        "org.user.search.read",
+        "org.user.conversation.read",
+        "org.user.customer.read",
+        "org.user.tag.read",
+        "org.user.user.read",
+        "org.user.attachment.read",
+    }
     assert services.connection_test(connection)[0] is True
     kustomer.roles.discard("org.user.customer.read")
     worked, message = services.connection_test(connection)
     assert not worked
     assert "pull needs org.permission.customer.read (" in message
+    # conversation.read, once taken for the search, does not allow it.
+    kustomer.roles = set(KUSTOMER_PULL) - {"org.permission.search.create"}
+    kustomer.roles.add("org.permission.conversation.read")
+    worked, message = services.connection_test(connection)
+    assert "pull needs org.permission.search.create (" in message
 
 
 def test_the_kustomer_fake_refuses_what_a_missing_role_forbids(

@@ -4,15 +4,12 @@ host) and stored like uploads; our comment's files are uploaded the way each
 platform documents it (Zendesk upload tokens, Gorgias POST /upload, Kustomer
 attachment records and their presigned S3 form)."""
 
-import json
-
 from django.core.files.base import ContentFile
 
 from integrations import pull
 from integrations.models import Connection, ExternalLink
 from tests.factories import make_ticket
 from tests.integrations.conftest import connect, drain_until_idle
-from tests.integrations.signing import zendesk_event, zendesk_headers
 from tickets import services
 from tickets.models import Comment
 
@@ -111,6 +108,34 @@ def test_gorgias_message_files_are_stored(workspace, gorgias, agent):
     assert _files(comment) == [("receipt.pdf", "application/pdf", PDF)]
 
 
+def test_kustomer_message_files_are_fetched_through_their_signed_url(
+    workspace, kustomer, agent
+):
+    """Each file of a pulled message: its record asked for by message and
+    attachment id, then its bytes from the signed S3 URL that record links
+    (links.related), without our API key."""
+    connection, ticket, link = _linked(workspace, kustomer, agent)
+    files = [
+        kustomer.remote_file("invoice.pdf", PDF, "application/pdf"),
+        kustomer.remote_file("page.html", HTML, "text/html"),
+    ]
+    message = kustomer.remote_item(
+        "message", link.remote_id, "Invoice attached", direction="in", attachments=files
+    )
+    _pull(connection)
+    comment = Comment.objects.get(ticket=ticket)
+    assert _files(comment) == [("invoice.pdf", "application/pdf", PDF)]
+    assert comment.body == (
+        "Invoice attached\n\n[File not copied: page.html is a file of type "
+        "text/html, which may not be attached.]"
+    )
+    asked = kustomer.requests_matching("GET", f"/v1/messages/{message['id']}/")
+    assert [r["path"].rsplit("/", 1)[1] for r in asked] == [f["_id"] for f in files]
+    downloads = kustomer.requests_matching("GET", "/s3-files")
+    assert len(downloads) == 2
+    assert all("Authorization" not in d["headers"] for d in downloads)
+
+
 def test_our_credentials_go_only_to_the_api_host(workspace, zendesk, agent):
     connection, ticket, link = _linked(workspace, zendesk, agent)
     made = zendesk.remote_comment(int(link.remote_id), "x", files=[("a.pdf", PDF)])
@@ -125,50 +150,6 @@ def test_our_credentials_go_only_to_the_api_host(workspace, zendesk, agent):
     assert Comment.objects.get(ticket=ticket).body.endswith(
         "[File not copied: a.pdf could not be fetched (401).]"
     )
-
-
-def test_a_comment_added_webhook_pulls_the_comment(client, workspace, zendesk, agent):
-    connection, ticket, link = _linked(workspace, zendesk, agent)
-    zendesk.remote_comment(int(link.remote_id), "Via webhook", author_id=503)
-    remote = dict(zendesk.tickets[int(link.remote_id)])
-    body = zendesk_event("c-1", remote, external_id=ticket.ref)
-    url = f"/api/v1/workspaces/acme/integrations/webhooks/{connection.uuid}/"
-    answer = client.post(
-        url, data=body, content_type="application/json", **zendesk_headers(body)
-    )
-    assert answer.status_code == 200, answer.content
-    assert json.loads(answer.content)["status"] == "updated"
-    assert Comment.objects.get(ticket=ticket).body == "Via webhook"
-
-
-def test_a_webhook_defers_comments_the_platform_cannot_give_to_the_next_pull(
-    client, workspace, zendesk, agent
-):
-    """The comment read fails (503) while a webhook is applied: the webhook still
-    answers 200 (no retry loop), its change is applied, its timestamp forgotten;
-    the next pull lists the change again and brings the comment."""
-    connection, ticket, link = _linked(workspace, zendesk, agent)
-    zendesk.remote_comment(int(link.remote_id), "Via webhook", author_id=503)
-    zendesk.tickets[int(link.remote_id)]["priority"] = "high"
-    remote = dict(zendesk.tickets[int(link.remote_id)])
-    body = zendesk_event("c-2", remote, external_id=ticket.ref)
-    url = f"/api/v1/workspaces/acme/integrations/webhooks/{connection.uuid}/"
-    zendesk.fail(503, times=5, on=f"GET /tickets/{link.remote_id}/comments")
-
-    answer = client.post(
-        url, data=body, content_type="application/json", **zendesk_headers(body)
-    )
-    assert answer.status_code == 200, answer.content
-    ticket.refresh_from_db()
-    assert ticket.priority == 4  # Zendesk "high"
-    assert not Comment.objects.filter(ticket=ticket).exists()
-    assert ExternalLink.objects.get(pk=link.pk).remote_updated_at is None
-
-    zendesk.script.clear()
-    pull.pull_connection(Connection.objects.get(pk=connection.pk))
-    assert list(
-        Comment.objects.filter(ticket=ticket).values_list("body", flat=True)
-    ) == ["Via webhook"]
 
 
 def _comment_with_file(ticket, agent, public=True):

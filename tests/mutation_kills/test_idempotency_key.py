@@ -118,19 +118,26 @@ def test_keys_are_per_user_and_per_workspace(workspace, other_workspace, agent):
     assert create.calls == 4
 
 
-def test_an_upload_is_fingerprinted_by_its_file_name(workspace, agent):
-    """A multipart create (a comment with a file) carries objects JSON cannot
-    encode: they are fingerprinted as text, not a 500."""
-    raw = APIRequestFactory().post(
-        "/api/v1/things/",
-        {"body": "hi", "files": SimpleUploadedFile("report.txt", b"data")},
-        format="multipart",
-    )
-    request = Request(raw, parsers=[MultiPartParser()])
-    canonical = 'POST /api/v1/things/\n{"body":"hi","files":"report.txt"}'
-    assert (
-        request_fingerprint(request) == hashlib.sha256(canonical.encode()).hexdigest()
-    )
+def test_an_upload_is_fingerprinted_by_its_name_and_content(workspace, agent):
+    """A multipart create (a comment with files) carries objects JSON cannot
+    encode and may repeat a key: every value and each file's content count."""
+
+    def fingerprint(*files):
+        raw = APIRequestFactory().post(
+            "/api/v1/things/",
+            {"body": "hi", "files": [SimpleUploadedFile(n, c) for n, c in files]},
+            format="multipart",
+        )
+        return request_fingerprint(Request(raw, parsers=[MultiPartParser()]))
+
+    data_sha = hashlib.sha256(b"data").hexdigest()
+    canonical = 'POST /api/v1/things/\n{"body":["hi"],"files":["report.txt:' + data_sha
+    canonical += '"]}'
+    one = fingerprint(("report.txt", b"data"))
+    assert one == hashlib.sha256(canonical.encode()).hexdigest()
+    # Same name, other content; a second file before the same last one.
+    assert fingerprint(("report.txt", b"other")) != one
+    assert fingerprint(("a.txt", b"x"), ("report.txt", b"data")) != one
 
 
 @pytest.mark.parametrize("status", [400, 409, 500])

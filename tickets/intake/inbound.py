@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.actors import CUSTOMER_ACTOR, Actor
+from helpdesk.lib.bulk import insert_if_new
 from helpdesk.models import Contact, Team, Workspace
 from tickets import services
 from tickets.conversations import (
@@ -56,45 +57,52 @@ def conversation_add_messages(
 
 def conversation_upsert(
     *, workspace: Workspace, data: IntakeInput, contact: Contact | None
-) -> tuple[Conversation, list[Message]]:
+) -> tuple[Conversation, list[Message], bool]:
     """The workspace's conversation with this external id (created if new, its
-    contact filled in if it had none), and the messages newly added to it."""
+    contact filled in if it had none), the messages newly added to it, and whether
+    it is new. A new one is inserted first (the common case: one statement, and a
+    concurrent post of it waits for this transaction); a known one is locked."""
+    started = data.started_at or min(
+        (m.sent_at for m in data.messages), default=timezone.now()
+    )
     for _attempt in range(2):
+        conversation = Conversation(
+            workspace=workspace,
+            channel=data.channel,
+            external_id=data.external_id,
+            contact=contact,
+            handled_by=Conversation.HandledBy.AI,
+            started_at=started,
+        )
+        if insert_if_new(conversation):
+            added = messages_append(conversation, data.messages, fresh=True)
+            return conversation, added, True
         conversation = (
             Conversation.objects.select_for_update()
             .filter(workspace=workspace, external_id=data.external_id)
             .first()
         )
         if conversation is not None:
-            changed = []
-            if contact is not None and conversation.contact_id is None:
-                conversation.contact = contact
-                changed.append("contact")
-            if data.channel and not conversation.channel:
-                conversation.channel = data.channel
-                changed.append("channel")
-            if changed:
-                conversation.save(update_fields=changed)
-            return conversation, messages_append(conversation, data.messages)
-        started = data.started_at or min(
-            (m.sent_at for m in data.messages), default=timezone.now()
-        )
-        try:
-            with transaction.atomic():
-                conversation = Conversation.objects.create(
-                    workspace=workspace,
-                    channel=data.channel,
-                    external_id=data.external_id,
-                    contact=contact,
-                    handled_by=Conversation.HandledBy.AI,
-                    started_at=started,
-                )
-        except IntegrityError:
-            continue  # created by a concurrent intake: read it back
-        return conversation, messages_append(conversation, data.messages)
+            _fill_in(conversation, data, contact)
+            return conversation, messages_append(conversation, data.messages), False
     raise ValidationError(
         {"conversation.external_id": ["Could not save the conversation; try again."]}
     )
+
+
+def _fill_in(
+    conversation: Conversation, data: IntakeInput, contact: Contact | None
+) -> None:
+    """Give a known conversation the contact and channel it lacks."""
+    changed = []
+    if contact is not None and conversation.contact_id is None:
+        conversation.contact = contact
+        changed.append("contact")
+    if data.channel and not conversation.channel:
+        conversation.channel = data.channel
+        changed.append("channel")
+    if changed:
+        conversation.save(update_fields=changed)
 
 
 @dataclass

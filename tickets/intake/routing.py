@@ -4,18 +4,22 @@ Per team (`Team.routing`): round-robin over the available members, least-active 
 available member with the fewest open and in-progress tickets), or nobody. Members
 are eligible when their membership in the team's workspace is available. Each pick
 is made while the team row is locked, so concurrent intakes never take the same turn
-or see a stale count. The assignment is written by `tickets.services.ticket_assign`,
-so it has its "Assigned" event (with `via: routing`) and its history row.
+or see a stale count. A ticket routed later is assigned by
+`tickets.services.ticket_assign`, with its "Assigned" event (`via: routing`) and
+history row; the intake picks before it opens the ticket, which is then created
+assigned, with the same event (`route_new`).
 """
+
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
-from helpdesk.actors import ROUTING_ACTOR, Actor
+from helpdesk.actors import ROUTING_ACTOR, Actor, actor_label
 from helpdesk.models import Membership, Team
 from tickets import services, workflow
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 
 User = get_user_model()
 
@@ -62,23 +66,45 @@ def _least_active(team: Team, members: list):
     return _next_round_robin(team, candidates)
 
 
-def pick_assignee(team: Team):
-    """Choose (and take the turn of) the next assignee in `team`, or None.
-
-    Must run inside a transaction: the team row stays locked until it ends.
-    """
+def _locked_pick(team: Team) -> tuple[Team, Any]:
+    """The team, locked and read again, and its next assignee (turn taken) or None."""
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.routing == Team.Routing.NONE:
-        return None
+        return team, None
     members = available_members(team)
     if not members:
-        return None
+        return team, None
     if team.routing == Team.Routing.LEAST_ACTIVE:
         member = _least_active(team, members)
     else:
         member = _next_round_robin(team, members)
     Team.objects.filter(pk=team.pk).update(routing_last_user=member)
-    return member
+    return team, member
+
+
+def pick_assignee(team: Team):
+    """Choose (and take the turn of) the next assignee in `team`, or None.
+
+    Must run inside a transaction: the team row stays locked until it ends.
+    """
+    return _locked_pick(team)[1]
+
+
+def route_new(team: Team) -> tuple[Any, tuple[str, dict, Actor]] | None:
+    """For a ticket about to be opened in `team`: its assignee and the ASSIGNED
+    event (kind, data, actor) to record with its creation; None when the team
+    does not route or nobody is available. Inside a transaction, as above."""
+    team, member = _locked_pick(team)
+    if member is None:
+        return None
+    data = {
+        "old": None,
+        "new": {"id": member.pk, "name": actor_label(member)},
+        "via": "routing",
+        "strategy": team.routing,
+        "team": {"id": team.pk, "name": team.name},
+    }
+    return member, (TicketEvent.Kind.ASSIGNED, data, ROUTING_ACTOR)
 
 
 def ticket_route(*, ticket: Ticket, actor: Actor | None = ROUTING_ACTOR) -> Ticket:

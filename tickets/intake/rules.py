@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from helpdesk import config_cache
 from helpdesk.actors import Actor, actor_label, actor_user
 from helpdesk.models import Workspace
 from tickets.intake.serializers import EscalationRuleInputSerializer, validated
@@ -85,12 +86,22 @@ def rule_matches(rule: EscalationRule, facts: Facts) -> bool:
     )
 
 
+def active_rules(workspace: Workspace) -> list[EscalationRule]:
+    """The workspace's active rules by position, with their team and label, from
+    this process's config cache (read only: the rows are shared)."""
+
+    def load():
+        rules = EscalationRule.objects.filter(workspace=workspace, is_active=True)
+        return list(
+            rules.select_related("team", "label__parent").order_by("position", "id")
+        )
+
+    return config_cache.cached(workspace, "escalation_rules", load)
+
+
 def rule_for(workspace: Workspace, facts: Facts) -> EscalationRule | None:
     """The workspace's first active rule, by position, whose conditions match."""
-    rules = EscalationRule.objects.filter(
-        workspace=workspace, is_active=True
-    ).select_related("team", "label__parent")
-    for rule in rules.order_by("position", "id"):
+    for rule in active_rules(workspace):
         if rule_matches(rule, facts):
             return rule
     return None

@@ -22,7 +22,7 @@ from helpdesk.actors import AI_AGENT, CUSTOMER_ACTOR, Actor, actor_user
 from helpdesk.lib.errors import IdempotencyKeyReused
 from helpdesk.models import Contact, Workspace
 from helpdesk.services import contact_upsert
-from tickets import events, services, workflow
+from tickets import services, workflow
 from tickets.conversations import customer_replied, tool_calls_announce
 from tickets.intake import routing, summaries
 from tickets.intake.inbound import conversation_upsert
@@ -153,36 +153,34 @@ def escalation_intake(
         event_id=data.event_id,
         request_hash=request_hash,
     )
-    with transaction.atomic():
-        # The claim: a concurrent post with this key blocks on the unique index
-        # until this transaction ends, then replays what it stored.
-        try:
-            with transaction.atomic():
-                claim = EscalationIntake.objects.create(
-                    workspace=workspace, key=key, request_hash=request_hash
-                )
-        except IntegrityError:
-            claim = EscalationIntake.objects.select_related(
+    try:
+        with transaction.atomic():
+            result = _escalate(workspace=workspace, actor=actor, data=data)
+            # The claim, last: one INSERT. A concurrent post with this key waits on
+            # the unique index until this transaction ends, then fails here, rolls
+            # back everything it did and replays what this one stored.
+            EscalationIntake.objects.create(
+                workspace=workspace,
+                key=key,
+                request_hash=request_hash,
+                outcome=result.outcome,
+                ticket=result.ticket,
+                conversation=result.conversation,
+                rule=result.rule,
+                detail=result.detail[:300],
+                stripped_characters=data.stripped_characters,
+            )
+    except IntegrityError:
+        claim = (
+            EscalationIntake.objects.select_related(
                 "ticket__workspace", "conversation", "rule"
-            ).get(workspace=workspace, key=key)
-            return _replay(claim, request_hash)
-        result = _escalate(workspace=workspace, actor=actor, data=data)
-        claim.outcome = result.outcome
-        claim.ticket = result.ticket
-        claim.conversation = result.conversation
-        claim.rule = result.rule
-        claim.detail = result.detail[:300]
-        claim.stripped_characters = data.stripped_characters
-        claim.save(
-            update_fields=[
-                "outcome",
-                "ticket",
-                "conversation",
-                "rule",
-                "detail",
-                "stripped_characters",
-            ]
+            )
+            .filter(workspace=workspace, key=key)
+            .first()
         )
+        if claim is None:
+            raise
+        return _replay(claim, request_hash)
     return result
 
 
@@ -198,12 +196,19 @@ def _record(
             email=data.contact_email,
             name=data.contact_name,
             external_id=data.contact_external_id,
+            create_first=True,  # escalations come from many one-off chat users
         )
-    conversation, added = conversation_upsert(
+    conversation, added, new = conversation_upsert(
         workspace=workspace, data=data, contact=contact
     )
-    customer_replied(conversation, added, CUSTOMER_ACTOR)
-    lines = summaries.lines_of(conversation)  # the whole thread, not just this post
+    if new:  # no ticket to tell yet, and the thread is what was just stored
+        ordered = sorted(added, key=lambda m: (m.sent_at, m.pk))
+        lines = [
+            summaries.Line(author_kind=m.author_kind, body=m.body) for m in ordered
+        ]
+    else:
+        customer_replied(conversation, added, CUSTOMER_ACTOR)
+        lines = summaries.lines_of(conversation)  # the whole thread, not this post
     return contact or conversation.contact, conversation, lines, added
 
 
@@ -284,14 +289,20 @@ def _open_ticket(
     priority = (
         (rule.priority if rule else None) or data.priority or Ticket.Priority.MEDIUM
     )
+    team = rule.team if rule else None
+    # Routed before the insert (the team row stays locked until the intake
+    # commits): the ticket is created assigned, with its ASSIGNED event.
+    assignee, routed = None, []
+    if team is not None and (picked := routing.route_new(team)):
+        assignee, routed = picked[0], [picked[1]]
     ticket = services.ticket_create(
         workspace=workspace,
         actor=actor,
         subject=_subject(data),
         content=data.question,
         priority=priority,
-        assignee=None,
-        team=rule.team if rule else None,
+        assignee=assignee,
+        team=team,
         requester=contact,
         label=rule.label if rule else None,
         tags=rule.tags if rule else (),
@@ -308,24 +319,31 @@ def _open_ticket(
         governance_reason=data.reason,
         summary=summary.text,
         summary_by=summary.by,
-    )
-    events.record(
-        ticket,
-        TicketEvent.Kind.ESCALATED,
-        actor,
-        rule=rule_ref(rule),
-        explicit=data.escalate,
-        conversation={"id": conversation.pk, "external_id": conversation.external_id},
-        confidence=data.confidence,
-        reason=data.reason,
+        then=[_escalated(rule, data, conversation), *routed],
     )
     return IntakeResult(
         outcome=EscalationIntake.Outcome.CREATED,
         conversation=conversation,
-        ticket=routing.ticket_route(ticket=ticket),
+        ticket=ticket,
         rule=rule,
         detail=_created_detail(rule, explicit=data.escalate),
     )
+
+
+def _escalated(
+    rule: EscalationRule | None, data: IntakeInput, conversation: Conversation
+) -> tuple[str, dict]:
+    """The ESCALATED event, recorded with the ticket's creation."""
+    return TicketEvent.Kind.ESCALATED, {
+        "rule": rule_ref(rule),
+        "explicit": data.escalate,
+        "conversation": {
+            "id": conversation.pk,
+            "external_id": conversation.external_id,
+        },
+        "confidence": data.confidence,
+        "reason": data.reason,
+    }
 
 
 def _created_detail(rule: EscalationRule | None, *, explicit: bool) -> str:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from helpdesk.models import Contact, Team, Workspace
@@ -125,7 +126,9 @@ class Ticket(models.Model):
         related_name="created_tickets",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by ticket_create before the insert, so the SLA clocks it plans start at
+    # the very time the row records (auto_now_add would stamp a later instant).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: bumped by every service write; the API's ETag.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -4,8 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from helpdesk.actors import Actor, actor_user
@@ -28,15 +27,17 @@ from tickets.services.tags import _tags_for, normalize_tag_names
 
 
 def _next_number(workspace: Workspace) -> int:
-    """Take the workspace's next ticket number; the counter row stays locked until the
-    creating transaction ends, so a rolled-back creation leaves no gap."""
-    number = (
-        Workspace.objects.select_for_update()
-        .values_list("next_number", flat=True)
-        .get(pk=workspace.pk)
-    )
-    Workspace.objects.filter(pk=workspace.pk).update(next_number=F("next_number") + 1)
-    return number
+    """Take the workspace's next ticket number in one statement; the counter row stays
+    locked until the creating transaction ends, so a rolled-back creation leaves no
+    gap."""
+    table = connection.ops.quote_name(Workspace._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1"  # noqa: S608
+            " WHERE id = %s RETURNING next_number - 1",
+            [workspace.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def ticket_create(
@@ -55,6 +56,7 @@ def ticket_create(
     source: str = Ticket.Source.AGENT,
     primary_conversation: Conversation | None = None,
     escalation_rule: Any = None,
+    then: Iterable[tuple] = (),
     **escalation: Any,
 ) -> Ticket:
     """Open a ticket with the workspace's next number.
@@ -63,6 +65,8 @@ def ticket_create(
     explicitly None) is given. `escalation` takes the remaining text fields: topic,
     intent, channel, question, answer, ai_raw_response, confidence, governance_reason,
     summary, summary_by; `escalation_rule` is the EscalationRule that decided it.
+    `then` lists further (kind, data) or (kind, data, actor) events the caller
+    records with "created".
     """
     unknown = set(escalation) - set(METADATA_FIELDS)
     if unknown:
@@ -87,7 +91,7 @@ def ticket_create(
             **escalation,
         },
     )
-    return _insert(workspace, actor, source, values, normalize_tag_names(tags))
+    return _insert(workspace, actor, source, values, normalize_tag_names(tags), then)
 
 
 def _creator_if_member(workspace: Workspace, actor: Actor | None, source: str):
@@ -105,40 +109,56 @@ def _insert(
     source: str,
     values: dict[str, Any],
     tag_names: list[str],
+    then: Iterable[tuple],
 ) -> Ticket:
-    """Save the checked new ticket with its number, tags and "created" event."""
+    """Save the checked new ticket with its number, tags and "created" event, what
+    the openers add (tickets.events) and the caller's further events `then`, all
+    in one events INSERT."""
+    now = timezone.now()
     resolved_at, closed_at = workflow.timestamps_after(
         old=workflow.Status.OPEN,
         new=values["status"],
         resolved_at=None,
         closed_at=None,
-        now=timezone.now(),
+        now=now,
     )
-    with transaction.atomic():
+    # No savepoint: a creation inside a caller's transaction (the intake) fails
+    # with it, and costs no SAVEPOINT statements.
+    with transaction.atomic(savepoint=False):
         ticket = Ticket(
             workspace=workspace,
             number=_next_number(workspace),
             source=source,
             created_by=actor_user(actor),
+            created_at=now,
             resolved_at=resolved_at,
             closed_at=closed_at,
             **values,
         )
+        openings = events.openings(ticket, tag_names)
         ticket._history_user = actor_user(actor)
         ticket._change_reason = "created"
         ticket.save()
         if tag_names:
             ticket.tags.set(_tags_for(workspace, tag_names))
-        events.record(
-            ticket,
-            TicketEvent.Kind.CREATED,
+        for opening in openings:
+            if opening.save:
+                opening.save()
+        created = {
+            "source": source,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "assignee": _display(ticket.assignee),
+            "tags": tag_names,
+        }
+        events.record_many(
+            [
+                (ticket, TicketEvent.Kind.CREATED, created),
+                *((ticket, *e) for o in openings for e in o.events),
+                *((ticket, *event) for event in then),
+            ],
             actor,
-            source=source,
-            subject=ticket.subject,
-            status=ticket.status,
-            priority=ticket.priority,
-            assignee=_display(ticket.assignee),
-            tags=tag_names,
         )
     return ticket
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("helpdesk", "0008_invitation"),
-        ("tickets", "0015_conversation_end"),
+        ("tickets", "0017_ticket_created_at_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
