@@ -345,14 +345,16 @@ class CappedPaginator(Paginator):
     the page counted its tickets already (the stats bar's counts of the statuses
     shown), spares the count: capped at COUNT_CAP it is the same number."""
 
-    def __init__(self, object_list, per_page, *, total: int | None = None):
+    def __init__(self, object_list, per_page, *, total=None):
         super().__init__(object_list, per_page)
         self.total = total
 
     @cached_property
     def count(self) -> selectors.Tally:
         if self.total is not None:
-            return selectors.Tally(int(self.total))
+            # A status's count that stopped makes the sum "at least": past the cap.
+            past = int(self.total) + self.total.capped
+            return selectors.Tally(past, selectors.COUNT_CAP)
         return selectors.capped_counts({"n": self.object_list})["n"]
 
 
