@@ -15,11 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.db import connection
+from django.template.backends.django import Template as DjangoTemplate
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -80,6 +82,55 @@ def time_calls(call, repeat: int) -> tuple[float, float, int]:
         call(WARM_UP + repeat)
     p50, p95 = _percentiles(samples)
     return p50, p95, len(captured)
+
+
+def time_parts(call, repeat: int) -> dict[str, float]:
+    """Median ms of each part of `call` over `repeat` more calls (timed apart, as
+    timing the parts slows them): SQL (the driver's execute, wherever it runs),
+    rendering (the page's templates, less the SQL run from inside them) and the
+    rest of the Python (middleware, view, ORM rows, prefetching)."""
+    spent = {"sql": 0.0, "render": 0.0, "sql_in_render": 0.0}
+    depth = 0
+
+    def on_sql(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            spent["sql"] += took
+            if depth:
+                spent["sql_in_render"] += took
+
+    original = DjangoTemplate.render
+
+    def render(self, *args, **kwargs):
+        nonlocal depth
+        depth += 1
+        started = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            depth -= 1
+            if not depth:
+                spent["render"] += time.perf_counter() - started
+
+    samples = []
+    with (
+        connection.execute_wrapper(on_sql),
+        mock.patch.object(DjangoTemplate, "render", render),
+    ):
+        for index in range(repeat):
+            spent.update(sql=0.0, render=0.0, sql_in_render=0.0)
+            started = time.perf_counter()
+            call(WARM_UP + index)
+            total = time.perf_counter() - started
+            rendering = spent["render"] - spent["sql_in_render"]
+            samples.append((spent["sql"], rendering, total - spent["sql"] - rendering))
+    sql, rendering, python = (
+        statistics.median(part) * 1000 for part in zip(*samples, strict=True)
+    )
+    return {"SQL": sql, "rendering": rendering, "Python": python}
 
 
 def raw_sql(sql: str, params) -> callable:
@@ -150,6 +201,7 @@ class Bench:
         ratio=None,
         headers=None,
         rows=None,
+        parts=False,
     ):
         """Time GET `url` beside its floor. `rows`: the least number of rows the
         list must answer (and its floor fetch), checked before timing."""
@@ -170,6 +222,10 @@ class Bench:
             rows=counted,
         )
         figure.met = p50 <= target_ms
+        if parts:
+            figure.extra["parts"] = time_parts(
+                self._get(client, url, headers), self.repeat
+            )
         if ratio:
             figure.target += f", ≤ {ratio}× raw"
             figure.met = figure.met and figure.ratio <= ratio
@@ -252,8 +308,9 @@ class Bench:
             f"{page}?view=list",
             floor,
             [ws],
-            120,
+            60,
             rows=self.PAGE,
+            parts=True,
         )
         self.request(
             "Tickets board",
@@ -261,8 +318,9 @@ class Bench:
             f"{page}?view=board",
             floor,
             [ws],
-            120,
+            100,
             rows=self.PAGE,
+            parts=True,
         )
 
     def searches(self, columns):
@@ -333,8 +391,9 @@ class Bench:
             f"/w/{self.workspace.slug}/tickets/{number}/",
             floor,
             params,
-            30,
+            20,
             headers={"HX-Request": "true"},  # the panel alone, as the page loads it
+            parts=True,
         )
 
     def conversations(self):

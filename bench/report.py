@@ -109,6 +109,7 @@ def markdown(figures, *, tickets, seeded, when, machine, database, command, seco
             f"| {f.queries or ''} | {_ms(f.floor_p50)} | {ratio} | {rate} "
             f"| {f.target} | {met} | {f.note} |"
         )
+    lines += _parts(figures)
     missed = [f for f in figures if f.met is False]
     lines += ["", "## Missed targets", ""]
     if not missed:
@@ -149,6 +150,31 @@ def _was(f: dict | None) -> str:
         if "ratio" in f:
             text += f" · {f['ratio']:.1f}×"
     return text + (f" ({f['note']})" if "note" in f else "")
+
+
+def _parts(figures) -> list[str]:
+    """Where the agent pages' time goes (measure.time_parts), medians in ms."""
+    split = [f for f in figures if "parts" in f.extra]
+    if not split:
+        return []
+    lines = [
+        "",
+        "## Where the pages' time goes",
+        "",
+        "Medians of separate runs (timing the parts slows them a little): SQL is the",
+        "database driver's time, rendering the templates' (less the SQL they ran),",
+        "Python the rest (middleware, view, building rows from the database's).",
+        "",
+        "| Measure | SQL ms | rendering ms | Python ms |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for f in split:
+        parts = f.extra["parts"]
+        lines.append(
+            f"| {f.name} | {_ms(parts['SQL'])} | {_ms(parts['rendering'])} "
+            f"| {_ms(parts['Python'])} |"
+        )
+    return lines
 
 
 def _seeded(seeded: dict) -> str:

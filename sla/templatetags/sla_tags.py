@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from sla.models import SlaTarget
 from sla.serializers import STATE_COLOURS
@@ -68,6 +69,19 @@ def sla_clocks(ticket) -> list[ClockView]:
 
 
 @register.simple_tag
-def next_sla_clock(ticket) -> ClockView | None:
-    """The running clock that breaches first: the list's "Next SLA breach"."""
-    return next((c for c in sla_clocks(ticket) if c.running), None)
+def next_sla_badge(ticket) -> str:
+    """The list's and the cards' "Next SLA breach": the running clock that breaches
+    first, as a badge (written here, not by an included template: a page shows
+    one per row)."""
+    clock = next((c for c in sla_clocks(ticket) if c.running), None)
+    if clock is None:
+        return ""
+    due = formats.date_format(timezone.localtime(clock.due_at), "D j M H:i")
+    return format_html(
+        '<span class="sla {}" title="{}: {}, due {}">{}</span>',
+        clock.state,
+        clock.label,
+        clock.state_label,
+        due,
+        clock.left,
+    )

@@ -281,3 +281,60 @@ def test_inline_edits_on_a_row(page_as, live_server, team):
     expect(page.locator("#panel .panel-inner")).to_have_count(0)  # no panel opened
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.status) == (5, "in_progress")
+
+
+def test_inline_edits_on_a_board_card(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Edit on the board")
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server, "?view=board"))
+    card = page.locator(".column[data-status=open] .card-ticket[data-number='1']")
+    card.locator("select[aria-label='Priority of TKT-1']").select_option(label="Urgent")
+    # The board redrew the card with the ticket's new version before the next edit.
+    assignee = page.locator("select[aria-label='Assignee of TKT-1']")
+    expect(assignee).to_have_attribute("hx-vals", re.compile('"version": "2"'))
+    assignee.select_option(label="Morgan")
+    status = page.locator("select[aria-label='Status of TKT-1']")
+    expect(status).to_have_attribute("hx-vals", re.compile('"version": "3"'))
+    status.select_option(label="In Progress")
+    moved = page.locator(
+        ".column[data-status=in_progress] .card-ticket[data-number='1']"
+    )
+    expect(moved).to_be_visible()
+    expect(moved.locator(".prio option:checked")).to_have_text("Urgent")
+    expect(page.locator(".stat[data-status=in_progress] .stat-count")).to_have_text("1")
+    expect(page.locator("#panel .panel-inner")).to_have_count(0)  # no panel opened
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.assignee, ticket.status) == (
+        5,
+        team["manager"],
+        "in_progress",
+    )
+
+
+def test_a_board_card_refused_edit_says_why(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Changed elsewhere")
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server, "?view=board"))
+    services.ticket_update(
+        ticket=ticket, actor=team["manager"], changes={"priority": 1}
+    )
+    page.select_option("select[aria-label='Priority of TKT-1']", label="Urgent")
+    expect(page.locator(".toast.error")).to_be_visible()
+    # Redrawn as the ticket is now.
+    expect(
+        page.locator("select[aria-label='Priority of TKT-1'] option:checked")
+    ).to_have_text("Lowest")
+    ticket.refresh_from_db()
+    assert ticket.priority == 1
+
+
+def test_a_collapsed_column_loads_its_cards_when_opened(page_as, live_server, team):
+    ticket = make_ticket(team["workspace"], team["agent"], subject="Long done")
+    services.ticket_change_status(ticket=ticket, to="closed", actor=team["agent"])
+    page = page_as(team["agent"])
+    page.goto(tickets_url(live_server, "?view=board&status=open,closed"))
+    closed = page.locator(".column[data-status=closed]")
+    expect(closed.locator("[data-count]")).to_have_text("1")
+    expect(closed.locator(".card-ticket")).to_have_count(0)
+    closed.locator(".collapse").click()
+    expect(closed.locator(".card-ticket[data-number='1']")).to_be_visible()

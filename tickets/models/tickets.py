@@ -182,6 +182,19 @@ class Ticket(models.Model):
                 fields=["workspace", "next_breach_at", "id"],
                 name="ticket_ws_next_breach",
             ),
+            # The capped counts of every page (stats bar, sidebar queues: awake
+            # tickets by status, mine, unassigned; snoozed ones) read these
+            # indexes only, not the table.
+            models.Index(
+                fields=["workspace", "status", "assignee"],
+                name="ticket_awake_ws_status",
+                condition=models.Q(snoozed_until__isnull=True),
+            ),
+            models.Index(
+                fields=["workspace", "status"],
+                name="ticket_snoozed_ws_status",
+                condition=models.Q(snoozed_until__isnull=False),
+            ),
             # The sidebar's "Unread" count: the few unread tickets of one assignee.
             models.Index(
                 fields=["workspace", "assignee"],

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from tickets import panel_tabs, selectors, wording, workflow
+from tickets import panel_tabs, selectors, wording
 
 register = template.Library()
 
@@ -100,11 +100,16 @@ def event_value(value) -> str:
 
 
 @register.simple_tag
-def status_choices(ticket) -> list[tuple[str, str]]:
-    """The ticket's status and the ones it may move to, with the workspace's names."""
-    names = workflow.status_display(ticket.workspace)
-    codes = [ticket.status, *ticket.allowed_next_statuses]
-    return [(code, names[code][0]) for code in codes]
+def status_options(rows, ticket) -> str:
+    """The ticket's status and the ones it may move to, as options with the
+    workspace's names (tickets.ui.listing.RowData)."""
+    return rows.statuses(ticket)
+
+
+@register.simple_tag
+def selecting(options, value) -> str:
+    """A page's options written once (tickets.ui.listing.Options), `value` selected."""
+    return options.selecting(value)
 
 
 @register.simple_tag

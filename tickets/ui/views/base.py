@@ -10,6 +10,7 @@ from helpdesk.permissions import can
 from helpdesk.tenancy import membership_for_slug
 from tickets import selectors
 from tickets.models import Ticket
+from tickets.ui import listing
 
 
 def member_for(request, slug: str) -> Membership:
@@ -20,10 +21,15 @@ def member_for(request, slug: str) -> Membership:
     return membership
 
 
-def ticket_for(membership: Membership, number: int) -> Ticket:
-    """Ticket `number` of the member's workspace, loaded as a list row; else 404."""
+def ticket_for(membership: Membership, number: int, *, lean: bool = False) -> Ticket:
+    """Ticket `number` of the member's workspace, loaded as a list row; else 404.
+    `lean`: joined to its requester and team only, for a page that attaches the
+    workspace, people and label it loaded anyway (listing.RowData.attach)."""
+    tickets = selectors.ticket_list(membership=membership)
+    if lean:
+        tickets = listing.lean_rows(tickets, "team")
     try:
-        return selectors.ticket_get(membership=membership, number=number)
+        return tickets.get(number=number)
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
 

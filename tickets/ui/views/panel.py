@@ -61,12 +61,10 @@ def _tab(request, detail: dict, default: str | None) -> str:
 
 def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> dict:
     """The template context of the panel partial for `ticket`."""
+    rows = listing.RowData.load(membership.workspace)
+    members = rows.members
+    rows.attach([ticket])
     detail = listing.ticket_panel_tabs(ticket=ticket)
-    members = list(
-        Membership.objects.filter(workspace=membership.workspace)
-        .select_related("user")
-        .order_by("user__username")
-    )
     return {
         "membership": membership,
         "ticket": ticket,
@@ -81,7 +79,7 @@ def panel_context(request, membership: Membership, ticket: Ticket, **extra) -> d
         "members": members,
         "mention_names": json.dumps([m.user.username for m in members]),
         "teams": membership.workspace.teams.order_by("name"),
-        "labels": listing.label_choices(membership.workspace),
+        "labels": rows.labels,
         "snooze_presets": snooze_presets(),
         "tabs": _tabs(),
         "can_delete": can(membership, "ticket.delete"),
@@ -302,7 +300,11 @@ def ticket_move(request, slug: str, number: int):
     response = render(
         request,
         "tickets/partials/_card.html",
-        {"ticket": ticket_for(membership, number), "query": None},
+        {
+            "ticket": ticket_for(membership, number),
+            "query": None,
+            "rows": listing.RowData.load(membership.workspace),
+        },
     )
     trigger_client_event(response, "ticketsChanged")
     return response

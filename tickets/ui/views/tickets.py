@@ -38,33 +38,33 @@ def home(request):
 
 def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
     """One column per status. Columns the status filter leaves out stay as drop
-    targets, empty, so the board shows exactly the tickets the list would."""
+    targets, empty, so the board shows exactly the tickets the list would. The
+    open columns' cards come in one query; the collapsed ones (Closed, Archived)
+    load their first page when opened."""
     shown = set(query.statuses)
     names = workflow.status_display(query.membership.workspace)
+    loaded = [
+        s.value
+        for s in workflow.Status
+        if s.value in shown and s not in COLLAPSED_COLUMNS
+    ]
+    cards = query.board_cards(loaded, BOARD_PAGE_SIZE)
     columns = []
     for status in workflow.Status:
         filtered_out = status.value not in shown
-        cards = (
-            []
-            if filtered_out
-            else list(
-                query.tickets(ignore_status=True).filter(status=status)[
-                    :BOARD_PAGE_SIZE
-                ]
-            )
-        )
+        column_cards = cards.get(status.value, [])
         total = 0 if filtered_out else stats.get(status.value, 0)
         columns.append(
             {
                 "status": status.value,
                 "label": names[status.value][0],
                 "colour": names[status.value][1],
-                "cards": cards,
+                "cards": column_cards,
                 "total": total,
                 "filtered_out": filtered_out,
                 "collapsed": status in COLLAPSED_COLUMNS or filtered_out,
-                "more": total > len(cards),
-                "next_page": 2,
+                "more": total > len(column_cards),
+                "next_page": 2 if column_cards else 1,
             }
         )
     return columns
@@ -91,10 +91,10 @@ def _stats(query: TicketQuery, stats: dict) -> list[dict]:
 def ticket_index(request, slug: str, number: int | None = None):
     """The tickets page. htmx asks for just the results region (`#results`)."""
     membership = member_for(request, slug)
-    request.session["workspace"] = membership.workspace.slug
+    _remember(request.session, "workspace", membership.workspace.slug)
     query = TicketQuery(request.GET, request=request, membership=membership)
     if "view" in request.GET:
-        request.session["tickets_view"] = query.layout
+        _remember(request.session, "tickets_view", query.layout)
     elif request.session.get("tickets_view") in ("list", "board"):
         query.layout = request.session["tickets_view"]
 
@@ -104,7 +104,7 @@ def ticket_index(request, slug: str, number: int | None = None):
 
     ticket = None
     if number is not None:
-        ticket = ticket_for(membership, number)
+        ticket = ticket_for(membership, number, lean=True)
         services.ticket_mark_read(ticket=ticket, user=request.user)
     stats = query.status_counts()
     context = {
@@ -121,13 +121,16 @@ def ticket_index(request, slug: str, number: int | None = None):
             n for status, n in stats.items() if status in query.statuses
         ),
         "sort_choices": TicketQuery.SORTS,
+        "rows": query.rows,
     }
     if query.layout == "board":
         context["columns"] = _board_columns(query, stats)
     else:
-        context["page"] = listing.CappedPaginator(query.tickets(), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = listing.CappedPaginator(
+            listing.lean_rows(query.tickets()), PAGE_SIZE, total=context["total"]
+        ).get_page(request.GET.get("page"))
+        page.object_list = query.rows.attach(page.object_list)
+        context["page"] = page
     if request.htmx and request.htmx.target == "results":
         return render(request, "tickets/partials/_results.html", context)
     context.update(listing.page_shell(request, membership))
@@ -137,19 +140,28 @@ def ticket_index(request, slug: str, number: int | None = None):
     return render(request, "tickets/index.html", context)
 
 
+def _remember(session, key: str, value: str) -> None:
+    """Store `value` in the session only when it changed: an unchanged session is
+    not written back (three statements a page)."""
+    if session.get(key) != value:
+        session[key] = value
+
+
 def _board_column_page(request, membership, query, status):
-    """More cards for one board column, loaded when the agent scrolls to its end."""
-    # ASCII digits within reach of the database's OFFSET; anything else: page 2.
-    page = parse_int(request.GET.get("page"), minimum=2, maximum=2**31 // 1000) or 2
+    """Cards of one board column: the first page when a collapsed column opens,
+    the next one when the agent scrolls to its end."""
+    # ASCII digits within reach of the database's OFFSET; anything else: page 1.
+    page = parse_int(request.GET.get("page"), minimum=1, maximum=2**31 // 1000) or 1
     start = (page - 1) * BOARD_PAGE_SIZE
-    rows = query.tickets(ignore_status=True).filter(status=status)
-    cards = list(rows[start : start + BOARD_PAGE_SIZE + 1])
+    rows = listing.lean_rows(query.tickets(ignore_status=True).filter(status=status))
+    cards = query.rows.attach(rows[start : start + BOARD_PAGE_SIZE + 1])
     more = len(cards) > BOARD_PAGE_SIZE
     return render(
         request,
         "tickets/partials/_board_cards.html",
         {
             "query": query,
+            "rows": query.rows,
             "column": {
                 "status": status,
                 "cards": cards[:BOARD_PAGE_SIZE],
@@ -167,7 +179,7 @@ def ticket_panel(request, slug: str, number: int):
     if not request.htmx:
         return ticket_index(request, slug, number=number)
     membership = member_for(request, slug)
-    ticket = ticket_for(membership, number)
+    ticket = ticket_for(membership, number, lean=True)
     # The assignee read it: the list's bold row and the sidebar badge go.
     cleared = services.ticket_mark_read(ticket=ticket, user=request.user)
     return render_panel(request, membership, ticket, changed=cleared)
