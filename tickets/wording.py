@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from tickets import workflow
+from tickets.intake.summaries import LOCAL_SUMMARISER
 from tickets.models import Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
@@ -35,6 +36,17 @@ def humanise(code: Any) -> str:
     """`web_chat` → "Web chat": for codes with no label of their own."""
     text = str(code).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def summary_author(summary_by: str) -> str:
+    """Who wrote a summary, in words: a summariser is stored by its dotted path
+    (`tickets.intake.summaries.local_summary` → "the built-in summariser"), a
+    person by name."""
+    if "." not in summary_by:
+        return summary_by
+    if summary_by == LOCAL_SUMMARISER:
+        return "the built-in summariser"
+    return f"the summariser {humanise(summary_by.rsplit('.', 1)[-1]).lower()}"
 
 
 def local_time(value: Any, tz) -> str:

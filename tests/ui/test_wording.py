@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import TeamFactory, UserFactory, make_ticket
+from tests.factories import ConversationFactory, TeamFactory, UserFactory, make_ticket
 from tickets import services
+from tickets.models import Message
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -81,3 +83,34 @@ def test_the_history_tab_names_fields_and_values(client, agent, worked_ticket):
     ]
     assert "Snoozed until" in cells
     assert "Wed 01 Jul 2099, 11:00" in cells
+
+
+@pytest.mark.django_db
+def test_the_panel_names_the_channel_the_summariser_and_counts_the_thread(
+    client, agent, workspace
+):
+    conversation = ConversationFactory(workspace=workspace)
+    for body in ("Hi", "My invoice is wrong", "Still there?"):
+        Message.objects.create(
+            conversation=conversation,
+            author_kind="contact",
+            body=body,
+            sent_at=timezone.now(),
+        )
+    ticket = make_ticket(
+        workspace,
+        agent,
+        channel="web_chat",
+        summary="Invoice wrong",
+        summary_by="tickets.intake.summaries.local_summary",
+        primary_conversation=conversation,
+    )
+    details = _tab(client, agent, ticket, "details")
+    assert "<dd>Web chat</dd>" in details
+    assert "by the built-in summariser" in details
+    assert re.search(
+        r'data-tab="conversation">Conversation <span class="pill">3<', details
+    )
+    audit = _tab(client, agent, ticket, "audit")
+    assert "<dt>Channel</dt><dd>Web chat</dd>" in audit
+    assert "local_summary" not in details

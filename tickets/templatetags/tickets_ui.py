@@ -82,6 +82,16 @@ def display_name(user) -> str:
 
 
 @register.filter
+def humanise(code) -> str:
+    return wording.humanise(code)
+
+
+@register.filter
+def summary_author(summary_by: str) -> str:
+    return wording.summary_author(summary_by)
+
+
+@register.filter
 def ago(value) -> str:
     """`3 hours ago`: the largest unit only, for dense lists."""
     if not value:

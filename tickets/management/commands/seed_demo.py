@@ -21,6 +21,8 @@ from helpdesk.models import Membership, Team, Workspace
 from helpdesk.services import contact_upsert
 from sla.models import Metric, SlaPolicy, SlaPolicyTarget
 from tickets import conversations, services, workflow
+from tickets.intake import summaries
+from tickets.intake.summaries import Line
 from tickets.management.demo_moments import stage_moments
 from tickets.models import Comment, Message, Ticket, TicketEvent
 from tickets.services.macros import macro_create
@@ -238,6 +240,9 @@ class Command(BaseCommand):
         )
         members = list(team.members.all())
         assignee = rng.choice(members) if rng.random() < 0.8 else None
+        summary = summaries.summarise(
+            [Line(author_kind="contact", body=f"Hi, {question}. Can you help?")]
+        )
         ticket = services.ticket_create(
             workspace=workspace,
             actor=AI_AGENT if escalated else assignee or users["agent"],
@@ -257,8 +262,9 @@ class Command(BaseCommand):
             question=question if escalated else "",
             answer="I could not find that in the knowledge base." if escalated else "",
             confidence=rng.randint(5, 60) if escalated else None,
-            summary=f"Customer reports: {question}.",
-            summary_by="seed_demo",
+            # Written by the configured summariser, as an escalation's would be.
+            summary=summary.text,
+            summary_by=summary.by,
         )
         ticket = self._work(ticket, assignee or users["agent"], rng, now)
         self._backdate(ticket, created_at, now, rng)

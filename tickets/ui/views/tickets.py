@@ -40,14 +40,11 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
     """One column per status. Columns the status filter leaves out stay as drop
     targets, empty, so the board shows exactly the tickets the list would. The
     open columns' cards come in one query; the collapsed ones (Closed, Archived)
-    load their first page when opened."""
+    load their first page when opened, unless the filter shows them alone."""
     shown = set(query.statuses)
     names = workflow.status_display(query.membership.workspace)
-    loaded = [
-        s.value
-        for s in workflow.Status
-        if s.value in shown and s not in COLLAPSED_COLUMNS
-    ]
+    lazy = set(COLLAPSED_COLUMNS) if shown - set(COLLAPSED_COLUMNS) else set()
+    loaded = [s.value for s in workflow.Status if s.value in shown and s not in lazy]
     cards = query.board_cards(loaded, BOARD_PAGE_SIZE)
     columns = []
     for status in workflow.Status:
@@ -62,7 +59,7 @@ def _board_columns(query: TicketQuery, stats: dict) -> list[dict]:
                 "cards": column_cards,
                 "total": total,
                 "filtered_out": filtered_out,
-                "collapsed": status in COLLAPSED_COLUMNS or filtered_out,
+                "collapsed": status in lazy or filtered_out,
                 "more": total > len(column_cards),
                 "next_page": 2 if column_cards else 1,
             }
